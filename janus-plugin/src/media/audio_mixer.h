@@ -1,0 +1,65 @@
+// The pure mixing step of one tick: given each participant's decoded frame,
+// select the speakers, sum them, and produce
+//   * one common mix (all selected speakers) for everyone not selected, and
+//   * for each selected speaker, the mix without their own voice (mix-minus),
+// each through its own soft limiter. No codecs, no I/O.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "opus_codec.h"
+#include "soft_limiter.h"
+#include "speaker_selector.h"
+
+namespace mcu {
+
+using Frame = std::array<int16_t, kFrameSamples>;
+
+struct MixerInput {
+  uint64_t id = 0;
+  const int16_t* pcm = nullptr;  // kFrameSamples samples, or nullptr when nothing was decoded
+  int level = -1;                // sender's RFC 6464 level if it provided one, else -1
+  bool muted = false;
+};
+
+struct PersonalMix {
+  uint64_t id = 0;
+  Frame pcm{};
+  bool silent = true;  // nothing but silence in it (no other speaker)
+  int level = 127;
+};
+
+struct MixResult {
+  std::vector<uint64_t> speakers;  // selected this tick, loudest first
+  Frame common{};
+  bool common_silent = true;
+  int common_level = 127;
+  std::vector<PersonalMix> personal;  // one per selected speaker, same order
+  std::vector<TalkChange> talk_changes;
+};
+
+class AudioMixer {
+ public:
+  explicit AudioMixer(const SpeakerConfig& config = {});
+
+  // inputs: every participant in the room this tick. Levels are taken from
+  // `level` when >= 0, else measured from `pcm`.
+  void mix(std::span<const MixerInput> inputs, MixResult& out);
+  void remove(uint64_t id);
+  const SpeakerSelector& selector() const { return selector_; }
+
+ private:
+  SpeakerSelector selector_;
+  SoftLimiter common_limiter_;
+  std::unordered_map<uint64_t, std::unique_ptr<SoftLimiter>> personal_limiters_;
+  std::vector<SpeakerInput> speaker_inputs_;
+  std::array<float, kFrameSamples> bus_{};
+  std::array<float, kFrameSamples> scratch_{};
+};
+
+}  // namespace mcu
