@@ -59,15 +59,15 @@ class JitterBuffer {
   void reset();
 
   int target_delay_frames() const { return target_frames_; }
-  int buffered_packets() const;
+  int buffered_packets() const { return buffered_; }
   double jitter_ms() const;
   const JitterBufferStats& stats() const { return stats_; }
 
  private:
   struct Slot {
-    bool used = false;
+    bool used = false;    // holds a packet waiting for playout
+    bool played = false;  // ext_seq was played from this slot (tells duplicates from late)
     uint64_t ext_seq = 0;
-    uint32_t timestamp = 0;
     int audio_level = -1;
     std::vector<uint8_t> data;
   };
@@ -76,23 +76,29 @@ class JitterBuffer {
   uint64_t extend_seq(uint16_t seq) const;
   void update_jitter(uint32_t timestamp, int64_t arrival_us);
   void clear_slots();
+  void restart(uint32_t ssrc, uint16_t seq, uint32_t timestamp);
+  void store(uint64_t ext_seq, const uint8_t* payload, size_t len, int audio_level);
+  void release_below(uint64_t ext_seq);
+  bool lowest_buffered(uint64_t* ext_seq) const;
 
   JitterBufferConfig config_;
   std::vector<Slot> slots_;
   JitterBufferStats stats_;
   bool have_stream_ = false;
+  bool started_ = false;  // something was played: next_ext_seq_ bounds what is late
   bool playing_ = false;
   uint32_t ssrc_ = 0;
   uint64_t highest_ext_seq_ = 0;
-  uint64_t next_ext_seq_ = 0;  // next to play (valid while playing_)
+  uint64_t next_ext_seq_ = 0;  // next to play (valid once started_)
   uint32_t highest_timestamp_ = 0;
+  int buffered_ = 0;
   int concealed_run_ = 0;
   int over_target_ticks_ = 0;
   int target_frames_ = 1;
   // RFC 3550 jitter, in timestamp units, scaled by 16 as in the RFC's integer form.
   int64_t jitter_q4_ = 0;
   bool have_transit_ = false;
-  int64_t last_transit_ = 0;
+  uint32_t last_transit_ = 0;
 };
 
 }  // namespace mcu

@@ -1,0 +1,52 @@
+// Room and plugin settings, read from a `create` request or from a room
+// category of janus.plugin.conference.jcfg (converted to JSON first, so both
+// go through the same checks). Jansson only, no Janus headers.
+#pragma once
+
+#include <jansson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace conf {
+
+struct RoomOptions {
+  std::string id;  // decimal digits unless string_ids
+  std::string description;
+  std::string secret;
+  std::string pin;
+  bool is_private = false;
+  bool allow_rtp_participants = false;
+  bool audiolevel_ext = true;    // negotiate RFC 6464 with WebRTC participants
+  bool audiolevel_event = true;  // send talking / stopped-talking
+  int max_participants = 0;      // 0 = unlimited
+  int max_speakers = 3;
+  int bitrate = 32000;
+  int complexity = 5;
+  int expected_loss = 5;
+};
+
+// A parse failure: an error code from errors.h and a message for the client.
+struct ParseError {
+  int code = 0;
+  std::string message;
+};
+
+// Reads the fields of `object` over `defaults`. With string_ids, room IDs are
+// strings; otherwise positive integers. require_id: the "room" field must be there.
+std::optional<ParseError> parse_room_options(const json_t* object, bool string_ids,
+                                             bool require_id, RoomOptions* out);
+
+// Reads the "room" field (or `field`) of a request as a room ID.
+std::optional<ParseError> parse_room_id(const json_t* request, bool string_ids, std::string* out,
+                                        const char* field = "room");
+
+// The room ID as it goes back to clients: a number unless string_ids.
+json_t* room_id_json(const std::string& id, bool string_ids);
+
+// A jcfg value is always a string; this gives it the JSON type it spells
+// ("true"/"yes" -> true, digits -> integer, else the string).
+json_t* jcfg_value_to_json(const char* value);
+
+}  // namespace conf

@@ -1,0 +1,85 @@
+#include "participant_audio.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mcu {
+
+ParticipantAudio::ParticipantAudio(const JitterBufferConfig& config) : jitter_(config) {
+  payload_.reserve(kMaxOpusPacket);
+  fec_.reserve(kMaxOpusPacket);
+}
+
+InsertResult ParticipantAudio::insert(const RtpPacketView& packet, int64_t arrival_us) {
+  std::lock_guard lock(mutex_);
+  return jitter_.insert(packet.ssrc, packet.seq, packet.timestamp, packet.payload,
+                        packet.payload_len, packet.audio_level, arrival_us);
+}
+
+JitterBufferStats ParticipantAudio::stats() const {
+  std::lock_guard lock(mutex_);
+  return jitter_.stats();
+}
+
+// Decodes one more packet (or its concealment) into pending_. False when the
+// jitter buffer has nothing to play.
+bool ParticipantAudio::refill() {
+  bool has_fec = false;
+  int level = -1;
+  PopKind kind;
+  {
+    std::lock_guard lock(mutex_);
+    kind = jitter_.pop(payload_, fec_, &has_fec, &level);
+  }
+  int16_t* out = pcm_.data() + pending_;
+  const int room = static_cast<int>(pcm_.size()) - pending_;
+  int n = 0;
+  switch (kind) {
+    case PopKind::kIdle:
+      return false;
+    case PopKind::kPacket:
+      n = decoder_.decode(payload_.data(), payload_.size(), out, room);
+      if (n < 0) {
+        ++decode_errors_;
+        n = decoder_.conceal(out, std::min(last_packet_samples_, room));
+      } else {
+        last_packet_samples_ = n;
+      }
+      last_level_ = level;
+      break;
+    case PopKind::kLost:
+      n = has_fec ? decoder_.decode_fec(fec_.data(), fec_.size(), out,
+                                        std::min(last_packet_samples_, room))
+                  : decoder_.conceal(out, std::min(last_packet_samples_, room));
+      break;
+  }
+  if (n <= 0) {
+    // A decoder that cannot even conceal: play silence rather than stall.
+    n = std::min(kFrameSamples, room);
+    std::memset(out, 0, static_cast<size_t>(n) * sizeof(int16_t));
+  }
+  pending_ += n;
+  return true;
+}
+
+bool ParticipantAudio::next_frame(int16_t* pcm, int* level) {
+  while (pending_ < kFrameSamples) {
+    if (!refill()) {
+      if (pending_ == 0) return false;
+      // End of a talk spurt mid-frame: pad the tail with silence.
+      std::memset(pcm_.data() + pending_, 0,
+                  static_cast<size_t>(kFrameSamples - pending_) * sizeof(int16_t));
+      pending_ = kFrameSamples;
+    }
+  }
+  std::memcpy(pcm, pcm_.data(), kFrameSamples * sizeof(int16_t));
+  pending_ -= kFrameSamples;
+  if (pending_ > 0) {
+    std::memmove(pcm_.data(), pcm_.data() + kFrameSamples,
+                 static_cast<size_t>(pending_) * sizeof(int16_t));
+  }
+  *level = last_level_;
+  return true;
+}
+
+}  // namespace mcu

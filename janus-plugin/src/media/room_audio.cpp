@@ -1,0 +1,238 @@
+#include "room_audio.h"
+
+#include <chrono>
+#include <random>
+
+#include "rtp.h"
+
+namespace mcu {
+
+namespace {
+
+constexpr int64_t kTickUs = 20000;
+constexpr int64_t kLateUs = 5000;
+constexpr size_t kMaxRtpHeader = 12 + 8;
+
+int64_t monotonic_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+uint32_t random_u32() {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  return rng();
+}
+
+}  // namespace
+
+struct RoomAudio::Member {
+  uint64_t id = 0;
+  std::shared_ptr<ParticipantAudio> audio;
+  std::shared_ptr<AudioOutput> output;
+  OutputOptions options;
+  std::atomic<bool> muted{false};
+  std::atomic<bool> talking{false};
+
+  // Mixer thread only.
+  Frame pcm{};
+  uint32_t ssrc = random_u32();
+  uint16_t seq = static_cast<uint16_t>(random_u32());
+  uint32_t ts_base = random_u32();
+  bool sending = false;
+  int silent_run = 0;
+  std::unique_ptr<OpusEncoderMono> personal_encoder;
+};
+
+RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk)
+    : config_(config),
+      on_talk_(std::move(on_talk)),
+      mixer_(config.speakers),
+      common_encoder_(config.encoder) {
+  encoded_.resize(kMaxOpusPacket);
+  common_packet_.resize(kMaxOpusPacket);
+  packet_.resize(kMaxRtpHeader + kMaxOpusPacket);
+}
+
+RoomAudio::~RoomAudio() { stop(); }
+
+std::shared_ptr<ParticipantAudio> RoomAudio::add(uint64_t id, std::shared_ptr<AudioOutput> output,
+                                                 const OutputOptions& options, bool muted) {
+  auto m = std::make_shared<Member>();
+  m->id = id;
+  m->audio = std::make_shared<ParticipantAudio>(config_.jitter);
+  m->output = std::move(output);
+  m->options = options;
+  m->muted = muted;
+  std::lock_guard lock(members_mutex_);
+  members_[id] = m;
+  ++version_;
+  return m->audio;
+}
+
+void RoomAudio::remove(uint64_t id) {
+  std::lock_guard lock(members_mutex_);
+  if (members_.erase(id) > 0) {
+    removed_.push_back(id);
+    ++version_;
+  }
+}
+
+bool RoomAudio::set_muted(uint64_t id, bool muted) {
+  std::lock_guard lock(members_mutex_);
+  auto it = members_.find(id);
+  if (it == members_.end()) return false;
+  it->second->muted = muted;
+  return true;
+}
+
+bool RoomAudio::is_talking(uint64_t id) const {
+  std::lock_guard lock(members_mutex_);
+  auto it = members_.find(id);
+  return it != members_.end() && it->second->talking;
+}
+
+void RoomAudio::refresh_snapshot() {
+  std::vector<uint64_t> removed;
+  {
+    std::lock_guard lock(members_mutex_);
+    if (version_ == snapshot_version_) return;
+    snapshot_version_ = version_;
+    snapshot_.clear();
+    for (auto& [id, m] : members_) snapshot_.push_back(m);
+    removed.swap(removed_);
+  }
+  // The mixer's per-speaker state lives on this thread, so forget here.
+  for (uint64_t id : removed) mixer_.remove(id);
+}
+
+void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level, bool silent) {
+  bool marker = false;
+  if (silent) {
+    if (!m.sending) return;
+    if (++m.silent_run > config_.silence_tail_frames) {
+      m.sending = false;
+      return;
+    }
+  } else {
+    m.silent_run = 0;
+    marker = !m.sending;
+    m.sending = true;
+  }
+  const uint32_t timestamp = m.ts_base + static_cast<uint32_t>(tick_count_ * kFrameSamples);
+  const uint16_t seq = m.seq++;
+  size_t header = write_rtp_header(packet_.data(), packet_.size(), m.options.payload_type, marker,
+                                   seq, timestamp, m.ssrc, m.options.audio_level_ext_id, level,
+                                   !silent);
+  if (header == 0 || header + len > packet_.size()) return;
+  std::copy(payload, payload + len, packet_.begin() + static_cast<std::ptrdiff_t>(header));
+  m.output->send(packet_.data(), header + len, level);
+}
+
+void RoomAudio::tick() {
+  const int64_t started = monotonic_us();
+  refresh_snapshot();
+
+  inputs_.clear();
+  for (auto& m : snapshot_) {
+    int level = -1;
+    const bool has = m->audio->next_frame(m->pcm.data(), &level);
+    inputs_.push_back({m->id, has ? m->pcm.data() : nullptr, level, m->muted.load()});
+  }
+  mixer_.mix(inputs_, result_);
+
+  for (const auto& change : result_.talk_changes) {
+    for (auto& m : snapshot_) {
+      if (m->id == change.id) m->talking = change.talking;
+    }
+    if (on_talk_) on_talk_(change.id, change.talking);
+  }
+
+  uint64_t encodes = 0;
+  int common_len = -1;  // not encoded yet this tick
+  for (auto& m : snapshot_) {
+    const bool wants_silence = m->sending;  // still within its silence tail
+    const PersonalMix* personal = nullptr;
+    for (const auto& p : result_.personal) {
+      if (p.id == m->id) personal = &p;
+    }
+    if (personal != nullptr) {
+      if (personal->silent && !wants_silence) continue;
+      if (!m->personal_encoder) m->personal_encoder = std::make_unique<OpusEncoderMono>(config_.encoder);
+      const int n = m->personal_encoder->encode(personal->pcm.data(), encoded_.data(), encoded_.size());
+      ++encodes;
+      if (n > 0) send_to(*m, encoded_.data(), static_cast<size_t>(n), personal->level, personal->silent);
+      continue;
+    }
+    if (result_.common_silent && !wants_silence) continue;
+    if (common_len < 0) {
+      // Listeners all hear the same mix: encode it once per tick.
+      common_len = common_encoder_.encode(result_.common.data(), common_packet_.data(),
+                                          common_packet_.size());
+      ++encodes;
+    }
+    if (common_len > 0) {
+      send_to(*m, common_packet_.data(), static_cast<size_t>(common_len), result_.common_level,
+              result_.common_silent);
+    }
+  }
+  ++tick_count_;
+
+  const int64_t spent = monotonic_us() - started;
+  std::lock_guard lock(stats_mutex_);
+  ++stats_.ticks;
+  stats_.encodes += encodes;
+  if (spent > stats_.max_tick_us) stats_.max_tick_us = spent;
+}
+
+MixerStats RoomAudio::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+void RoomAudio::start() {
+  std::lock_guard lock(run_mutex_);
+  if (running_) return;
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void RoomAudio::stop() {
+  {
+    std::lock_guard lock(run_mutex_);
+    if (!running_) return;
+    running_ = false;
+  }
+  run_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RoomAudio::run() {
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now();
+  std::unique_lock lock(run_mutex_);
+  while (running_) {
+    if (run_cv_.wait_until(lock, deadline, [this] { return !running_; })) break;
+    lock.unlock();
+    const auto now = clock::now();
+    const int64_t lateness =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - deadline).count();
+    if (lateness >= kTickUs) {
+      // Fell behind by whole ticks: skip them rather than bursting to catch up.
+      const int64_t skipped = lateness / kTickUs;
+      deadline += std::chrono::microseconds(skipped * kTickUs);
+      tick_count_ += static_cast<uint64_t>(skipped);
+      std::lock_guard stats_lock(stats_mutex_);
+      stats_.missed_ticks += static_cast<uint64_t>(skipped);
+    }
+    if (lateness > kLateUs) {
+      std::lock_guard stats_lock(stats_mutex_);
+      ++stats_.late_ticks;
+    }
+    tick();
+    deadline += std::chrono::microseconds(kTickUs);
+    lock.lock();
+  }
+}
+
+}  // namespace mcu

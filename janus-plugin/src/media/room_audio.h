@@ -1,0 +1,116 @@
+// One conference room's audio: its participants, the 20 ms mixer clock on its
+// own thread, speaker selection and mix-minus, Opus encoding (the common mix
+// once for every listener, a personal mix per selected speaker) and RTP
+// packetisation. Transport is left to AudioOutput, so this runs without Janus.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "audio_mixer.h"
+#include "jitter_buffer.h"
+#include "opus_codec.h"
+#include "participant_audio.h"
+
+namespace mcu {
+
+// Where a participant's outgoing RTP goes. send() runs on the mixer thread and
+// must not block.
+class AudioOutput {
+ public:
+  virtual ~AudioOutput() = default;
+  // packet: a complete RTP packet; level: RFC 6464 level of the audio in it.
+  virtual void send(const uint8_t* packet, size_t len, int level) = 0;
+};
+
+struct RoomAudioConfig {
+  SpeakerConfig speakers;
+  OpusEncoderSettings encoder;
+  JitterBufferConfig jitter;
+  // Silent frames still sent after the last speaker stops, so receivers'
+  // decoders fade out cleanly; after that nothing is sent until someone talks.
+  int silence_tail_frames = 10;
+};
+
+struct OutputOptions {
+  uint8_t payload_type = 111;
+  int audio_level_ext_id = 0;  // write RFC 6464 into our RTP header (plain RTP); 0 = none
+};
+
+struct MixerStats {
+  uint64_t ticks = 0;
+  uint64_t late_ticks = 0;    // started more than 5 ms after their deadline
+  uint64_t missed_ticks = 0;  // skipped entirely because the thread fell behind
+  uint64_t encodes = 0;
+  int64_t max_tick_us = 0;    // longest tick's processing time
+};
+
+class RoomAudio {
+ public:
+  using TalkCallback = std::function<void(uint64_t id, bool talking)>;
+
+  explicit RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk = {});
+  ~RoomAudio();
+  RoomAudio(const RoomAudio&) = delete;
+  RoomAudio& operator=(const RoomAudio&) = delete;
+
+  // Adds a participant; the returned object takes its inbound RTP.
+  std::shared_ptr<ParticipantAudio> add(uint64_t id, std::shared_ptr<AudioOutput> output,
+                                        const OutputOptions& options, bool muted);
+  void remove(uint64_t id);
+  bool set_muted(uint64_t id, bool muted);
+  bool is_talking(uint64_t id) const;
+
+  // Runs the mixer clock on a thread of its own until stop().
+  void start();
+  void stop();
+
+  // One mixer tick; called by the clock thread, or directly by tests and
+  // benchmarks that drive time themselves.
+  void tick();
+
+  MixerStats stats() const;
+
+ private:
+  struct Member;
+  void refresh_snapshot();
+  void run();
+  void send_to(Member& m, const uint8_t* payload, size_t len, int level, bool silent);
+
+  RoomAudioConfig config_;
+  TalkCallback on_talk_;
+
+  mutable std::mutex members_mutex_;
+  std::map<uint64_t, std::shared_ptr<Member>> members_;  // guarded by members_mutex_
+  uint64_t version_ = 0;                                 // guarded by members_mutex_
+  std::vector<uint64_t> removed_;                        // guarded by members_mutex_
+
+  // Mixer thread only.
+  uint64_t snapshot_version_ = ~0ull;
+  std::vector<std::shared_ptr<Member>> snapshot_;
+  std::vector<MixerInput> inputs_;
+  AudioMixer mixer_;
+  MixResult result_;
+  OpusEncoderMono common_encoder_;
+  std::vector<uint8_t> encoded_;
+  std::vector<uint8_t> common_packet_;
+  std::vector<uint8_t> packet_;
+  uint64_t tick_count_ = 0;
+
+  mutable std::mutex stats_mutex_;
+  MixerStats stats_;  // guarded by stats_mutex_
+
+  std::thread thread_;
+  std::mutex run_mutex_;
+  std::condition_variable run_cv_;
+  bool running_ = false;  // guarded by run_mutex_
+};
+
+}  // namespace mcu

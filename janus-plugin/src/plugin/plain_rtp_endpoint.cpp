@@ -1,0 +1,109 @@
+#include "plain_rtp_endpoint.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace conf {
+
+namespace {
+
+std::atomic<uint32_t> next_port_offset{0};
+
+bool resolve_numeric(const std::string& ip, uint16_t port, sockaddr_storage* out, socklen_t* len) {
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(ip.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) return false;
+  std::memcpy(out, res->ai_addr, res->ai_addrlen);
+  *len = res->ai_addrlen;
+  freeaddrinfo(res);
+  if (out->ss_family == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(out)->sin_port = htons(port);
+  } else {
+    reinterpret_cast<sockaddr_in6*>(out)->sin6_port = htons(port);
+  }
+  return true;
+}
+
+// The address this host would use to reach `remote` (no packet is sent).
+std::string route_source(const sockaddr_storage& remote, socklen_t len) {
+  int probe = socket(remote.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (probe < 0) return {};
+  std::string result;
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  if (connect(probe, reinterpret_cast<const sockaddr*>(&remote), len) == 0 &&
+      getsockname(probe, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
+    char buf[INET6_ADDRSTRLEN] = {0};
+    const void* addr = local.ss_family == AF_INET
+                           ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr)
+                           : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr);
+    if (inet_ntop(local.ss_family, addr, buf, sizeof(buf)) != nullptr) result = buf;
+  }
+  close(probe);
+  return result;
+}
+
+}  // namespace
+
+PlainRtpEndpoint::PlainRtpEndpoint(const PlainRtpSettings& settings, const std::string& remote_ip,
+                                   uint16_t remote_port, std::string* error) {
+  if (remote_port == 0 || !resolve_numeric(remote_ip, remote_port, &remote_, &remote_len_)) {
+    *error = "rtp.ip must be a numeric IPv4/IPv6 address and rtp.port a port number";
+    return;
+  }
+  local_ip_ = settings.local_ip.empty() ? route_source(remote_, remote_len_) : settings.local_ip;
+  sockaddr_storage local{};
+  socklen_t local_len = 0;
+  if (local_ip_.empty() || !resolve_numeric(local_ip_, 0, &local, &local_len) ||
+      local.ss_family != remote_.ss_family) {
+    *error = "no local address of the remote's family to receive RTP on";
+    return;
+  }
+  int fd = socket(local.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    *error = std::string("socket: ") + std::strerror(errno);
+    return;
+  }
+  // Even ports only, as RTP convention has it; start where the last one ended
+  // so that a port just released is not reused at once.
+  const uint32_t span = (settings.port_max - settings.port_min) / 2 + 1;
+  for (uint32_t i = 0; i < span; ++i) {
+    const uint32_t offset = (next_port_offset.fetch_add(1) % span) * 2;
+    const uint16_t port = static_cast<uint16_t>(settings.port_min + offset);
+    if (local.ss_family == AF_INET) {
+      reinterpret_cast<sockaddr_in*>(&local)->sin_port = htons(port);
+    } else {
+      reinterpret_cast<sockaddr_in6*>(&local)->sin6_port = htons(port);
+    }
+    if (bind(fd, reinterpret_cast<sockaddr*>(&local), local_len) == 0) {
+      fd_ = fd;
+      local_port_ = port;
+      return;
+    }
+  }
+  close(fd);
+  *error = "no free UDP port in rtp_port_range";
+}
+
+PlainRtpEndpoint::~PlainRtpEndpoint() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void PlainRtpEndpoint::send(const uint8_t* packet, size_t len, int /*level*/) {
+  const ssize_t n = sendto(fd_, packet, len, 0, reinterpret_cast<const sockaddr*>(&remote_), remote_len_);
+  if (n < 0) {
+    ++send_errors_;
+  } else {
+    ++sent_;
+  }
+}
+
+}  // namespace conf

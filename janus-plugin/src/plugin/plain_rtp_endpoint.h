@@ -1,0 +1,51 @@
+// A plain RTP/UDP participant's transport: a local socket from the configured
+// port range, the remote address it sends the mix to, and the reading of what
+// the remote sends (through the UdpReactor).
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "room_audio.h"
+
+namespace conf {
+
+struct PlainRtpSettings {
+  std::string local_ip;  // empty: the local address that routes to the remote
+  uint16_t port_min = 10000;
+  uint16_t port_max = 60000;
+};
+
+class PlainRtpEndpoint : public mcu::AudioOutput {
+ public:
+  // Opens and binds the socket; on failure `error` says why and ok() is false.
+  PlainRtpEndpoint(const PlainRtpSettings& settings, const std::string& remote_ip,
+                   uint16_t remote_port, std::string* error);
+  ~PlainRtpEndpoint() override;
+
+  bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  const std::string& local_ip() const { return local_ip_; }
+  uint16_t local_port() const { return local_port_; }
+
+  void send(const uint8_t* packet, size_t len, int level) override;
+
+  uint64_t packets_sent() const { return sent_; }
+  uint64_t send_errors() const { return send_errors_; }
+
+ private:
+  int fd_ = -1;
+  sockaddr_storage remote_{};
+  socklen_t remote_len_ = 0;
+  std::string local_ip_;
+  uint16_t local_port_ = 0;
+  std::atomic<uint64_t> sent_{0};
+  std::atomic<uint64_t> send_errors_{0};
+};
+
+}  // namespace conf

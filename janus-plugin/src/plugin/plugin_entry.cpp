@@ -1,0 +1,332 @@
+// The C ABI Janus loads: create() and the janus_plugin callbacks. Each
+// callback only finds the session and hands over to requests.cpp / the room.
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "errors.h"
+#include "events.h"
+#include "janus_api.h"
+#include "log.h"
+#include "plugin_config.h"
+#include "requests.h"
+#include "rtp.h"
+
+namespace conf {
+
+namespace {
+
+constexpr int kVersion = 1;
+constexpr const char* kVersionString = "0.1.0";
+constexpr const char* kPackage = "janus.plugin.conference";
+
+std::atomic<bool> initialized{false};
+std::atomic<bool> stopping{false};
+
+int64_t monotonic_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Plugin& plugin() {
+  static Plugin instance;
+  return instance;
+}
+
+void Plugin::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) return;
+    queue_.push_back(std::move(task));
+  }
+  queue_cv_.notify_one();
+}
+
+void Plugin::start_worker() {
+  stopping_ = false;
+  worker_ = std::thread([this] {
+    std::unique_lock lock(queue_mutex_);
+    for (;;) {
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      auto task = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  });
+}
+
+void Plugin::stop_worker() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+std::shared_ptr<Session> Plugin::find_session(janus_plugin_session* handle) {
+  std::shared_lock lock(sessions_mutex);
+  auto it = sessions.find(handle);
+  return it == sessions.end() ? nullptr : it->second;
+}
+
+WebRtcOutput::WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle)
+    : gateway_(gateway), handle_(handle) {
+  janus_refcount_increase(&handle_->ref);
+}
+
+WebRtcOutput::~WebRtcOutput() { janus_refcount_decrease(&handle_->ref); }
+
+void WebRtcOutput::send(const uint8_t* packet, size_t len, int level) {
+  if (!ready || g_atomic_int_get(&handle_->stopped) || len < 12) return;
+  char buffer[1500];
+  if (len > sizeof(buffer)) return;
+  std::memcpy(buffer, packet, len);
+  // The negotiated payload type can change on renegotiation.
+  buffer[1] = static_cast<char>((packet[1] & 0x80) | (payload_type & 0x7f));
+  janus_plugin_rtp rtp;
+  janus_plugin_rtp_extensions_reset(&rtp.extensions);
+  rtp.mindex = -1;
+  rtp.video = FALSE;
+  rtp.buffer = buffer;
+  rtp.length = static_cast<uint16_t>(len);
+  rtp.extensions.audio_level = static_cast<int8_t>(level);
+  rtp.extensions.audio_level_vad = level < 127;
+  gateway_->relay_rtp(handle_, &rtp);
+}
+
+}  // namespace conf
+
+using namespace conf;
+
+extern "C" {
+
+static int conf_init(janus_callbacks* callback, const char* config_path) {
+  if (callback == nullptr || config_path == nullptr) return -1;
+  Plugin& pl = plugin();
+  pl.gateway = callback;
+  std::vector<RoomOptions> rooms;
+  std::string error;
+  const std::string path = std::string(config_path) + "/" + kPackage + ".jcfg";
+  if (!load_config(path, &pl.settings, &rooms, &error)) {
+    log(Level::kError, "configuration error: %s", error.c_str());
+    return -1;
+  }
+  pl.reactor = std::make_unique<UdpReactor>();
+  if (!pl.reactor->ok()) {
+    log(Level::kError, "cannot start the plain RTP reader");
+    return -1;
+  }
+  pl.start_worker();
+  for (auto& options : rooms) {
+    ParseError e;
+    if (!create_room(options, &e)) log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
+  }
+  initialized = true;
+  log(Level::kInfo, "%s %s initialized (%zu rooms from %s)", kPackage, kVersionString, rooms.size(), path.c_str());
+  return 0;
+}
+
+static void conf_destroy() {
+  if (!initialized) return;
+  stopping = true;
+  Plugin& pl = plugin();
+  pl.stop_worker();
+  destroy_all_rooms();
+  pl.reactor->stop();
+  {
+    std::unique_lock lock(pl.sessions_mutex);
+    pl.sessions.clear();
+  }
+  pl.reactor.reset();
+  initialized = false;
+  stopping = false;
+  log(Level::kInfo, "%s destroyed", kPackage);
+}
+
+static int conf_get_api_compatibility() { return JANUS_PLUGIN_API_VERSION; }
+static int conf_get_version() { return kVersion; }
+static const char* conf_get_version_string() { return kVersionString; }
+static const char* conf_get_description() {
+  return "Audio MCU for Matrix conferences: mixes every participant's Opus with mix-minus";
+}
+static const char* conf_get_name() { return "Conference MCU"; }
+static const char* conf_get_author() { return "janus-conference developers"; }
+static const char* conf_get_package() { return kPackage; }
+
+static void conf_create_session(janus_plugin_session* handle, int* error) {
+  if (stopping || !initialized) {
+    *error = -1;
+    return;
+  }
+  auto session = std::make_shared<Session>(handle);
+  janus_refcount_increase(&handle->ref);
+  Plugin& pl = plugin();
+  std::unique_lock lock(pl.sessions_mutex);
+  handle->plugin_handle = session.get();
+  pl.sessions[handle] = std::move(session);
+  *error = 0;
+}
+
+static void conf_destroy_session(janus_plugin_session* handle, int* error) {
+  Plugin& pl = plugin();
+  std::shared_ptr<Session> session;
+  {
+    std::unique_lock lock(pl.sessions_mutex);
+    auto it = pl.sessions.find(handle);
+    if (it == pl.sessions.end()) {
+      *error = -2;
+      return;
+    }
+    session = std::move(it->second);
+    pl.sessions.erase(it);
+  }
+  session->destroyed = true;
+  participant_gone(*session, "handle destroyed");
+  {
+    std::lock_guard lock(session->mutex);
+    session->webrtc.reset();
+  }
+  handle->plugin_handle = nullptr;
+  janus_refcount_decrease(&handle->ref);
+  *error = 0;
+}
+
+static json_t* conf_query_session(janus_plugin_session* handle) {
+  auto session = plugin().find_session(handle);
+  if (!session) return nullptr;
+  json_t* info = json_object();
+  std::lock_guard lock(session->mutex);
+  if (auto p = session->participant) {
+    json_object_set_new(info, "id", json_integer(static_cast<json_int_t>(p->id)));
+    json_object_set_new(info, "display", json_string(p->display.c_str()));
+    json_object_set_new(info, "muted", json_boolean(p->muted.load()));
+    if (auto room = p->room.lock()) json_object_set_new(info, "room", room_json(room->options.id));
+    const auto stats = p->inbound->stats();
+    json_t* in = json_object();
+    json_object_set_new(in, "received", json_integer(static_cast<json_int_t>(stats.received)));
+    json_object_set_new(in, "lost", json_integer(static_cast<json_int_t>(stats.lost)));
+    json_object_set_new(in, "late", json_integer(static_cast<json_int_t>(stats.late)));
+    json_object_set_new(in, "duplicates", json_integer(static_cast<json_int_t>(stats.duplicates)));
+    json_object_set_new(in, "malformed", json_integer(static_cast<json_int_t>(stats.malformed + p->rtp_malformed)));
+    json_object_set_new(info, "inbound", in);
+  }
+  json_object_set_new(info, "destroyed", json_boolean(session->destroyed.load()));
+  return info;
+}
+
+static janus_plugin_result* conf_handle_message(janus_plugin_session* handle, char* transaction,
+                                                json_t* message, json_t* jsep) {
+  if (stopping || !initialized) {
+    json_decref(message);
+    if (jsep != nullptr) json_decref(jsep);
+    return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "Shutting down", nullptr);
+  }
+  auto session = plugin().find_session(handle);
+  if (!session) {
+    json_decref(message);
+    if (jsep != nullptr) json_decref(jsep);
+    return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "No session associated with this handle", nullptr);
+  }
+  if (message == nullptr) {
+    return janus_plugin_result_new(JANUS_PLUGIN_OK, nullptr, make_error(kErrNoMessage, "No message"));
+  }
+  bool async = false;
+  json_t* reply = handle_request(session, transaction, message, jsep, &async);
+  if (async) return janus_plugin_result_new(JANUS_PLUGIN_OK_WAIT, "Processing", nullptr);
+  return janus_plugin_result_new(JANUS_PLUGIN_OK, nullptr, reply);
+}
+
+static void conf_setup_media(janus_plugin_session* handle) {
+  auto session = plugin().find_session(handle);
+  if (!session) return;
+  std::shared_ptr<Participant> p;
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->webrtc) session->webrtc->ready = true;
+    p = session->participant;
+  }
+  if (p) log(Level::kInfo, "participant %llu (%s): WebRTC media is up", static_cast<unsigned long long>(p->id), p->display.c_str());
+}
+
+static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
+  if (packet->video) return;
+  auto session = plugin().find_session(handle);
+  if (!session) return;
+  std::shared_ptr<Participant> p;
+  {
+    std::lock_guard lock(session->mutex);
+    p = session->participant;
+  }
+  if (!p || !p->inbound) return;
+  mcu::RtpPacketView view;
+  if (!mcu::parse_rtp(reinterpret_cast<const uint8_t*>(packet->buffer), packet->length, 0, &view)) {
+    ++p->rtp_malformed;
+    return;
+  }
+  // The core has already read the negotiated RFC 6464 extension.
+  view.audio_level = packet->extensions.audio_level;
+  view.voice_activity = packet->extensions.audio_level_vad;
+  p->inbound->insert(view, monotonic_us());
+}
+
+static void conf_incoming_rtcp(janus_plugin_session*, janus_plugin_rtcp*) {}
+static void conf_incoming_data(janus_plugin_session*, janus_plugin_data*) {}
+static void conf_data_ready(janus_plugin_session*) {}
+static void conf_slow_link(janus_plugin_session*, int, gboolean, gboolean) {}
+
+static void conf_hangup_media(janus_plugin_session* handle) {
+  auto session = plugin().find_session(handle);
+  if (!session) return;
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->webrtc) session->webrtc->ready = false;
+    session->webrtc.reset();
+  }
+  // A WebRTC participant without a PeerConnection is gone from the mix; a
+  // plain-RTP one never had one.
+  bool webrtc = false;
+  {
+    std::lock_guard lock(session->mutex);
+    webrtc = session->participant && session->participant->webrtc;
+  }
+  if (webrtc) participant_gone(*session, "PeerConnection closed");
+}
+
+static janus_plugin conference_plugin = {
+    .init = conf_init,
+    .destroy = conf_destroy,
+    .get_api_compatibility = conf_get_api_compatibility,
+    .get_version = conf_get_version,
+    .get_version_string = conf_get_version_string,
+    .get_description = conf_get_description,
+    .get_name = conf_get_name,
+    .get_author = conf_get_author,
+    .get_package = conf_get_package,
+    .create_session = conf_create_session,
+    .handle_message = conf_handle_message,
+    .handle_admin_message = nullptr,
+    .setup_media = conf_setup_media,
+    .incoming_rtp = conf_incoming_rtp,
+    .incoming_rtcp = conf_incoming_rtcp,
+    .incoming_data = conf_incoming_data,
+    .data_ready = conf_data_ready,
+    .slow_link = conf_slow_link,
+    .hangup_media = conf_hangup_media,
+    .destroy_session = conf_destroy_session,
+    .query_session = conf_query_session,
+};
+
+__attribute__((visibility("default"))) janus_plugin* create(void) {
+  plugin().self = &conference_plugin;
+  return &conference_plugin;
+}
+
+}  // extern "C"

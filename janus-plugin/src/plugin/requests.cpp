@@ -1,0 +1,642 @@
+#include "requests.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include "errors.h"
+#include "events.h"
+#include "log.h"
+#include "rtp.h"
+#include "sdp_answer.h"
+
+namespace conf {
+
+namespace {
+
+using Error = ParseError;
+
+uint64_t random_id() {
+  static std::mutex mutex;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard lock(mutex);
+  return (rng() >> 11) + 1;  // fits a JSON integer, never 0
+}
+
+int64_t monotonic_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* string_field(const json_t* obj, const char* name) {
+  const json_t* v = json_object_get(obj, name);
+  return json_is_string(v) ? json_string_value(v) : nullptr;
+}
+
+std::optional<Error> check_type(const json_t* obj, const char* name, json_type type, const char* what) {
+  const json_t* v = json_object_get(obj, name);
+  if (v == nullptr) return std::nullopt;
+  const bool ok = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
+  if (!ok) return Error{kErrInvalidElement, std::string("Invalid element (") + name + " should be " + what + ")"};
+  return std::nullopt;
+}
+
+std::shared_ptr<Room> find_room(const std::string& id) {
+  Plugin& pl = plugin();
+  std::lock_guard lock(pl.rooms_mutex);
+  auto it = pl.rooms.find(id);
+  return it == pl.rooms.end() ? nullptr : it->second;
+}
+
+std::optional<Error> lookup_room(const json_t* message, std::shared_ptr<Room>* room) {
+  std::string id;
+  if (auto e = parse_room_id(message, plugin().settings.string_ids, &id)) return e;
+  *room = find_room(id);
+  if (!*room) return Error{kErrNoSuchRoom, "No such room (" + id + ")"};
+  return std::nullopt;
+}
+
+std::optional<Error> check_secret(const Room& room, const json_t* message) {
+  if (room.options.secret.empty()) return std::nullopt;
+  const char* secret = string_field(message, "secret");
+  if (secret == nullptr || room.options.secret != secret) {
+    return Error{kErrUnauthorized, "Unauthorized (wrong or missing secret)"};
+  }
+  return std::nullopt;
+}
+
+json_t* room_event(const char* kind, const Room& room) {
+  json_t* e = make_event(kind);
+  json_object_set_new(e, "room", room_json(room.options.id));
+  return e;
+}
+
+void notify(janus_plugin_session* handle, const char* what, const Room& room, uint64_t id) {
+  json_t* info = json_object();
+  json_object_set_new(info, "event", json_string(what));
+  json_object_set_new(info, "room", room_json(room.options.id));
+  if (id != 0) json_object_set_new(info, "id", json_integer(static_cast<json_int_t>(id)));
+  notify_handlers(handle, info);
+}
+
+// Detaches a participant from its room and tells the others.
+void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const char* reason,
+                      janus_plugin_session* handle) {
+  {
+    std::lock_guard lock(room.mutex);
+    if (room.members.erase(p->id) == 0) return;
+  }
+  room.audio->remove(p->id);
+  if (p->plain) plugin().reactor->remove(p->plain->fd());
+  log(Level::kInfo, "room %s: participant %llu (%s) left: %s", room.options.id.c_str(),
+      static_cast<unsigned long long>(p->id), p->display.c_str(), reason);
+  json_t* ev = room_event("event", room);
+  json_object_set_new(ev, "leaving", json_integer(static_cast<json_int_t>(p->id)));
+  broadcast(room, ev, p->id);
+  notify(handle, "left", room, p->id);
+}
+
+void on_talk(const std::weak_ptr<Room>& weak, uint64_t id, bool talking) {
+  plugin().post([weak, id, talking] {
+    auto room = weak.lock();
+    if (!room || room->destroyed || !room->options.audiolevel_event) return;
+    json_t* ev = room_event(talking ? "talking" : "stopped-talking", *room);
+    json_object_set_new(ev, "id", json_integer(static_cast<json_int_t>(id)));
+    broadcast(*room, json_deep_copy(ev), 0);
+    json_t* info = json_object();
+    json_object_set_new(info, "event", json_string(talking ? "talking" : "stopped-talking"));
+    json_object_set_new(info, "room", room_json(room->options.id));
+    json_object_set_new(info, "id", json_integer(static_cast<json_int_t>(id)));
+    notify_handlers(nullptr, info);
+    json_decref(ev);
+  });
+}
+
+// Reads what a plain-RTP participant's remote sends.
+void read_plain_rtp(const std::weak_ptr<Participant>& weak, int fd) {
+  auto p = weak.lock();
+  if (!p) return;
+  uint8_t buf[1500];
+  for (int i = 0; i < 64; ++i) {
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) return;
+    const auto len = static_cast<size_t>(n);
+    if (mcu::looks_like_rtcp(buf, len)) continue;
+    mcu::RtpPacketView view;
+    if (!mcu::parse_rtp(buf, len, p->plain_audio_level_ext, &view)) {
+      ++p->rtp_malformed;
+      continue;
+    }
+    p->inbound->insert(view, monotonic_us());
+  }
+}
+
+struct RtpRequest {
+  std::string ip;
+  uint16_t port = 0;
+  int payload_type = 111;
+  int audio_level_ext = 0;
+};
+
+std::optional<Error> parse_rtp_request(const json_t* rtp, RtpRequest* out) {
+  if (!json_is_object(rtp)) return Error{kErrInvalidElement, "Invalid element (rtp should be an object)"};
+  if (json_is_true(json_object_get(rtp, "generate_offer"))) {
+    return Error{kErrInvalidRequest, "rtp.generate_offer is not supported by this plugin"};
+  }
+  const char* ip = string_field(rtp, "ip");
+  const json_t* port = json_object_get(rtp, "port");
+  if (ip == nullptr || !json_is_integer(port)) return Error{kErrMissingElement, "Missing element (rtp.ip and rtp.port)"};
+  if (json_integer_value(port) < 1 || json_integer_value(port) > 65535) {
+    return Error{kErrInvalidElement, "Invalid element (rtp.port)"};
+  }
+  out->ip = ip;
+  out->port = static_cast<uint16_t>(json_integer_value(port));
+  if (const json_t* pt = json_object_get(rtp, "payload_type")) {
+    if (!json_is_integer(pt) || json_integer_value(pt) < 0 || json_integer_value(pt) > 127) {
+      return Error{kErrInvalidElement, "Invalid element (rtp.payload_type should be 0..127)"};
+    }
+    out->payload_type = static_cast<int>(json_integer_value(pt));
+  }
+  if (const json_t* ext = json_object_get(rtp, "audiolevel_ext")) {
+    if (!json_is_integer(ext) || json_integer_value(ext) < 1 || json_integer_value(ext) > 14) {
+      return Error{kErrInvalidElement, "Invalid element (rtp.audiolevel_ext should be 1..14)"};
+    }
+    out->audio_level_ext = static_cast<int>(json_integer_value(ext));
+  }
+  return std::nullopt;
+}
+
+// Validates a JSEP offer and answers it.
+std::optional<Error> answer_jsep(const json_t* jsep, const Room& room, SdpAnswer* answer) {
+  const char* type = string_field(jsep, "type");
+  const char* sdp = string_field(jsep, "sdp");
+  if (type == nullptr || sdp == nullptr) return Error{kErrMissingElement, "Missing element (jsep type/sdp)"};
+  if (std::strcmp(type, "offer") != 0) return Error{kErrInvalidSdp, "Only SDP offers are accepted"};
+  std::string error;
+  if (!answer_offer(sdp, room.options.audiolevel_ext, answer, &error)) return Error{kErrInvalidSdp, error};
+  return std::nullopt;
+}
+
+json_t* answer_jsep_json(const SdpAnswer& answer) {
+  json_t* j = json_object();
+  json_object_set_new(j, "type", json_string("answer"));
+  json_object_set_new(j, "sdp", json_string(answer.sdp.c_str()));
+  return j;
+}
+
+std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char* transaction,
+                             const json_t* message, const json_t* jsep) {
+  Plugin& pl = plugin();
+  std::shared_ptr<Room> room;
+  if (auto e = lookup_room(message, &room)) return e;
+  if (!room->options.pin.empty()) {
+    const char* pin = string_field(message, "pin");
+    if (pin == nullptr || room->options.pin != pin) return Error{kErrUnauthorized, "Unauthorized (wrong or missing pin)"};
+  }
+  if (auto e = check_type(message, "display", JSON_STRING, "a string")) return e;
+  if (auto e = check_type(message, "muted", JSON_TRUE, "a boolean")) return e;
+  if (auto e = check_type(message, "id", JSON_INTEGER, "a positive integer")) return e;
+  const char* codec = string_field(message, "codec");
+  if (codec != nullptr && std::strcmp(codec, "opus") != 0) {
+    return Error{kErrInvalidElement, "Invalid element (codec: only opus is supported)"};
+  }
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->participant) return Error{kErrAlreadyJoined, "Already in a room"};
+  }
+
+  auto p = std::make_shared<Participant>();
+  p->id = json_object_get(message, "id") ? static_cast<uint64_t>(json_integer_value(json_object_get(message, "id"))) : random_id();
+  if (p->id == 0) return Error{kErrInvalidElement, "Invalid element (id should be a positive integer)"};
+  if (const char* display = string_field(message, "display")) p->display = display;
+  p->muted = json_is_true(json_object_get(message, "muted"));
+  p->room = room;
+
+  const json_t* rtp = json_object_get(message, "rtp");
+  RtpRequest rtp_request;
+  mcu::OutputOptions options;
+  std::shared_ptr<mcu::AudioOutput> output;
+  SdpAnswer answer;
+  if (rtp != nullptr) {
+    if (!room->options.allow_rtp_participants) {
+      return Error{kErrInvalidRequest, "Plain RTP participants are not allowed in this room"};
+    }
+    if (jsep != nullptr) return Error{kErrInvalidRequest, "A join with rtp takes no jsep"};
+    if (auto e = parse_rtp_request(rtp, &rtp_request)) return e;
+    std::string error;
+    p->plain = std::make_shared<PlainRtpEndpoint>(pl.settings.rtp, rtp_request.ip, rtp_request.port, &error);
+    if (!p->plain->ok()) return Error{kErrRtpSetup, "Plain RTP setup failed: " + error};
+    p->plain_audio_level_ext = rtp_request.audio_level_ext;
+    options.payload_type = static_cast<uint8_t>(rtp_request.payload_type);
+    options.audio_level_ext_id = rtp_request.audio_level_ext;
+    output = p->plain;
+  } else {
+    if (jsep != nullptr) {
+      if (auto e = answer_jsep(jsep, *room, &answer)) return e;
+    }
+    std::lock_guard lock(session->mutex);
+    if (!session->webrtc) session->webrtc = std::make_shared<WebRtcOutput>(pl.gateway, session->handle);
+    p->webrtc = session->webrtc;
+    if (answer.opus_payload_type >= 0) p->webrtc->payload_type = answer.opus_payload_type;
+    output = p->webrtc;
+  }
+
+  json_t* others = json_array();
+  {
+    std::lock_guard room_lock(room->mutex);
+    if (room->destroyed) return Error{kErrNoSuchRoom, "No such room (" + room->options.id + ")"};
+    if (room->members.count(p->id) > 0) return Error{kErrIdExists, "User ID already exists in this room"};
+    if (room->options.max_participants > 0 &&
+        static_cast<int>(room->members.size()) >= room->options.max_participants) {
+      json_decref(others);
+      return Error{kErrRoomFull, "Room is full (" + std::to_string(room->options.max_participants) + " participants)"};
+    }
+    std::lock_guard session_lock(session->mutex);
+    if (session->destroyed) {
+      json_decref(others);
+      return std::nullopt;
+    }
+    for (auto& [id, member] : room->members) {
+      json_array_append_new(others, participant_json(*member.first, room->audio->is_talking(id)));
+    }
+    p->inbound = room->audio->add(p->id, output, options, p->muted);
+    room->members[p->id] = {p, session};
+    session->participant = p;
+  }
+  if (p->plain) {
+    std::weak_ptr<Participant> weak = p;
+    pl.reactor->add(p->plain->fd(), [weak](int fd) { read_plain_rtp(weak, fd); });
+  }
+
+  log(Level::kInfo, "room %s: participant %llu (%s) joined over %s", room->options.id.c_str(),
+      static_cast<unsigned long long>(p->id), p->display.c_str(), p->plain ? "plain RTP" : "WebRTC");
+  json_t* ev = room_event("joined", *room);
+  json_object_set_new(ev, "id", json_integer(static_cast<json_int_t>(p->id)));
+  if (!p->display.empty()) json_object_set_new(ev, "display", json_string(p->display.c_str()));
+  json_object_set_new(ev, "participants", others);
+  if (p->plain) {
+    json_t* r = json_object();
+    json_object_set_new(r, "ip", json_string(p->plain->local_ip().c_str()));
+    json_object_set_new(r, "port", json_integer(p->plain->local_port()));
+    json_object_set_new(r, "payload_type", json_integer(rtp_request.payload_type));
+    json_object_set_new(ev, "rtp", r);
+  }
+  push_event(session->handle, transaction, ev, answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
+
+  json_t* announce = room_event("joined", *room);
+  json_t* list = json_array();
+  json_array_append_new(list, participant_json(*p, false));
+  json_object_set_new(announce, "participants", list);
+  broadcast(*room, announce, p->id);
+  notify(session->handle, "joined", *room, p->id);
+  return std::nullopt;
+}
+
+std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const char* transaction,
+                                  const json_t* message, const json_t* jsep) {
+  std::shared_ptr<Participant> p;
+  {
+    std::lock_guard lock(session->mutex);
+    p = session->participant;
+  }
+  auto room = p ? p->room.lock() : nullptr;
+  if (!room) return Error{kErrNotJoined, "Can't configure (not in a room)"};
+  if (auto e = check_type(message, "display", JSON_STRING, "a string")) return e;
+  if (auto e = check_type(message, "muted", JSON_TRUE, "a boolean")) return e;
+  SdpAnswer answer;
+  if (jsep != nullptr) {
+    if (p->plain) return Error{kErrInvalidRequest, "A plain RTP participant takes no jsep"};
+    if (auto e = answer_jsep(jsep, *room, &answer)) return e;
+    p->webrtc->payload_type = answer.opus_payload_type;
+  }
+  bool changed = false;
+  if (const json_t* muted = json_object_get(message, "muted")) {
+    const bool m = json_is_true(muted);
+    changed = m != p->muted;
+    p->muted = m;
+    room->audio->set_muted(p->id, m);
+  }
+  if (const char* display = string_field(message, "display")) {
+    std::lock_guard lock(room->mutex);
+    p->display = display;
+    changed = true;
+  }
+  json_t* ev = room_event("event", *room);
+  json_object_set_new(ev, "result", json_string("ok"));
+  push_event(session->handle, transaction, ev, answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
+  if (changed) {
+    json_t* update = room_event("event", *room);
+    json_t* list = json_array();
+    json_array_append_new(list, participant_json(*p, room->audio->is_talking(p->id)));
+    json_object_set_new(update, "participants", list);
+    broadcast(*room, update, p->id);
+    notify(session->handle, "configured", *room, p->id);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> do_leave(const std::shared_ptr<Session>& session, const char* transaction) {
+  std::shared_ptr<Participant> p;
+  {
+    std::lock_guard lock(session->mutex);
+    p = std::move(session->participant);
+  }
+  auto room = p ? p->room.lock() : nullptr;
+  if (!room) return Error{kErrNotJoined, "Can't leave (not in a room)"};
+  remove_from_room(*room, p, "leave request", session->handle);
+  json_t* ev = room_event("left", *room);
+  json_object_set_new(ev, "id", json_integer(static_cast<json_int_t>(p->id)));
+  push_event(session->handle, transaction, ev);
+  return std::nullopt;
+}
+
+// Kick, mute and unmute address one participant of a room.
+std::optional<Error> find_member(const json_t* message, std::shared_ptr<Room>* room,
+                                 std::shared_ptr<Participant>* p, std::shared_ptr<Session>* session) {
+  if (auto e = lookup_room(message, room)) return e;
+  if (auto e = check_secret(**room, message)) return e;
+  const json_t* id = json_object_get(message, "id");
+  if (id == nullptr) return Error{kErrMissingElement, "Missing element (id)"};
+  if (!json_is_integer(id)) return Error{kErrInvalidElement, "Invalid element (id should be an integer)"};
+  std::lock_guard lock((*room)->mutex);
+  auto it = (*room)->members.find(static_cast<uint64_t>(json_integer_value(id)));
+  if (it == (*room)->members.end()) return Error{kErrNoSuchUser, "No such user in this room"};
+  *p = it->second.first;
+  *session = it->second.second.lock();
+  return std::nullopt;
+}
+
+void close_participant_media(const std::shared_ptr<Session>& session, const std::shared_ptr<Participant>& p) {
+  if (session && p->webrtc && !session->destroyed) plugin().gateway->close_pc(session->handle);
+}
+
+json_t* success() { return make_event("success"); }
+
+json_t* do_create(const json_t* message) {
+  Plugin& pl = plugin();
+  if (!pl.settings.admin_key.empty()) {
+    const char* key = string_field(message, "admin_key");
+    if (key == nullptr || pl.settings.admin_key != key) return make_error(kErrUnauthorized, "Unauthorized (wrong or missing admin_key)");
+  }
+  RoomOptions options = pl.settings.room_defaults;
+  options.id.clear();
+  if (auto e = parse_room_options(message, pl.settings.string_ids, false, &options)) return make_error(e->code, e->message);
+  ParseError error;
+  auto room = create_room(options, &error);
+  if (!room) return make_error(error.code, error.message);
+  json_t* ev = room_event("created", *room);
+  json_object_set_new(ev, "permanent", json_false());
+  notify(nullptr, "created", *room, 0);
+  return ev;
+}
+
+json_t* do_destroy(const json_t* message) {
+  std::shared_ptr<Room> room;
+  if (auto e = lookup_room(message, &room)) return make_error(e->code, e->message);
+  if (auto e = check_secret(*room, message)) return make_error(e->code, e->message);
+  {
+    Plugin& pl = plugin();
+    std::lock_guard lock(pl.rooms_mutex);
+    pl.rooms.erase(room->options.id);
+  }
+  room->destroyed = true;
+  room->audio->stop();
+  decltype(room->members) members;
+  {
+    std::lock_guard lock(room->mutex);
+    members.swap(room->members);
+  }
+  for (auto& [id, member] : members) {
+    auto& [p, weak] = member;
+    if (p->plain) plugin().reactor->remove(p->plain->fd());
+    if (auto s = weak.lock()) {
+      {
+        std::lock_guard lock(s->mutex);
+        if (s->participant == p) s->participant.reset();
+      }
+      push_event(s->handle, nullptr, room_event("destroyed", *room));
+      close_participant_media(s, p);
+    }
+  }
+  log(Level::kInfo, "room %s destroyed (%zu participants removed)", room->options.id.c_str(), members.size());
+  notify(nullptr, "destroyed", *room, 0);
+  json_t* ev = room_event("destroyed", *room);
+  json_object_set_new(ev, "permanent", json_false());
+  return ev;
+}
+
+json_t* do_list() {
+  Plugin& pl = plugin();
+  json_t* list = json_array();
+  std::lock_guard lock(pl.rooms_mutex);
+  for (auto& [id, room] : pl.rooms) {
+    if (room->options.is_private) continue;
+    json_t* r = json_object();
+    json_object_set_new(r, "room", room_json(id));
+    json_object_set_new(r, "description", json_string(room->options.description.c_str()));
+    json_object_set_new(r, "pin_required", json_boolean(!room->options.pin.empty()));
+    json_object_set_new(r, "sampling_rate", json_integer(48000));
+    json_object_set_new(r, "spatial_audio", json_false());
+    json_object_set_new(r, "record", json_false());
+    json_object_set_new(r, "muted", json_false());
+    json_object_set_new(r, "max_speakers", json_integer(room->options.max_speakers));
+    {
+      std::lock_guard room_lock(room->mutex);
+      json_object_set_new(r, "num_participants", json_integer(static_cast<json_int_t>(room->members.size())));
+    }
+    json_array_append_new(list, r);
+  }
+  json_t* ev = success();
+  json_object_set_new(ev, "list", list);
+  return ev;
+}
+
+json_t* mixer_json(const mcu::MixerStats& s) {
+  json_t* j = json_object();
+  json_object_set_new(j, "ticks", json_integer(static_cast<json_int_t>(s.ticks)));
+  json_object_set_new(j, "late_ticks", json_integer(static_cast<json_int_t>(s.late_ticks)));
+  json_object_set_new(j, "missed_ticks", json_integer(static_cast<json_int_t>(s.missed_ticks)));
+  json_object_set_new(j, "encodes", json_integer(static_cast<json_int_t>(s.encodes)));
+  json_object_set_new(j, "max_tick_us", json_integer(static_cast<json_int_t>(s.max_tick_us)));
+  return j;
+}
+
+json_t* do_listparticipants(const json_t* message) {
+  std::shared_ptr<Room> room;
+  if (auto e = lookup_room(message, &room)) return make_error(e->code, e->message);
+  json_t* list = json_array();
+  {
+    std::lock_guard lock(room->mutex);
+    for (auto& [id, member] : room->members) {
+      json_array_append_new(list, participant_json(*member.first, room->audio->is_talking(id)));
+    }
+  }
+  json_t* ev = room_event("participants", *room);
+  json_object_set_new(ev, "participants", list);
+  json_object_set_new(ev, "mixer", mixer_json(room->audio->stats()));
+  return ev;
+}
+
+json_t* do_kick(const json_t* message) {
+  std::shared_ptr<Room> room;
+  std::shared_ptr<Participant> p;
+  std::shared_ptr<Session> s;
+  if (auto e = find_member(message, &room, &p, &s)) return make_error(e->code, e->message);
+  if (s) {
+    std::lock_guard lock(s->mutex);
+    if (s->participant == p) s->participant.reset();
+  }
+  remove_from_room(*room, p, "kicked", s ? s->handle : nullptr);
+  if (s) {
+    json_t* ev = room_event("event", *room);
+    json_object_set_new(ev, "kicked", json_integer(static_cast<json_int_t>(p->id)));
+    push_event(s->handle, nullptr, ev);
+    close_participant_media(s, p);
+  }
+  return success();
+}
+
+json_t* do_mute(const json_t* message, bool mute) {
+  std::shared_ptr<Room> room;
+  std::shared_ptr<Participant> p;
+  std::shared_ptr<Session> s;
+  if (auto e = find_member(message, &room, &p, &s)) return make_error(e->code, e->message);
+  if (p->muted != mute) {
+    p->muted = mute;
+    room->audio->set_muted(p->id, mute);
+    json_t* update = room_event("event", *room);
+    json_t* list = json_array();
+    json_array_append_new(list, participant_json(*p, false));
+    json_object_set_new(update, "participants", list);
+    broadcast(*room, update, 0);
+  }
+  return success();
+}
+
+json_t* do_exists(const json_t* message) {
+  std::string id;
+  if (auto e = parse_room_id(message, plugin().settings.string_ids, &id)) return make_error(e->code, e->message);
+  json_t* ev = success();
+  json_object_set_new(ev, "room", room_json(id));
+  json_object_set_new(ev, "exists", json_boolean(find_room(id) != nullptr));
+  return ev;
+}
+
+}  // namespace
+
+std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
+  Plugin& pl = plugin();
+  std::lock_guard lock(pl.rooms_mutex);
+  if (options.id.empty()) {
+    do {
+      options.id = std::to_string(random_id() & 0xffffffffu);
+    } while (pl.rooms.count(options.id) > 0);
+  } else if (pl.rooms.count(options.id) > 0) {
+    *error = {kErrRoomExists, "Room " + options.id + " already exists"};
+    return nullptr;
+  }
+  auto room = std::make_shared<Room>();
+  room->options = options;
+  mcu::RoomAudioConfig config;
+  config.speakers.max_speakers = options.max_speakers;
+  config.encoder.bitrate = options.bitrate;
+  config.encoder.complexity = options.complexity;
+  config.encoder.expected_loss = options.expected_loss;
+  std::weak_ptr<Room> weak = room;
+  room->audio = std::make_unique<mcu::RoomAudio>(
+      config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); });
+  room->audio->start();
+  pl.rooms[options.id] = room;
+  log(Level::kInfo, "room %s created (%s), up to %d speakers mixed", options.id.c_str(),
+      options.description.c_str(), options.max_speakers);
+  return room;
+}
+
+void destroy_all_rooms() {
+  Plugin& pl = plugin();
+  std::map<std::string, std::shared_ptr<Room>> rooms;
+  {
+    std::lock_guard lock(pl.rooms_mutex);
+    rooms.swap(pl.rooms);
+  }
+  for (auto& [id, room] : rooms) {
+    room->destroyed = true;
+    room->audio->stop();
+    std::lock_guard lock(room->mutex);
+    for (auto& [pid, member] : room->members) {
+      if (member.first->plain) pl.reactor->remove(member.first->plain->fd());
+    }
+    room->members.clear();
+  }
+}
+
+void participant_gone(Session& session, const char* reason) {
+  std::shared_ptr<Participant> p;
+  {
+    std::lock_guard lock(session.mutex);
+    p = std::move(session.participant);
+  }
+  if (!p) return;
+  if (auto room = p->room.lock()) remove_from_room(*room, p, reason, session.handle);
+}
+
+json_t* handle_request(const std::shared_ptr<Session>& session, const char* transaction,
+                       json_t* message, json_t* jsep, bool* async) {
+  *async = false;
+  json_t* reply = nullptr;
+  const char* request = string_field(message, "request");
+  if (!json_is_object(message)) {
+    reply = make_error(kErrInvalidJson, "Invalid JSON: the body must be an object");
+  } else if (request == nullptr) {
+    reply = make_error(kErrMissingElement, json_object_get(message, "request") ? "Invalid element (request should be a string)" : "Missing element (request)");
+  } else if (!std::strcmp(request, "create")) {
+    reply = do_create(message);
+  } else if (!std::strcmp(request, "destroy")) {
+    reply = do_destroy(message);
+  } else if (!std::strcmp(request, "exists")) {
+    reply = do_exists(message);
+  } else if (!std::strcmp(request, "list")) {
+    reply = do_list();
+  } else if (!std::strcmp(request, "listparticipants")) {
+    reply = do_listparticipants(message);
+  } else if (!std::strcmp(request, "kick")) {
+    reply = do_kick(message);
+  } else if (!std::strcmp(request, "mute") || !std::strcmp(request, "unmute")) {
+    reply = do_mute(message, !std::strcmp(request, "mute"));
+  } else if (!std::strcmp(request, "join") || !std::strcmp(request, "configure") ||
+             !std::strcmp(request, "leave")) {
+    *async = true;
+    std::string kind = request;
+    std::string txn = transaction != nullptr ? transaction : "";
+    plugin().post([session, kind, txn, message, jsep] {
+      std::optional<Error> error;
+      if (!session->destroyed) {
+        if (kind == "join") {
+          error = do_join(session, txn.c_str(), message, jsep);
+        } else if (kind == "configure") {
+          error = do_configure(session, txn.c_str(), message, jsep);
+        } else {
+          error = do_leave(session, txn.c_str());
+        }
+        if (error) {
+          log(Level::kWarn, "%s failed: %d %s", kind.c_str(), error->code, error->message.c_str());
+          push_event(session->handle, txn.c_str(), make_error(error->code, error->message));
+        }
+      }
+      json_decref(message);
+      if (jsep != nullptr) json_decref(jsep);
+    });
+    return nullptr;
+  } else {
+    reply = make_error(kErrInvalidRequest, std::string("Unknown request '") + request + "'");
+  }
+  json_decref(message);
+  if (jsep != nullptr) json_decref(jsep);
+  return reply;
+}
+
+}  // namespace conf

@@ -1,0 +1,116 @@
+// The plugin's live state: rooms, participants and Janus handles (sessions),
+// and who owns what. Lock order: Plugin::rooms_mutex -> Room::mutex ->
+// Session::mutex. Media threads only take Plugin::sessions_mutex (shared) and
+// Session::mutex, briefly.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "janus_api.h"
+#include "plain_rtp_endpoint.h"
+#include "room_audio.h"
+#include "room_options.h"
+#include "udp_reactor.h"
+
+namespace conf {
+
+struct Room;
+
+// Sends a WebRTC participant's mix through the Janus core. Holds a reference
+// on the Janus handle, so a PeerConnection going away mid-packet is harmless.
+class WebRtcOutput : public mcu::AudioOutput {
+ public:
+  WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle);
+  ~WebRtcOutput() override;
+  void send(const uint8_t* packet, size_t len, int level) override;
+  std::atomic<bool> ready{false};  // between setup_media and hangup_media
+  std::atomic<int> payload_type{111};  // the negotiated Opus payload type
+
+ private:
+  janus_callbacks* gateway_;
+  janus_plugin_session* handle_;
+};
+
+struct Participant {
+  uint64_t id = 0;
+  std::string display;
+  std::atomic<bool> muted{false};
+  std::weak_ptr<Room> room;
+  std::shared_ptr<mcu::ParticipantAudio> inbound;
+  std::shared_ptr<WebRtcOutput> webrtc;       // WebRTC participants
+  std::shared_ptr<PlainRtpEndpoint> plain;    // plain RTP participants
+  int plain_audio_level_ext = 0;
+  std::atomic<uint64_t> rtp_malformed{0};
+  bool setup() const { return plain != nullptr || (webrtc && webrtc->ready); }
+};
+
+struct Session {
+  explicit Session(janus_plugin_session* h) : handle(h) {}
+  janus_plugin_session* handle;
+  std::mutex mutex;
+  std::shared_ptr<Participant> participant;  // guarded by mutex
+  std::shared_ptr<WebRtcOutput> webrtc;      // guarded by mutex; lives as long as the PC
+  std::atomic<bool> destroyed{false};
+};
+
+struct Room {
+  RoomOptions options;
+  std::unique_ptr<mcu::RoomAudio> audio;
+  std::mutex mutex;
+  // Participant ID -> (participant, its session; null session for none).
+  std::map<uint64_t, std::pair<std::shared_ptr<Participant>, std::weak_ptr<Session>>> members;
+  std::atomic<bool> destroyed{false};
+};
+
+struct PluginSettings {
+  std::string admin_key;
+  bool events = true;
+  bool string_ids = false;
+  PlainRtpSettings rtp;
+  RoomOptions room_defaults;
+};
+
+class Plugin {
+ public:
+  janus_callbacks* gateway = nullptr;
+  janus_plugin* self = nullptr;
+  PluginSettings settings;
+
+  std::shared_mutex sessions_mutex;
+  std::unordered_map<janus_plugin_session*, std::shared_ptr<Session>> sessions;
+
+  std::mutex rooms_mutex;
+  std::map<std::string, std::shared_ptr<Room>> rooms;
+
+  std::unique_ptr<UdpReactor> reactor;
+
+  // Asynchronous work (join/configure/leave, notifications) runs here, off
+  // Janus' request threads and off the mixer threads.
+  void post(std::function<void()> task);
+  void start_worker();
+  void stop_worker();
+
+  std::shared_ptr<Session> find_session(janus_plugin_session* handle);
+
+ private:
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+Plugin& plugin();
+
+}  // namespace conf
