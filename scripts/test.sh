@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test run, from a fresh Debian 12 machine: dependencies, the
+# warnings-as-errors build, unit tests under ASan+UBSan, then every test
+# (unit and integration against the real Janus) in the normal build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== format check"
+git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+
+echo "== build with ASan+UBSan, unit tests"
+cmake -S . -B build-asan -DMCU_SANITIZE=ON -DMCU_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$jobs"
+ctest --test-dir build-asan -L unit --output-on-failure
+
+echo "== build, all tests"
+cmake -S . -B build -DMCU_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure
