@@ -1,0 +1,206 @@
+// RoomAudio end to end without Janus: Opus RTP in, mixing, Opus RTP out.
+#include <cmath>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "opus_codec.h"
+#include "room_audio.h"
+#include "rtp.h"
+
+#include "cmocka_cpp.h"
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// Records every packet sent to one participant.
+class CaptureOutput : public mcu::AudioOutput {
+ public:
+  void send(const uint8_t* packet, size_t len, int level) override {
+    packets.emplace_back(packet, packet + len);
+    levels.push_back(level);
+  }
+  std::vector<std::vector<uint8_t>> packets;
+  std::vector<int> levels;
+};
+
+struct Talker {
+  uint64_t id;
+  double freq;
+  mcu::OpusEncoderMono encoder;
+  std::shared_ptr<mcu::ParticipantAudio> inbound;
+  uint16_t seq = 100;
+  uint32_t ts = 5000;
+  double phase = 0;
+};
+
+// Sends one 20 ms tone frame from `t` into the room, as RTP.
+void feed(Talker& t, int64_t now_us) {
+  int16_t pcm[mcu::kFrameSamples];
+  for (int i = 0; i < mcu::kFrameSamples; ++i) {
+    pcm[i] = static_cast<int16_t>(8000 * std::sin(t.phase));
+    t.phase += 2 * kPi * t.freq / mcu::kSampleRate;
+  }
+  uint8_t packet[1500];
+  const size_t header = mcu::write_rtp_header(packet, sizeof(packet), 111, false, t.seq++, t.ts,
+                                              static_cast<uint32_t>(t.id), 0, -1, false);
+  const int n = t.encoder.encode(pcm, packet + header, sizeof(packet) - header);
+  assert_true(n > 0);
+  t.ts += mcu::kFrameSamples;
+  mcu::RtpPacketView view;
+  assert_true(mcu::parse_rtp(packet, header + static_cast<size_t>(n), 0, &view));
+  t.inbound->insert(view, now_us);
+}
+
+// Tone power by the Goertzel algorithm, in dB.
+double tone_db(const std::vector<int16_t>& pcm, double freq) {
+  const double w = 2 * kPi * freq / mcu::kSampleRate;
+  const double coeff = 2 * std::cos(w);
+  double s1 = 0, s2 = 0;
+  for (int16_t x : pcm) {
+    const double s = x + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s;
+  }
+  const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return 10 * std::log10(power / static_cast<double>(pcm.size()) + 1e-9);
+}
+
+std::vector<int16_t> decode_all(const CaptureOutput& out, size_t skip_packets) {
+  mcu::OpusDecoderMono decoder;
+  std::vector<int16_t> pcm;
+  int16_t frame[mcu::kMaxPacketSamples];
+  for (size_t i = 0; i < out.packets.size(); ++i) {
+    mcu::RtpPacketView view;
+    assert_true(mcu::parse_rtp(out.packets[i].data(), out.packets[i].size(), 0, &view));
+    const int n = decoder.decode(view.payload, view.payload_len, frame, mcu::kMaxPacketSamples);
+    assert_true(n > 0);
+    if (i >= skip_packets) pcm.insert(pcm.end(), frame, frame + n);
+  }
+  return pcm;
+}
+
+void test_mix_minus_through_opus(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  const double freqs[3] = {400, 700, 1100};
+  std::vector<std::unique_ptr<Talker>> talkers;
+  std::map<uint64_t, std::shared_ptr<CaptureOutput>> outputs;
+  for (int i = 0; i < 3; ++i) {
+    auto t = std::make_unique<Talker>();
+    t->id = static_cast<uint64_t>(i + 1);
+    t->freq = freqs[i];
+    auto out = std::make_shared<CaptureOutput>();
+    outputs[t->id] = out;
+    t->inbound = room.add(t->id, out, {}, false);
+    talkers.push_back(std::move(t));
+  }
+  // Silent listeners: they all share the one common mix.
+  for (uint64_t id = 10; id < 16; ++id) {
+    outputs[id] = std::make_shared<CaptureOutput>();
+    room.add(id, outputs[id], {}, false);
+  }
+
+  const int ticks = 150;
+  for (int tick = 0; tick < ticks; ++tick) {
+    for (auto& t : talkers) feed(*t, tick * 20000);
+    room.tick();
+  }
+
+  // Every talker hears the other two, not itself.
+  for (int i = 0; i < 3; ++i) {
+    const auto pcm = decode_all(*outputs[talkers[i]->id], 50);
+    assert_true(pcm.size() >= 48000);
+    const double own = tone_db(pcm, freqs[i]);
+    for (int j = 0; j < 3; ++j) {
+      if (j == i) continue;
+      const double other = tone_db(pcm, freqs[j]);
+      assert_true(other > own + 30.0);
+    }
+  }
+  // Listeners hear all three.
+  const auto pcm = decode_all(*outputs[12], 50);
+  const double floor_db = tone_db(pcm, 1650);
+  for (double f : freqs) assert_true(tone_db(pcm, f) > floor_db + 30.0);
+
+  // One encode per speaker plus ONE for all six listeners, each tick.
+  const auto stats = room.stats();
+  assert_int_equal(stats.ticks, ticks);
+  assert_true(stats.encodes <= static_cast<uint64_t>(ticks) * 4);
+  assert_true(stats.encodes >= static_cast<uint64_t>(ticks - 20) * 4);
+}
+
+void test_rtp_out_continuity(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker t;
+  t.id = 1;
+  t.freq = 500;
+  auto talker_out = std::make_shared<CaptureOutput>();
+  t.inbound = room.add(1, talker_out, {}, false);
+  auto out = std::make_shared<CaptureOutput>();
+  mcu::OutputOptions options;
+  options.payload_type = 100;
+  options.audio_level_ext_id = 1;
+  room.add(2, out, options, false);
+
+  // 60 ticks of talk, 60 of silence (no packets), 60 of talk again.
+  int64_t now = 0;
+  for (int phase = 0; phase < 3; ++phase) {
+    for (int i = 0; i < 60; ++i, now += 20000) {
+      if (phase != 1) feed(t, now);
+      room.tick();
+    }
+  }
+  assert_true(out->packets.size() > 60);
+  std::vector<mcu::RtpPacketView> views(out->packets.size());
+  int markers = 0;
+  for (size_t i = 0; i < out->packets.size(); ++i) {
+    assert_true(mcu::parse_rtp(out->packets[i].data(), out->packets[i].size(), 1, &views[i]));
+    assert_int_equal(views[i].payload_type, 100);
+    assert_true(views[i].audio_level >= 0);
+    if (views[i].marker) ++markers;
+    if (i == 0) continue;
+    assert_int_equal(views[i].ssrc, views[0].ssrc);
+    assert_int_equal(static_cast<uint16_t>(views[i].seq - views[i - 1].seq), 1);
+    const uint32_t step = views[i].timestamp - views[i - 1].timestamp;
+    assert_int_equal(step % mcu::kFrameSamples, 0);
+    assert_true(step >= mcu::kFrameSamples);
+  }
+  // A talk spurt starts with the marker bit: at the start and after the pause.
+  assert_int_equal(markers, 2);
+  assert_true(views[0].marker);
+  // The pause shows as a timestamp gap, not as packets of silence forever.
+  assert_true(out->packets.size() < 170);
+}
+
+void test_muted_talker_is_not_heard(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker t;
+  t.id = 1;
+  t.freq = 600;
+  t.inbound = room.add(1, std::make_shared<CaptureOutput>(), {}, true);
+  auto out = std::make_shared<CaptureOutput>();
+  room.add(2, out, {}, false);
+  for (int i = 0; i < 50; ++i) {
+    feed(t, i * 20000);
+    room.tick();
+  }
+  assert_int_equal(out->packets.size(), 0);
+  assert_true(room.set_muted(1, false));
+  for (int i = 50; i < 120; ++i) {
+    feed(t, i * 20000);
+    room.tick();
+  }
+  assert_true(out->packets.size() > 40);
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_mix_minus_through_opus),
+      cmocka_unit_test(test_rtp_out_continuity),
+      cmocka_unit_test(test_muted_talker_is_not_heard),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

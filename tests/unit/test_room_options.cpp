@@ -1,0 +1,105 @@
+// Room settings from `create` requests and jcfg categories.
+#include <string>
+
+#include "errors.h"
+#include "room_options.h"
+
+#include "cmocka_cpp.h"
+
+namespace {
+
+json_t* parse(const char* text) {
+  json_error_t error;
+  json_t* j = json_loads(text, 0, &error);
+  assert_non_null(j);
+  return j;
+}
+
+void test_defaults_and_fields(void** /*state*/) {
+  json_t* j = parse(R"({"room": 1234, "description": "d", "secret": "s", "pin": "p",
+                        "allow_rtp_participants": true, "max_speakers": 5, "default_bitrate": 24000,
+                        "sampling_rate": 16000})");
+  conf::RoomOptions o;
+  assert_false(conf::parse_room_options(j, false, true, &o).has_value());
+  assert_string_equal(o.id.c_str(), "1234");
+  assert_string_equal(o.description.c_str(), "d");
+  assert_string_equal(o.secret.c_str(), "s");
+  assert_string_equal(o.pin.c_str(), "p");
+  assert_true(o.allow_rtp_participants);
+  assert_int_equal(o.max_speakers, 5);
+  assert_int_equal(o.bitrate, 24000);
+  assert_true(o.audiolevel_event);
+  json_decref(j);
+}
+
+void expect_error(const char* text, bool string_ids, int code) {
+  json_t* j = parse(text);
+  conf::RoomOptions o;
+  auto e = conf::parse_room_options(j, string_ids, true, &o);
+  assert_true(e.has_value());
+  assert_int_equal(e->code, code);
+  assert_false(e->message.empty());
+  json_decref(j);
+}
+
+void test_bad_input(void** /*state*/) {
+  expect_error(R"({"room": "abc"})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": -4})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1.5})", false, conf::kErrInvalidElement);
+  expect_error(R"({})", false, conf::kErrMissingElement);
+  expect_error(R"({"room": 1, "max_speakers": 0})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "max_speakers": "3"})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "is_private": "yes"})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "description": 7})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": ""})", true, conf::kErrInvalidElement);
+  // Features the plugin does not have are refused, not silently ignored.
+  expect_error(R"({"room": 1, "permanent": true})", false, conf::kErrInvalidRequest);
+  expect_error(R"({"room": 1, "spatial_audio": true})", false, conf::kErrInvalidRequest);
+  expect_error(R"({"room": 1, "record": true})", false, conf::kErrInvalidRequest);
+  expect_error(R"({"room": 1, "allowed": ["tok"]})", false, conf::kErrInvalidRequest);
+  expect_error(R"([1, 2])", false, conf::kErrInvalidJson);
+}
+
+void test_string_ids(void** /*state*/) {
+  json_t* j = parse(R"({"room": "!abc:example.org"})");
+  conf::RoomOptions o;
+  assert_false(conf::parse_room_options(j, true, true, &o).has_value());
+  assert_string_equal(o.id.c_str(), "!abc:example.org");
+  json_t* id = conf::room_id_json(o.id, true);
+  assert_string_equal(json_string_value(id), "!abc:example.org");
+  json_decref(id);
+  json_decref(j);
+  id = conf::room_id_json("77", false);
+  assert_int_equal(json_integer_value(id), 77);
+  json_decref(id);
+}
+
+void test_jcfg_values(void** /*state*/) {
+  json_t* v = conf::jcfg_value_to_json("true");
+  assert_true(json_is_true(v));
+  json_decref(v);
+  v = conf::jcfg_value_to_json("no");
+  assert_true(json_is_false(v));
+  json_decref(v);
+  v = conf::jcfg_value_to_json("42");
+  assert_int_equal(json_integer_value(v), 42);
+  json_decref(v);
+  v = conf::jcfg_value_to_json("42abc");
+  assert_string_equal(json_string_value(v), "42abc");
+  json_decref(v);
+  v = conf::jcfg_value_to_json("99999999999999999999999");
+  assert_true(json_is_string(v));
+  json_decref(v);
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_defaults_and_fields),
+      cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_string_ids),
+      cmocka_unit_test(test_jcfg_values),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
