@@ -1,0 +1,888 @@
+"""Reusable parts for integration tests against a real Janus.
+
+Everything WebRTC happens inside a network namespace the test creates (see
+DESIGN.md, "Real parts in tests"): NetNs makes one, JanusProcess runs Janus with a
+throw-away config folder, JanusClient speaks the HTTP API, AudioPeer (aiortc) and
+PlainRtpPeer are conference participants, tone_report analyses what they heard.
+
+Run this module directly (`janus_harness.py audio-peer ...`) to get one AudioPeer in
+its own process: a test can SIGKILL it to simulate a client that vanishes.
+"""
+
+import argparse
+import asyncio
+import ctypes
+import fractions
+import http.client
+import itertools
+import json
+import os
+import queue
+import random
+import secrets
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import av
+import numpy as np
+from aiortc import (MediaStreamTrack, RTCConfiguration, RTCPeerConnection,
+                    RTCSessionDescription)
+from aiortc.mediastreams import MediaStreamError
+
+SAMPLE_RATE = 48000
+FRAME_SAMPLES = 960  # 20 ms at 48 kHz
+TONE_AMPLITUDE = 0.25  # three of them summed stay below full scale
+
+JANUS_BIN = "/usr/bin/janus"
+JANUS_LIB_DIR = "/usr/lib/x86_64-linux-gnu/janus"
+NETNS_PREFIX = "mcutest"
+
+# What talking to Janus over HTTP can raise besides its own error answers (a long
+# poll cut off when the session ends raises http.client.IncompleteRead, for one).
+HTTP_ERRORS = (OSError, ValueError, http.client.HTTPException)
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """preexec_fn: the child gets SIGKILL when the test process dies, even by SIGKILL.
+
+    Survives the execve done by `ip netns exec`, so it also covers what runs inside.
+    """
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _run(argv, check=True):
+    return subprocess.run(argv, check=check, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=30)
+
+
+# --------------------------------------------------------------------------- netns
+
+class NetNs:
+    """A private network namespace: lo up plus a veth pair whose two ends both stay
+    inside it, so ICE has non-loopback addresses and no packet can leave the host.
+
+    The name carries our pid; namespaces left by a test process that no longer exists
+    (killed with SIGKILL, so no cleanup ran) are removed on entry.
+    """
+
+    def __init__(self):
+        self.name = f"{NETNS_PREFIX}-{os.getpid()}-{secrets.token_hex(3)}"
+        self.subnet = f"10.213.{random.randint(1, 254)}"
+        self.addresses = (f"{self.subnet}.1", f"{self.subnet}.2")
+        self._prev_sigterm = None
+
+    def exec_argv(self, argv):
+        return ["ip", "netns", "exec", self.name] + list(argv)
+
+    def __enter__(self):
+        self._remove_stale()
+        # SIGTERM (e.g. from CTest or a CI runner) must still run __exit__.
+        self._prev_sigterm = signal.signal(signal.SIGTERM, raise_system_exit)
+        try:
+            _run(["ip", "netns", "add", self.name])
+            ns = ["ip", "-n", self.name]
+            _run(ns + ["link", "set", "lo", "up"])
+            _run(ns + ["link", "add", "veth-a", "type", "veth", "peer", "name", "veth-b"])
+            for dev, addr in zip(("veth-a", "veth-b"), self.addresses):
+                _run(ns + ["addr", "add", f"{addr}/24", "dev", dev])
+                _run(ns + ["link", "set", dev, "up"])
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            _delete_netns(self.name)
+        finally:
+            signal.signal(signal.SIGTERM, self._prev_sigterm or signal.SIG_DFL)
+        return False
+
+    @staticmethod
+    def _remove_stale():
+        out = _run(["ip", "netns", "list"], check=False).stdout
+        for line in out.splitlines():
+            name = line.split()[0] if line.split() else ""
+            parts = name.split("-")
+            if len(parts) == 3 and parts[0] == NETNS_PREFIX and parts[1].isdigit():
+                if not os.path.exists(f"/proc/{parts[1]}"):
+                    _delete_netns(name)
+
+
+def raise_system_exit(signum, frame):
+    """SIGTERM handler: unwind like an exception so that cleanup code runs."""
+    raise SystemExit(128 + signum)
+
+
+def _delete_netns(name, grace=5.0):
+    """End what still runs in the namespace (only our test's processes can be
+    there: SIGTERM once so they clean up, SIGKILL after `grace` s) so that deleting
+    it really frees the veth pair, then delete it."""
+    def signal_all(sig):
+        pids = _run(["ip", "netns", "pids", name], check=False).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), sig)
+            except (ProcessLookupError, ValueError):
+                pass
+        return pids
+
+    deadline = time.monotonic() + grace
+    if signal_all(signal.SIGTERM):
+        while _run(["ip", "netns", "pids", name], check=False).stdout.split():
+            if time.monotonic() > deadline:
+                signal_all(signal.SIGKILL)
+                break
+            time.sleep(0.2)
+    _run(["ip", "netns", "delete", name], check=False)
+
+
+# --------------------------------------------------------------------------- janus
+
+JANUS_DIR_PREFIX = "janus-test-"
+
+
+def _remove_stale_dirs():
+    """Config/log folders left by a test process that was SIGKILLed (pid in the name)."""
+    tmp = tempfile.gettempdir()
+    for entry in os.listdir(tmp):
+        pid = entry[len(JANUS_DIR_PREFIX):].split("-", 1)[0]
+        if entry.startswith(JANUS_DIR_PREFIX) and pid.isdigit() \
+                and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(os.path.join(tmp, entry), ignore_errors=True)
+
+
+def local_ipv4_addresses():
+    """Non-loopback IPv4 addresses of the current network namespace."""
+    out = _run(["ip", "-4", "-o", "addr", "show"], check=False).stdout
+    addrs = [line.split()[3].split("/")[0] for line in out.splitlines() if len(line.split()) > 3]
+    return [a for a in addrs if not a.startswith("127.")]
+
+
+def free_tcp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class JanusProcess:
+    """Janus in the foreground with a config folder of its own.
+
+    Only the requested plugins and the HTTP transport are visible to it (symlinks in
+    private folders); event handlers and loggers get empty folders. Construct and
+    start it from the main thread: the die-with-parent signal is tied to the thread
+    that spawns it. Run inside the namespace (the test re-executes itself there).
+    """
+
+    def __init__(self, plugins, plugin_configs=None, debug_level=4,
+                 session_timeout=15, rtp_port_range="20000-29999", interface=None):
+        self.plugins = list(plugins)
+        # Janus finds its own address by routing towards a public IP; a namespace
+        # without a default route leaves it with 127.0.0.1 for the SDP c= line.
+        self.interface = interface or next(iter(local_ipv4_addresses()), None)
+        self.plugin_configs = dict(plugin_configs or {})
+        self.debug_level = debug_level
+        self.session_timeout = session_timeout
+        self.rtp_port_range = rtp_port_range
+        _remove_stale_dirs()
+        self.dir = tempfile.mkdtemp(prefix=f"{JANUS_DIR_PREFIX}{os.getpid()}-")
+        self.log_path = os.path.join(self.dir, "janus.log")
+        self.port = None
+        self.proc = None
+        self._log_file = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/janus"
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def _folder(self, name, files):
+        path = os.path.join(self.dir, name)
+        os.mkdir(path)
+        for f in files:
+            os.symlink(os.path.realpath(f), os.path.join(path, os.path.basename(f)))
+        return path
+
+    def _write_config(self):
+        conf = self._folder("conf", [])
+        plugins = self._folder("plugins", self.plugins)
+        transports = self._folder("transports", [f"{JANUS_LIB_DIR}/transports/libjanus_http.so"])
+        empty = self._folder("empty", [])
+        self.port = free_tcp_port()
+        # ICE: nothing to force. Janus skips loopback and gathers the veth addresses;
+        # no STUN/TURN (nothing reachable from the namespace), no IPv6 candidates.
+        janus_jcfg = f"""
+general: {{
+    configs_folder = "{conf}"
+    plugins_folder = "{plugins}"
+    transports_folder = "{transports}"
+    events_folder = "{empty}"
+    loggers_folder = "{empty}"
+    debug_level = {self.debug_level}
+{f'    interface = "{self.interface}"' if self.interface else ""}
+    debug_timestamps = true
+    debug_colors = false
+    session_timeout = {self.session_timeout}
+    server_name = "integration-test"
+}}
+certificates: {{
+}}
+media: {{
+    ipv6 = false
+    rtp_port_range = "{self.rtp_port_range}"
+}}
+nat: {{
+    nice_debug = false
+    full_trickle = false
+    ice_lite = false
+}}
+plugins: {{
+}}
+transports: {{
+}}
+loggers: {{
+}}
+events: {{
+    broadcast = false
+}}
+"""
+        http_jcfg = f"""
+general: {{
+    json = "plain"
+    base_path = "/janus"
+    http = true
+    ip = "127.0.0.1"
+    port = {self.port}
+    https = false
+}}
+admin: {{
+    admin_http = false
+    admin_https = false
+}}
+cors: {{
+}}
+"""
+        files = {"janus.jcfg": janus_jcfg, "janus.transport.http.jcfg": http_jcfg}
+        files.update(self.plugin_configs)
+        for name, text in files.items():
+            with open(os.path.join(conf, name), "w") as fh:
+                fh.write(text)
+        return conf
+
+    def start(self, timeout=20.0):
+        conf = self._write_config()
+        self._log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [JANUS_BIN, "-F", conf, "-C", os.path.join(conf, "janus.jcfg")],
+            stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(
+                    f"janus exited with {self.proc.returncode}; log: {self.log_path}")
+            if self.info(timeout=1.0) is not None:
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"janus did not answer /info within {timeout} s; log: {self.log_path}")
+
+    def info(self, timeout=3.0):
+        """The /info object, or None when Janus does not answer."""
+        try:
+            with urllib.request.urlopen(self.url + "/info", timeout=timeout) as r:
+                return json.load(r)
+        except HTTP_ERRORS:
+            return None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def cpu_seconds(self):
+        """utime + stime of the Janus process (all its threads)."""
+        with open(f"/proc/{self.pid}/stat") as fh:
+            stat = fh.read()
+        # Fields after the parenthesised command name; utime/stime are fields 14/15.
+        fields = stat[stat.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def log_tail(self, lines=40):
+        try:
+            with open(self.log_path, errors="replace") as fh:
+                return "".join(fh.readlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout=10.0):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self._log_file:
+            self._log_file.close()
+            self._log_file = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+        return False
+
+
+class JanusError(Exception):
+    """An error answered by the Janus core (not by a plugin)."""
+
+    def __init__(self, code, reason):
+        super().__init__(f"janus error {code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class PluginReply:
+    """plugindata.data of a plugin answer, plus the jsep if one came with it."""
+
+    def __init__(self, data, jsep=None):
+        self.data = data
+        self.jsep = jsep
+
+    @property
+    def event(self):
+        """The event name: our plugin sends both keys, AudioBridge only its own."""
+        return self.data.get("conference", self.data.get("audiobridge"))
+
+    @property
+    def error_code(self):
+        return self.data.get("error_code")
+
+
+class JanusClient:
+    """One Janus session over the HTTP API; any number of handles on it.
+
+    A long-poll thread routes events: those carrying a transaction we wait for go to
+    that waiter, everything else to the queue of the handle that sent it.
+    """
+
+    _tx = itertools.count(1)
+
+    def __init__(self, url, timeout=10.0):
+        self.url = url
+        self.timeout = timeout
+        self.session_id = None
+        self._waiters = {}
+        self._handle_events = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._keepalive_stop = threading.Event()
+
+    def _transaction(self):
+        return f"t{os.getpid()}-{next(self._tx)}-{secrets.token_hex(3)}"
+
+    def _post(self, path, body, timeout=None):
+        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout or self.timeout) as r:
+            reply = json.load(r)
+        if reply.get("janus") == "error":
+            err = reply.get("error", {})
+            raise JanusError(err.get("code"), err.get("reason"))
+        return reply
+
+    def _session_path(self, handle=None):
+        return f"/{self.session_id}" + (f"/{handle}" if handle else "")
+
+    def create(self):
+        reply = self._post("", {"janus": "create", "transaction": self._transaction()})
+        self.session_id = reply["data"]["id"]
+        self._spawn(self._poll_loop)
+        return self.session_id
+
+    def _spawn(self, target):
+        threading.Thread(target=target, daemon=True).start()
+
+    def _poll_loop(self):
+        # Janus holds a long poll for 30 s; each poll also counts as a keepalive.
+        while not self._stop.is_set():
+            url = f"{self.url}{self._session_path()}?maxev=10&rid={int(time.time() * 1000)}"
+            try:
+                with urllib.request.urlopen(url, timeout=40) as r:
+                    events = json.load(r)
+            except HTTP_ERRORS:
+                if self._stop.wait(0.5):
+                    return
+                continue
+            if self._stop.is_set():
+                return
+            for ev in events if isinstance(events, list) else [events]:
+                self._route(ev)
+
+    def _route(self, ev):
+        kind = ev.get("janus")
+        if kind == "keepalive":
+            return
+        with self._lock:
+            waiter = self._waiters.get(ev.get("transaction"))
+            if waiter is not None and kind != "ack":
+                waiter.put(ev)
+                return
+            q = self._handle_events.get(ev.get("sender"))
+        if q is not None:
+            q.put(ev)
+
+    def attach(self, package):
+        reply = self._post(self._session_path(), {
+            "janus": "attach", "plugin": package, "transaction": self._transaction()})
+        handle = reply["data"]["id"]
+        with self._lock:
+            self._handle_events[handle] = queue.Queue()
+        return handle
+
+    def message(self, handle, body, jsep=None, timeout=None):
+        """Send a plugin request; returns its PluginReply, waiting for the
+        asynchronous event (matched by transaction) when Janus only acks it."""
+        tx = self._transaction()
+        msg = {"janus": "message", "body": body, "transaction": tx}
+        if jsep is not None:
+            msg["jsep"] = jsep
+        waiter = queue.Queue()
+        with self._lock:
+            self._waiters[tx] = waiter
+        try:
+            reply = self._post(self._session_path(handle), msg)
+            if reply.get("janus") != "ack":
+                pd = reply.get("plugindata", {})
+                return PluginReply(pd.get("data", {}), reply.get("jsep"))
+            try:
+                ev = waiter.get(timeout=timeout or self.timeout)
+            except queue.Empty:
+                raise TimeoutError(f"no event for {body!r} within {timeout or self.timeout} s")
+            if ev.get("janus") == "error":
+                err = ev.get("error", {})
+                raise JanusError(err.get("code"), err.get("reason"))
+            return PluginReply(ev.get("plugindata", {}).get("data", {}), ev.get("jsep"))
+        finally:
+            with self._lock:
+                self._waiters.pop(tx, None)
+
+    def next_event(self, handle, timeout=10.0):
+        """Next event for the handle that answered no request of ours (notifications,
+        webrtcup, hangup, ...), or None after timeout."""
+        try:
+            return self._handle_events[handle].get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def trickle(self, handle, candidates=None, completed=False):
+        body = {"janus": "trickle", "transaction": self._transaction()}
+        if completed:
+            body["candidate"] = {"completed": True}
+        else:
+            body["candidates"] = candidates
+        self._post(self._session_path(handle), body)
+
+    def detach(self, handle):
+        self._post(self._session_path(handle),
+                   {"janus": "detach", "transaction": self._transaction()})
+        with self._lock:
+            self._handle_events.pop(handle, None)
+
+    def start_keepalive(self, interval=5.0):
+        """Explicit keepalives as well, so a stalled long poll never ends a session."""
+        def loop():
+            while not self._keepalive_stop.wait(interval) and not self._stop.is_set():
+                try:
+                    self._post(self._session_path(), {
+                        "janus": "keepalive", "transaction": self._transaction()})
+                except HTTP_ERRORS + (JanusError,):
+                    pass
+        self._spawn(loop)
+
+    def vanish(self):
+        """Stop everything that keeps the session alive (keepalives and long polls),
+        without telling Janus: the session now dies by session_timeout."""
+        self._keepalive_stop.set()
+        self._stop.set()
+
+    def destroy(self):
+        try:
+            self._post(self._session_path(),
+                       {"janus": "destroy", "transaction": self._transaction()})
+        finally:
+            self.vanish()
+
+
+# --------------------------------------------------------------------------- media
+
+def frame_to_mono(frame):
+    """First channel of a decoded audio frame as float in [-1, 1)."""
+    a = frame.to_ndarray()
+    channels = len(frame.layout.channels)
+    if frame.format.is_planar:
+        a = a[0]
+    else:
+        a = a.reshape(-1, channels)[:, 0]
+    if a.dtype == np.int16:
+        return a.astype(np.float32) / 32768.0
+    return a.astype(np.float32)
+
+
+def tone_samples(freq, start, count, amplitude=TONE_AMPLITUDE):
+    """int16 sine samples [start, start+count) of a continuous tone; freq None = silence."""
+    if not freq:
+        return np.zeros(count, dtype=np.int16)
+    t = (np.arange(count) + start) / SAMPLE_RATE
+    return np.round(amplitude * 32767 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
+
+
+class Recorder:
+    """Collects received mono audio; mark() restarts the recording so that analysis
+    covers one common wall-clock window for all peers."""
+
+    def __init__(self):
+        self._chunks = []
+        self._lock = threading.Lock()
+
+    def add(self, samples):
+        with self._lock:
+            self._chunks.append(samples)
+
+    def mark(self):
+        with self._lock:
+            self._chunks = []
+
+    def samples(self):
+        with self._lock:
+            return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
+
+
+class ToneTrack(MediaStreamTrack):
+    """Mono 48 kHz s16 tone in 20 ms frames at real-time pace."""
+
+    kind = "audio"
+
+    def __init__(self, freq):
+        super().__init__()
+        self.freq = freq
+        self._sent = 0
+        self._t0 = None
+
+    async def recv(self):
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._t0 is None:
+            self._t0 = time.monotonic()
+        wait = self._t0 + self._sent / SAMPLE_RATE - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        frame = av.AudioFrame.from_ndarray(
+            tone_samples(self.freq, self._sent, FRAME_SAMPLES).reshape(1, -1),
+            format="s16", layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        frame.pts = self._sent
+        frame.time_base = fractions.Fraction(1, SAMPLE_RATE)
+        self._sent += FRAME_SAMPLES
+        return frame
+
+
+async def run_blocking(fn, *args, **kwargs):
+    """Blocking JanusClient call off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kwargs))
+
+
+async def leave_and_destroy(client, handle):
+    """A participant's orderly goodbye; on any error just stop talking to Janus."""
+    try:
+        if handle is not None:
+            await run_blocking(client.message, handle, {"request": "leave"}, timeout=5)
+            await run_blocking(client.detach, handle)
+        await run_blocking(client.destroy)
+    except HTTP_ERRORS + (JanusError, TimeoutError):
+        client.vanish()
+
+
+class AudioPeer:
+    """A WebRTC participant (aiortc) sending a tone and recording the mix it gets."""
+
+    def __init__(self, url, package, room, display, freq):
+        self.package = package
+        self.room = room
+        self.display = display
+        self.freq = freq
+        self.client = JanusClient(url)
+        self.handle = None
+        self.participant_id = None
+        self.recorder = Recorder()
+        # No ICE servers: only host candidates, nothing tries to leave the namespace.
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self._rx_task = None
+        self._connected = asyncio.Event()
+
+    async def join(self, timeout=15.0):
+        await run_blocking(self.client.create)
+        self.client.start_keepalive()
+        self.handle = await run_blocking(self.client.attach, self.package)
+
+        @self.pc.on("track")
+        def on_track(track):
+            self._rx_task = asyncio.ensure_future(self._receive(track))
+
+        @self.pc.on("connectionstatechange")
+        def on_state():
+            if self.pc.connectionState == "connected":
+                self._connected.set()
+
+        self.pc.addTrack(ToneTrack(self.freq))
+        # aiortc gathers all candidates inside setLocalDescription, so the offer is
+        # complete and needs no trickling.
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        offer = {"type": self.pc.localDescription.type, "sdp": self.pc.localDescription.sdp}
+        reply = await run_blocking(self.client.message, self.handle,
+                            {"request": "join", "room": self.room, "display": self.display},
+                            jsep=offer, timeout=timeout)
+        if reply.event != "joined" or not reply.jsep:
+            raise RuntimeError(f"{self.display}: join failed: {reply.data} jsep={reply.jsep}")
+        self.participant_id = reply.data.get("id")
+        await self.pc.setRemoteDescription(
+            RTCSessionDescription(sdp=reply.jsep["sdp"], type=reply.jsep["type"]))
+        return reply
+
+    async def wait_connected(self, timeout=15.0):
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def _receive(self, track):
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            self.recorder.add(frame_to_mono(frame))
+
+    async def close(self):
+        """Orderly exit: leave, detach, destroy the session, close the PeerConnection."""
+        try:
+            await leave_and_destroy(self.client, self.handle)
+        finally:
+            if self._rx_task:
+                self._rx_task.cancel()
+            await self.pc.close()
+
+
+class _RtpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, on_packet):
+        self.on_packet = on_packet
+
+    def datagram_received(self, data, addr):
+        self.on_packet(data)
+
+
+class PlainRtpPeer:
+    """A plain RTP/UDP participant on 127.0.0.1 (as AudioBridge allows): Opus in
+    RTP payload type 111, 20 ms frames at real-time pace; decodes what it gets."""
+
+    PAYLOAD_TYPE = 111
+
+    def __init__(self, url, package, room, display, freq=None):
+        self.package = package
+        self.room = room
+        self.display = display
+        self.freq = freq
+        self.client = JanusClient(url)
+        self.handle = None
+        self.participant_id = None
+        self.remote = None
+        self.recorder = Recorder()
+        self.packets_received = 0
+        self._transport = None
+        self._send_task = None
+        self._encoder = av.CodecContext.create("libopus", "w")
+        self._encoder.sample_rate = SAMPLE_RATE
+        self._encoder.layout = "mono"
+        self._encoder.format = "s16"
+        self._encoder.bit_rate = 32000
+        self._decoder = av.CodecContext.create("libopus", "r")
+        self._decoder.sample_rate = SAMPLE_RATE
+        self._decoder.layout = "mono"
+        self._ssrc = random.getrandbits(32)
+
+    async def join(self, timeout=15.0):
+        loop = asyncio.get_running_loop()
+        self._transport, _ = await loop.create_datagram_endpoint(
+            lambda: _RtpProtocol(self._on_packet), local_addr=("127.0.0.1", 0))
+        port = self._transport.get_extra_info("sockname")[1]
+        await run_blocking(self.client.create)
+        self.client.start_keepalive()
+        self.handle = await run_blocking(self.client.attach, self.package)
+        reply = await run_blocking(self.client.message, self.handle, {
+            "request": "join", "room": self.room, "display": self.display,
+            "rtp": {"ip": "127.0.0.1", "port": port, "payload_type": self.PAYLOAD_TYPE}},
+            timeout=timeout)
+        rtp = reply.data.get("rtp") or {}
+        if reply.event != "joined" or not rtp.get("port"):
+            raise RuntimeError(f"{self.display}: plain RTP join failed: {reply.data}")
+        self.participant_id = reply.data.get("id")
+        self.remote = (rtp.get("ip") or "127.0.0.1", int(rtp["port"]))
+        self._send_task = asyncio.ensure_future(self._send_loop())
+        return reply
+
+    def _on_packet(self, data):
+        # Fixed header, CSRCs and header extension skipped (RFC 3550 5.1, 5.3.1).
+        if len(data) < 12 or data[0] >> 6 != 2:
+            return
+        offset = 12 + 4 * (data[0] & 0x0F)
+        if data[0] & 0x10:
+            if len(data) < offset + 4:
+                return
+            offset += 4 + 4 * struct.unpack("!H", data[offset + 2:offset + 4])[0]
+        end = len(data) - (data[-1] if data[0] & 0x20 else 0)
+        if data[1] & 0x7F != self.PAYLOAD_TYPE or offset >= end:
+            return
+        self.packets_received += 1
+        try:
+            for frame in self._decoder.decode(av.Packet(data[offset:end])):
+                self.recorder.add(frame_to_mono(frame))
+        except av.AVError:
+            pass
+
+    async def _send_loop(self):
+        seq = random.getrandbits(16)
+        ts = random.getrandbits(32)
+        sent = 0
+        t0 = time.monotonic()
+        while True:
+            frame = av.AudioFrame.from_ndarray(
+                tone_samples(self.freq, sent, FRAME_SAMPLES).reshape(1, -1),
+                format="s16", layout="mono")
+            frame.sample_rate = SAMPLE_RATE
+            frame.pts = sent
+            for packet in self._encoder.encode(frame):
+                header = struct.pack("!BBHII", 0x80, self.PAYLOAD_TYPE, seq & 0xFFFF,
+                                     ts & 0xFFFFFFFF, self._ssrc)
+                self._transport.sendto(header + bytes(packet), self.remote)
+                seq += 1
+                ts += FRAME_SAMPLES
+            sent += FRAME_SAMPLES
+            wait = t0 + sent / SAMPLE_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def close(self):
+        if self._send_task:
+            self._send_task.cancel()
+            # Drain the encoder's look-ahead so that libopus does not warn when freed.
+            self._encoder.encode(None)
+        try:
+            await leave_and_destroy(self.client, self.handle)
+        finally:
+            if self._transport:
+                self._transport.close()
+
+
+# --------------------------------------------------------------------------- analysis
+
+def tone_report(samples, freqs, rate=SAMPLE_RATE, skip_seconds=2.0, band=(100.0, 4000.0),
+                tolerance_hz=3.0):
+    """Level of each frequency in dB over the noise floor of what was received.
+
+    Hann-windowed FFT over everything after skip_seconds (the start-up transient);
+    the floor is the median power in `band`, leaving out bins near the tones asked
+    about; a tone's level is the strongest bin within tolerance_hz of it.
+    Returns {freq: dB}, or None when less than one second is left to analyse.
+    """
+    x = np.asarray(samples, dtype=np.float64)[int(skip_seconds * rate):]
+    if len(x) < rate:
+        return None
+    power = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    f = np.fft.rfftfreq(len(x), 1.0 / rate)
+    in_band = (f >= band[0]) & (f <= band[1])
+    for fr in freqs:
+        in_band &= np.abs(f - fr) > 20.0
+    floor = max(np.median(power[in_band]), 1e-30)
+    return {fr: 10.0 * np.log10(max(power[np.abs(f - fr) <= tolerance_hz].max(), 1e-30) / floor)
+            for fr in freqs}
+
+
+# --------------------------------------------------------------------------- child peer
+
+class AudioPeerProcess:
+    """An AudioPeer in a child process (this module's `audio-peer` command), for
+    tests that need a client to disappear at once: SIGKILL sends no DTLS alert, no
+    hangup, no detach and no more keepalives."""
+
+    def __init__(self, url, package, room, display, freq):
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "audio-peer", "--url", url,
+             "--package", package, "--room", str(room), "--display", display,
+             "--freq", str(freq)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+            preexec_fn=die_with_parent)
+        self.info = None
+
+    def wait_joined(self, timeout=30.0):
+        """Wait for the child's JOINED line: {"session", "handle", "id"}."""
+        result = queue.Queue()
+
+        def reader():
+            for line in self.proc.stdout:
+                if line.startswith("JOINED "):
+                    result.put(json.loads(line[len("JOINED "):]))
+                    return
+            result.put(None)
+
+        threading.Thread(target=reader, daemon=True).start()
+        try:
+            self.info = result.get(timeout=timeout)
+        except queue.Empty:
+            self.info = None
+        return self.info
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)
+
+
+async def _audio_peer_main(args):
+    peer = AudioPeer(args.url, args.package, args.room, args.display, args.freq)
+    await peer.join()
+    await peer.wait_connected()
+    print("JOINED " + json.dumps({"session": peer.client.session_id, "handle": peer.handle,
+                                  "id": peer.participant_id}), flush=True)
+    await asyncio.sleep(3600)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("audio-peer", help="join one AudioPeer and stay until killed")
+    p.add_argument("--url", required=True)
+    p.add_argument("--package", required=True)
+    p.add_argument("--room", type=int, required=True)
+    p.add_argument("--display", required=True)
+    p.add_argument("--freq", type=float, required=True)
+    args = parser.parse_args()
+    asyncio.run(_audio_peer_main(args))
+
+
+if __name__ == "__main__":
+    main()

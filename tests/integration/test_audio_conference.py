@@ -1,0 +1,308 @@
+"""Audio conference end to end: real Janus, the plugin, aiortc and plain RTP peers.
+
+    /usr/bin/python3 tests/integration/test_audio_conference.py \
+        --plugin build/janus-plugin/libjanus_conference.so
+    /usr/bin/python3 tests/integration/test_audio_conference.py \
+        --package janus.plugin.audiobridge \
+        --plugin /usr/lib/x86_64-linux-gnu/janus/plugins/libjanus_audiobridge.so
+
+Needs root (network namespace). The script creates the namespace, re-executes
+itself inside it (--inner) and removes it afterwards, also on failure.
+Prints PASS/FAIL/INFO lines and ends with "N passed, M failed".
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess,  # noqa: E402
+                           JanusClient, JanusError, JanusProcess, NetNs, PlainRtpPeer,
+                           die_with_parent, raise_system_exit, run_blocking, tone_report)
+
+# Tones chosen so that no harmonic (up to the 7th) and no 2nd/3rd-order
+# intermodulation product of two of them lands within 60 Hz of the third: a
+# limiter's distortion must not fake a participant's own tone in its mix.
+FREQS = (400, 660, 1130)
+SETTLE_SECONDS = 1.0         # after all peers are connected, before recording
+STEADY_SECONDS = 8.0         # recorded window; tone_report skips its first 2 s
+OTHER_TONE_MIN_DB = 25.0     # every tone one should hear, over the noise floor
+OWN_TONE_MARGIN_DB = 20.0    # own tone at least this far below the weaker other one
+VANISH_DEADLINE_SECONDS = 60.0
+SESSION_TIMEOUT_SECONDS = 15
+INNER_TIMEOUT_SECONDS = 170  # the whole scenario inside the namespace
+NOT_FOUND_ROOM_ERROR = 485   # AudioBridge's JANUS_AUDIOBRIDGE_ERROR_NO_SUCH_ROOM; ours keeps it
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
+        return ok
+
+    @staticmethod
+    def info(text):
+        print(f"INFO {text}", flush=True)
+
+
+def fmt_levels(levels):
+    return ", ".join(f"{f} Hz {db:+.1f} dB" for f, db in levels.items())
+
+
+async def request(client, handle, body, jsep=None, timeout=10.0):
+    return await run_blocking(client.message, handle, body, jsep=jsep, timeout=timeout)
+
+
+async def error_code_of(client, handle, body, jsep=None):
+    """Numeric error code of a request expected to fail (plugin or core error), or
+    a description of what came back instead."""
+    try:
+        reply = await request(client, handle, body, jsep=jsep)
+    except JanusError as e:
+        return e.code, f"core error {e.code} ({e.reason})"
+    except HTTP_ERRORS + (TimeoutError,) as e:
+        return None, f"{type(e).__name__}: {e}"
+    code = reply.error_code
+    return code, (f"error_code {code} ({reply.data.get('error')})" if code is not None
+                  else f"no error: {reply.data}")
+
+
+async def participants(client, handle, room):
+    reply = await request(client, handle, {"request": "listparticipants", "room": room})
+    return reply.data.get("participants") or []
+
+
+async def check_tones(r, peers, plain):
+    for peer in peers:
+        levels = tone_report(peer.recorder.samples(), FREQS)
+        name = f"{peer.display} hears the others, not itself"
+        if levels is None:
+            r.check(name, False, "received less than 3 s of audio")
+            continue
+        others = [levels[f] for f in FREQS if f != peer.freq]
+        own = levels[peer.freq]
+        r.check(name, min(others) >= OTHER_TONE_MIN_DB and own <= min(others) - OWN_TONE_MARGIN_DB,
+                f"{fmt_levels(levels)} (others >= {OTHER_TONE_MIN_DB:+.0f} dB, own "
+                f"<= weaker other - {OWN_TONE_MARGIN_DB:.0f} dB)")
+    levels = tone_report(plain.recorder.samples(), FREQS)
+    if levels is None:
+        r.check("plain RTP peer hears all three tones", False,
+                f"received less than 3 s of audio ({plain.packets_received} packets)")
+    else:
+        r.check("plain RTP peer hears all three tones",
+                min(levels.values()) >= OTHER_TONE_MIN_DB, fmt_levels(levels))
+
+
+async def check_malformed(r, janus, client, handle, room, package):
+    cases = [
+        ("missing request", {"room": room}, None),
+        ("unknown request", {"request": "no-such-request"}, None),
+        ("create with a string room", {"request": "create", "room": "not-a-number"}, None),
+        ("join a non-existent room", {"request": "join", "room": room + 1, "display": "x"}, None),
+        ("join with garbage JSEP SDP", {"request": "join", "room": room, "display": "garbage"},
+         {"type": "offer", "sdp": "this is not SDP"}),
+        ("kick a non-existent participant",
+         {"request": "kick", "room": room, "id": 987654321}, None),
+        ("message body that is not an object", "not an object", None),
+    ]
+    for name, body, jsep in cases:
+        # A fresh handle each time, so that a half-accepted request cannot leave state
+        # behind that changes the next case.
+        h = await run_blocking(client.attach, package)
+        code, detail = await error_code_of(client, h, body, jsep)
+        ok = isinstance(code, int)
+        if name == "join a non-existent room":
+            ok = code == NOT_FOUND_ROOM_ERROR
+        r.check(f"malformed: {name} -> numeric error", ok, detail)
+        try:
+            await run_blocking(client.detach, h)
+        except HTTP_ERRORS + (JanusError,):
+            pass
+    r.check("janus alive after malformed requests",
+            janus.alive() and await run_blocking(janus.info) is not None)
+
+
+async def check_vanishing_peer(r, janus, client, handle, room, package):
+    child = AudioPeerProcess(janus.url, package, room, "vanisher", 300)
+    try:
+        info = await run_blocking(child.wait_joined, 30.0)
+        if not r.check("vanishing peer joined (child process)", info is not None):
+            return
+        listed = [p.get("id") for p in await participants(client, handle, room)]
+        r.check("vanishing peer listed", info["id"] in listed, f"participants {listed}")
+        log_offset = os.path.getsize(janus.log_path)
+        # SIGKILL: no DTLS alert, no leave/detach, no more keepalives or long polls.
+        child.kill()
+        t0 = time.monotonic()
+        gone_after = None
+        while time.monotonic() - t0 < VANISH_DEADLINE_SECONDS:
+            listed = [p.get("id") for p in await participants(client, handle, room)]
+            if info["id"] not in listed:
+                gone_after = time.monotonic() - t0
+                break
+            await asyncio.sleep(1.0)
+        r.check("vanished peer removed from listparticipants",
+                gone_after is not None,
+                f"after {gone_after:.1f} s" if gone_after is not None
+                else f"still listed after {VANISH_DEADLINE_SECONDS:.0f} s")
+        r.info("removed by: " + removal_mechanism(janus.log_path, log_offset, info))
+    finally:
+        child.kill()
+
+
+def removal_mechanism(log_path, offset, info):
+    """What Janus logged about the vanished peer's session/handle after the kill."""
+    markers = {
+        f"Timeout expired for session {info['session']}": "session timeout",
+        f"[{info['handle']}] ICE failed": "ICE failure",
+        f"[{info['handle']}] Hanging up PeerConnection because of a": "PeerConnection hangup",
+        f"[{info['handle']}] DTLS alert": "DTLS alert",
+    }
+    with open(log_path, errors="replace") as fh:
+        fh.seek(offset)
+        seen = []
+        for line in fh:
+            for marker, what in markers.items():
+                if marker in line and what not in seen:
+                    seen.append(what + " (" + line.strip().split("] ", 1)[-1][:100] + ")")
+    return "; then ".join(seen) if seen else "nothing specific in the Janus log"
+
+
+async def scenario(r, janus, package):
+    room = random.randint(100000, 999999)
+    admin = JanusClient(janus.url)
+    await run_blocking(admin.create)
+    admin.start_keepalive()
+    handle = await run_blocking(admin.attach, package)
+
+    # a. room
+    reply = await request(admin, handle, {"request": "create", "room": room,
+                                          "sampling_rate": 48000,
+                                          "allow_rtp_participants": True})
+    if not r.check("create room", reply.error_code is None and reply.event == "created",
+                   str(reply.data)):
+        return
+
+    # b. participants
+    peers = [AudioPeer(janus.url, package, room, f"tone-{f}", f) for f in FREQS]
+    plain = PlainRtpPeer(janus.url, package, room, "plain-rtp")
+    try:
+        for p in peers:
+            await p.join()
+        await plain.join()
+        await asyncio.gather(*(p.wait_connected() for p in peers))
+        r.check("3 WebRTC peers and 1 plain RTP peer joined and connected", True,
+                f"plain RTP endpoint {plain.remote[0]}:{plain.remote[1]}")
+        await asyncio.sleep(SETTLE_SECONDS)
+
+        # c. + f. steady state
+        for p in peers + [plain]:
+            p.recorder.mark()
+        cpu0 = janus.cpu_seconds()
+        await asyncio.sleep(STEADY_SECONDS)
+        cpu = janus.cpu_seconds() - cpu0
+        await check_tones(r, peers, plain)
+        r.info(f"janus CPU during {STEADY_SECONDS:.0f} s steady state: {cpu:.2f} s "
+               f"({100 * cpu / STEADY_SECONDS:.1f}% of one core), 4 participants")
+
+        # d. listing and malformed requests
+        listed = await participants(admin, handle, room)
+        r.check("listparticipants shows 4", len(listed) == 4,
+                str([p.get("display") for p in listed]))
+        await check_malformed(r, janus, admin, handle, room, package)
+
+        # e. vanishing peer
+        await check_vanishing_peer(r, janus, admin, handle, room, package)
+        r.check("janus alive at the end",
+                janus.alive() and await run_blocking(janus.info) is not None)
+    finally:
+        for p in peers + [plain]:
+            await p.close()
+        try:
+            await run_blocking(admin.destroy)
+        except HTTP_ERRORS + (JanusError,):
+            pass
+
+
+def inner(args):
+    # The outer process ends us with SIGTERM when it is itself stopped: clean up.
+    signal.signal(signal.SIGTERM, raise_system_exit)
+    r = Results()
+    plugin_configs = {}
+    # The plugin's plain RTP sockets bind here; the peers use 127.0.0.1 too.
+    plugin_configs[f"{args.package}.jcfg"] = 'general: {\n    local_ip = "127.0.0.1"\n}\n'
+    janus = JanusProcess([args.plugin], plugin_configs, debug_level=args.debug_level,
+                         session_timeout=SESSION_TIMEOUT_SECONDS)
+    try:
+        janus.start()
+        r.check("janus started with the plugin", True, f"{args.plugin} on {janus.url}")
+        asyncio.run(asyncio.wait_for(scenario(r, janus, args.package),
+                                     INNER_TIMEOUT_SECONDS - 20))
+    except asyncio.TimeoutError:
+        r.check("scenario finished in time", False, f"{INNER_TIMEOUT_SECONDS - 20} s")
+    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
+        r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
+    finally:
+        if r.failed:
+            print(f"--- janus log tail ({janus.log_path}) ---\n{janus.log_tail()}---", flush=True)
+        janus.cleanup()
+    print(f"{r.passed} passed, {r.failed} failed", flush=True)
+    return 1 if r.failed else 0
+
+
+def outer(args, argv):
+    if os.geteuid() != 0:
+        print("FAIL needs root for ip netns\n0 passed, 1 failed", flush=True)
+        return 1
+    with NetNs() as ns:
+        Results.info(f"network namespace {ns.name} ({ns.addresses[0]}, {ns.addresses[1]})")
+        proc = subprocess.Popen(ns.exec_argv([sys.executable, os.path.abspath(__file__),
+                                              "--inner"] + argv),
+                                preexec_fn=die_with_parent)
+        try:
+            return proc.wait(INNER_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+            print(f"FAIL scenario did not finish within {INNER_TIMEOUT_SECONDS} s\n"
+                  "0 passed, 1 failed", flush=True)
+            return 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plugin", required=True, help="plugin .so to load")
+    parser.add_argument("--package", default="janus.plugin.conference",
+                        help="plugin package name to attach to")
+    parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        rc = 1
+        try:
+            rc = inner(args)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # aiortc's codec threads are not daemons: a peer left unclosed after a
+            # failure or SIGTERM must not keep this process from exiting.
+            os._exit(rc)
+    return outer(args, [a for a in sys.argv[1:] if a != "--inner"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
