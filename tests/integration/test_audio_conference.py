@@ -16,9 +16,13 @@ import asyncio
 import os
 import random
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
+
+from aiortc import RTCPeerConnection
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,6 +42,8 @@ VANISH_DEADLINE_SECONDS = 60.0
 SESSION_TIMEOUT_SECONDS = 15
 INNER_TIMEOUT_SECONDS = 170  # the whole scenario inside the namespace
 NOT_FOUND_ROOM_ERROR = 485   # AudioBridge's JANUS_AUDIOBRIDGE_ERROR_NO_SUCH_ROOM; ours keeps it
+INVALID_SDP_ERROR = 493      # ours: an offer Janus parses but the plugin cannot answer
+GARBAGE_DATAGRAMS = 300
 
 
 class Results:
@@ -106,6 +112,48 @@ async def check_tones(r, peers, plain):
                 min(levels.values()) >= OTHER_TONE_MIN_DB, fmt_levels(levels))
 
 
+async def offer_without_opus():
+    """A real (aiortc) audio offer with Opus taken out: Janus' core accepts it, so
+    only the plugin can refuse it."""
+    pc = RTCPeerConnection()
+    pc.addTransceiver("audio", direction="sendrecv")
+    await pc.setLocalDescription(await pc.createOffer())
+    sdp = pc.localDescription.sdp
+    await pc.close()
+    opus_pts = [line.split(":")[1].split()[0] for line in sdp.splitlines()
+                if line.startswith("a=rtpmap:") and "opus/" in line.lower()]
+    lines = []
+    for line in sdp.splitlines():
+        if line.startswith("m=audio"):
+            line = " ".join(t for t in line.split() if t not in opus_pts)
+        elif any(line.startswith(f"a={attr}:{pt} ") for pt in opus_pts
+                 for attr in ("rtpmap", "fmtp", "rtcp-fb")):
+            continue
+        lines.append(line)
+    return "\r\n".join(lines) + "\r\n"
+
+
+async def check_garbage_rtp(r, janus, plain):
+    """Hostile datagrams at the plugin's plain-RTP port: dropped, mixing goes on."""
+    rng = random.Random(7)
+    valid = struct.pack("!BBHII", 0x80, 111, 1, 960, 0x1234) + b"\xfc\xff\xfe"
+    datagrams = [b"", b"\x80", valid[:11], b"\x00" * 40, b"\x90\x6f" + b"\xff" * 10,
+                 b"\xa0" + valid[1:] + b"\xff", b"\x81\xc8\x00\x40" + b"\x00" * 8]
+    datagrams += [rng.randbytes(rng.randint(1, 1400)) for _ in range(GARBAGE_DATAGRAMS)]
+    before = plain.packets_received
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for d in datagrams:
+            sock.sendto(d, plain.remote)
+    finally:
+        sock.close()
+    await asyncio.sleep(2.0)
+    got = plain.packets_received - before
+    r.check("garbage RTP datagrams dropped, the mix goes on",
+            janus.alive() and got >= 50,
+            f"{len(datagrams)} datagrams sent; plain peer got {got} mix packets in the next 2 s")
+
+
 async def check_malformed(r, janus, client, handle, room, package):
     cases = [
         ("missing request", {"room": room}, None),
@@ -117,6 +165,8 @@ async def check_malformed(r, janus, client, handle, room, package):
         ("kick a non-existent participant",
          {"request": "kick", "room": room, "id": 987654321}, None),
         ("message body that is not an object", "not an object", None),
+        ("join with an offer without Opus", {"request": "join", "room": room, "display": "pcmu"},
+         {"type": "offer", "sdp": await offer_without_opus()}),
     ]
     for name, body, jsep in cases:
         # A fresh handle each time, so that a half-accepted request cannot leave state
@@ -126,6 +176,8 @@ async def check_malformed(r, janus, client, handle, room, package):
         ok = isinstance(code, int)
         if name == "join a non-existent room":
             ok = code == NOT_FOUND_ROOM_ERROR
+        if name == "join with an offer without Opus" and package == "janus.plugin.conference":
+            ok = code == INVALID_SDP_ERROR
         r.check(f"malformed: {name} -> numeric error", ok, detail)
         try:
             await run_blocking(client.detach, h)
@@ -223,6 +275,7 @@ async def scenario(r, janus, package):
         r.check("listparticipants shows 4", len(listed) == 4,
                 str([p.get("display") for p in listed]))
         await check_malformed(r, janus, admin, handle, room, package)
+        await check_garbage_rtp(r, janus, plain)
 
         # e. vanishing peer
         await check_vanishing_peer(r, janus, admin, handle, room, package)
