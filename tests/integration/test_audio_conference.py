@@ -304,6 +304,13 @@ def inner(args):
         r.check("janus started with the plugin", True, f"{args.plugin} on {janus.url}")
         asyncio.run(asyncio.wait_for(scenario(r, janus, args.package),
                                      INNER_TIMEOUT_SECONDS - 20))
+        janus.stop()
+        with open(janus.log_path, errors="replace") as fh:
+            log = fh.read()
+        # Janus calls the plugin's destroy() on SIGTERM: it must join every thread.
+        destroyed = args.package != "janus.plugin.conference" or f"{args.package} destroyed" in log
+        r.check("janus exits cleanly on SIGTERM", janus.proc.returncode == 0 and destroyed,
+                f"exit code {janus.proc.returncode}, plugin destroy logged: {destroyed}")
     except asyncio.TimeoutError:
         r.check("scenario finished in time", False, f"{INNER_TIMEOUT_SECONDS - 20} s")
     except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
