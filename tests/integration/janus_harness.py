@@ -185,8 +185,9 @@ class JanusProcess:
     """
 
     def __init__(self, plugins, plugin_configs=None, debug_level=4,
-                 session_timeout=15, rtp_port_range="20000-29999", interface=None):
+                 session_timeout=15, rtp_port_range="20000-29999", interface=None, env=None):
         self.plugins = list(plugins)
+        self.env = env
         # Janus finds its own address by routing towards a public IP; a namespace
         # without a default route leaves it with 127.0.0.1 for the SDP c= line.
         self.interface = interface or next(iter(local_ipv4_addresses()), None)
@@ -288,7 +289,7 @@ cors: {{
         self.proc = subprocess.Popen(
             [JANUS_BIN, "-F", conf, "-C", os.path.join(conf, "janus.jcfg")],
             stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent)
+            env=dict(os.environ, **(self.env or {})), preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
