@@ -4,11 +4,10 @@
 #include <memory>
 #include <vector>
 
+#include "cmocka_cpp.h"
 #include "opus_codec.h"
 #include "room_audio.h"
 #include "rtp.h"
-
-#include "cmocka_cpp.h"
 
 namespace {
 

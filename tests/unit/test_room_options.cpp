@@ -1,10 +1,9 @@
 // Room settings from `create` requests and jcfg categories.
 #include <string>
 
+#include "cmocka_cpp.h"
 #include "errors.h"
 #include "room_options.h"
-
-#include "cmocka_cpp.h"
 
 namespace {
 

@@ -14,7 +14,9 @@ ParseError invalid(const std::string& field, const char* what) {
   return {kErrInvalidElement, "Invalid element (" + field + " should be " + what + ")"};
 }
 
-bool is_bool(const json_t* v) { return json_is_boolean(v); }
+bool is_bool(const json_t* v) {
+  return json_is_boolean(v);
+}
 
 std::optional<ParseError> read_bool(const json_t* obj, const char* name, bool* out) {
   const json_t* v = json_object_get(obj, name);
@@ -65,7 +67,8 @@ std::optional<ParseError> refuse_unsupported(const json_t* obj) {
 std::optional<ParseError> parse_room_id(const json_t* request, bool string_ids, std::string* out,
                                         const char* field) {
   const json_t* v = json_object_get(request, field);
-  if (v == nullptr) return ParseError{kErrMissingElement, std::string("Missing element (") + field + ")"};
+  if (v == nullptr)
+    return ParseError{kErrMissingElement, std::string("Missing element (") + field + ")"};
   if (string_ids) {
     // A jcfg room section spells "1234" as a bare number.
     if (json_is_integer(v) && json_integer_value(v) > 0) {
@@ -78,7 +81,8 @@ std::optional<ParseError> parse_room_id(const json_t* request, bool string_ids, 
     }
     return invalid(field, "a non-empty string");
   }
-  if (!json_is_integer(v) || json_integer_value(v) <= 0) return invalid(field, "a positive integer");
+  if (!json_is_integer(v) || json_integer_value(v) <= 0)
+    return invalid(field, "a positive integer");
   *out = std::to_string(static_cast<unsigned long long>(json_integer_value(v)));
   return std::nullopt;
 }

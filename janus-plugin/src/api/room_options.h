@@ -35,8 +35,8 @@ struct ParseError {
 
 // Reads the fields of `object` over `defaults`. With string_ids, room IDs are
 // strings; otherwise positive integers. require_id: the "room" field must be there.
-std::optional<ParseError> parse_room_options(const json_t* object, bool string_ids,
-                                             bool require_id, RoomOptions* out);
+std::optional<ParseError> parse_room_options(const json_t* object, bool string_ids, bool require_id,
+                                             RoomOptions* out);
 
 // Reads the "room" field (or `field`) of a request as a room ID.
 std::optional<ParseError> parse_room_id(const json_t* request, bool string_ids, std::string* out,

@@ -58,6 +58,7 @@ class AudioMixer {
   SoftLimiter common_limiter_;
   std::unordered_map<uint64_t, std::unique_ptr<SoftLimiter>> personal_limiters_;
   std::vector<SpeakerInput> speaker_inputs_;
+  std::vector<const int16_t*> speaker_pcm_;  // per selected speaker, same order
   std::array<float, kFrameSamples> bus_{};
   std::array<float, kFrameSamples> scratch_{};
 };

@@ -18,18 +18,18 @@ struct JitterBufferConfig {
   int frame_samples = 960;  // nominal packet duration (20 ms)
   int min_delay_frames = 1;
   int max_delay_frames = 10;
-  int capacity = 64;        // slots; a sequence jump beyond this resets
-  int max_concealed = 3;    // consecutive underrun frames concealed before going idle
+  int capacity = 64;      // slots; a sequence jump beyond this resets
+  int max_concealed = 3;  // consecutive underrun frames concealed before going idle
 };
 
 struct JitterBufferStats {
   uint64_t received = 0;
   uint64_t duplicates = 0;
-  uint64_t late = 0;         // arrived after their playout time
-  uint64_t lost = 0;         // never arrived in time (concealed)
-  uint64_t dropped = 0;      // dropped to reduce latency or on overflow
-  uint64_t resets = 0;       // SSRC change, sequence or timestamp jump
-  uint64_t malformed = 0;    // empty or oversized payloads
+  uint64_t late = 0;       // arrived after their playout time
+  uint64_t lost = 0;       // never arrived in time (concealed)
+  uint64_t dropped = 0;    // dropped to reduce latency or on overflow
+  uint64_t resets = 0;     // SSRC change, sequence or timestamp jump
+  uint64_t malformed = 0;  // empty or oversized payloads
 };
 
 // kReset: accepted after dropping everything (SSRC change, sequence or

@@ -10,7 +10,7 @@ struct OpusEncoder;
 namespace mcu {
 
 constexpr int kSampleRate = 48000;
-constexpr int kFrameSamples = 960;      // 20 ms at 48 kHz: one mixer tick
+constexpr int kFrameSamples = 960;       // 20 ms at 48 kHz: one mixer tick
 constexpr int kMaxPacketSamples = 5760;  // 120 ms, the longest Opus packet
 constexpr size_t kMaxOpusPacket = 1275;
 
@@ -37,10 +37,10 @@ class OpusDecoderMono {
 };
 
 struct OpusEncoderSettings {
-  int bitrate = 32000;     // bps; 0 = libopus decides
-  int complexity = 5;      // 0..10
+  int bitrate = 32000;  // bps; 0 = libopus decides
+  int complexity = 5;   // 0..10
   bool inband_fec = true;
-  int expected_loss = 5;   // percent, for FEC
+  int expected_loss = 5;  // percent, for FEC
 };
 
 class OpusEncoderMono {

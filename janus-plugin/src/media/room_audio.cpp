@@ -54,7 +54,9 @@ RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk)
   packet_.resize(kMaxRtpHeader + kMaxOpusPacket);
 }
 
-RoomAudio::~RoomAudio() { stop(); }
+RoomAudio::~RoomAudio() {
+  stop();
+}
 
 std::shared_ptr<ParticipantAudio> RoomAudio::add(uint64_t id, std::shared_ptr<AudioOutput> output,
                                                  const OutputOptions& options, bool muted) {
@@ -121,9 +123,9 @@ void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level
   }
   const uint32_t timestamp = m.ts_base + static_cast<uint32_t>(tick_count_ * kFrameSamples);
   const uint16_t seq = m.seq++;
-  size_t header = write_rtp_header(packet_.data(), packet_.size(), m.options.payload_type, marker,
-                                   seq, timestamp, m.ssrc, m.options.audio_level_ext_id, level,
-                                   !silent);
+  size_t header =
+      write_rtp_header(packet_.data(), packet_.size(), m.options.payload_type, marker, seq,
+                       timestamp, m.ssrc, m.options.audio_level_ext_id, level, !silent);
   if (header == 0 || header + len > packet_.size()) return;
   std::copy(payload, payload + len, packet_.begin() + static_cast<std::ptrdiff_t>(header));
   m.output->send(packet_.data(), header + len, level);
@@ -158,10 +160,13 @@ void RoomAudio::tick() {
     }
     if (personal != nullptr) {
       if (personal->silent && !wants_silence) continue;
-      if (!m->personal_encoder) m->personal_encoder = std::make_unique<OpusEncoderMono>(config_.encoder);
-      const int n = m->personal_encoder->encode(personal->pcm.data(), encoded_.data(), encoded_.size());
+      if (!m->personal_encoder)
+        m->personal_encoder = std::make_unique<OpusEncoderMono>(config_.encoder);
+      const int n =
+          m->personal_encoder->encode(personal->pcm.data(), encoded_.data(), encoded_.size());
       ++encodes;
-      if (n > 0) send_to(*m, encoded_.data(), static_cast<size_t>(n), personal->level, personal->silent);
+      if (n > 0)
+        send_to(*m, encoded_.data(), static_cast<size_t>(n), personal->level, personal->silent);
       continue;
     }
     if (result_.common_silent && !wants_silence) continue;

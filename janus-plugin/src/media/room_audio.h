@@ -49,7 +49,7 @@ struct MixerStats {
   uint64_t late_ticks = 0;    // started more than 5 ms after their deadline
   uint64_t missed_ticks = 0;  // skipped entirely because the thread fell behind
   uint64_t encodes = 0;
-  int64_t max_tick_us = 0;    // longest tick's processing time
+  int64_t max_tick_us = 0;  // longest tick's processing time
 };
 
 class RoomAudio {

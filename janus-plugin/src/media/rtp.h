@@ -31,8 +31,8 @@ bool parse_rtp(const uint8_t* data, size_t len, int audio_level_ext_id, RtpPacke
 bool looks_like_rtcp(const uint8_t* data, size_t len);
 
 struct RtcpBlock {
-  uint8_t packet_type = 0;  // 200 SR, 201 RR, 205 RTPFB, 206 PSFB, ...
-  uint8_t count = 0;        // RC / FMT field
+  uint8_t packet_type = 0;        // 200 SR, 201 RR, 205 RTPFB, 206 PSFB, ...
+  uint8_t count = 0;              // RC / FMT field
   const uint8_t* data = nullptr;  // whole sub-packet including its header
   size_t len = 0;
 };
@@ -42,14 +42,14 @@ struct RtcpBlock {
 // a length field that runs past the buffer, trailing bytes, too many blocks).
 int split_rtcp(const uint8_t* data, size_t len, RtcpBlock* blocks, int max_blocks);
 
-// Media SSRC of a PLI (PSFB FMT 1) or FIR (PSFB FMT 4) block, if it is one.
+// True when the block is a PLI (PSFB FMT 1) or a FIR (PSFB FMT 4).
 bool rtcp_is_keyframe_request(const RtcpBlock& block);
 
 // Writes an RTP header with an optional one-byte-form extension carrying the
 // RFC 6464 level (ext_id 1..14; 0 = none). Returns the header size, or 0 when
 // cap is too small or the arguments are out of range.
 size_t write_rtp_header(uint8_t* out, size_t cap, uint8_t payload_type, bool marker, uint16_t seq,
-                        uint32_t timestamp, uint32_t ssrc, int audio_level_ext_id,
-                        int audio_level, bool voice_activity);
+                        uint32_t timestamp, uint32_t ssrc, int audio_level_ext_id, int audio_level,
+                        bool voice_activity);
 
 }  // namespace mcu

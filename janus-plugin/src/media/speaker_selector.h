@@ -24,7 +24,7 @@ struct SpeakerConfig {
 
 struct SpeakerInput {
   uint64_t id = 0;
-  int level = 127;        // RFC 6464 level of this tick's frame (127 = silent / no audio)
+  int level = 127;         // RFC 6464 level of this tick's frame (127 = silent / no audio)
   bool has_audio = false;  // a frame was decoded or concealed this tick
   bool muted = false;
 };
@@ -58,13 +58,21 @@ class SpeakerSelector {
     bool selected = false;
     int held_ticks = 0;
     bool seen = false;
+    bool muted = false;
   };
   State* find(uint64_t id);
+  const State* find(uint64_t id) const;
+  static bool id_less(const State& s, uint64_t id);
+  static bool louder(const State& a, const State& b);
+  void update_talk_state(State& s, const SpeakerInput& in);
 
   SpeakerConfig config_;
-  std::vector<State> states_;
+  std::vector<State> states_;  // sorted by id
   std::vector<uint64_t> selected_;
   std::vector<TalkChange> changes_;
+  // Per-update scratch, kept to avoid allocating every tick.
+  std::vector<State*> candidates_;
+  std::vector<State*> ranked_;
 };
 
 }  // namespace mcu

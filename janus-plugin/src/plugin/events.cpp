@@ -33,7 +33,8 @@ json_t* participant_json(const Participant& p, bool talking) {
   return j;
 }
 
-void push_event(janus_plugin_session* handle, const char* transaction, json_t* event, json_t* jsep) {
+void push_event(janus_plugin_session* handle, const char* transaction, json_t* event,
+                json_t* jsep) {
   Plugin& pl = plugin();
   pl.gateway->push_event(handle, pl.self, transaction, event, jsep);
   json_decref(event);

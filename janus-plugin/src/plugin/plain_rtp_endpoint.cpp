@@ -42,9 +42,10 @@ std::string route_source(const sockaddr_storage& remote, socklen_t len) {
   if (connect(probe, reinterpret_cast<const sockaddr*>(&remote), len) == 0 &&
       getsockname(probe, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
     char buf[INET6_ADDRSTRLEN] = {0};
-    const void* addr = local.ss_family == AF_INET
-                           ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr)
-                           : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr);
+    const void* addr =
+        local.ss_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr);
     if (inet_ntop(local.ss_family, addr, buf, sizeof(buf)) != nullptr) result = buf;
   }
   close(probe);
@@ -98,7 +99,8 @@ PlainRtpEndpoint::~PlainRtpEndpoint() {
 }
 
 void PlainRtpEndpoint::send(const uint8_t* packet, size_t len, int /*level*/) {
-  const ssize_t n = sendto(fd_, packet, len, 0, reinterpret_cast<const sockaddr*>(&remote_), remote_len_);
+  const ssize_t n =
+      sendto(fd_, packet, len, 0, reinterpret_cast<const sockaddr*>(&remote_), remote_len_);
   if (n < 0) {
     ++send_errors_;
   } else {

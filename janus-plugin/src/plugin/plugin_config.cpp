@@ -37,20 +37,24 @@ bool parse_port_range(const std::string& text, PlainRtpSettings* rtp) {
 }
 
 bool read_general(json_t* general, PluginSettings* s, std::string* error) {
-  if (const char* key = json_string_value(json_object_get(general, "admin_key"))) s->admin_key = key;
+  if (const char* key = json_string_value(json_object_get(general, "admin_key")))
+    s->admin_key = key;
   if (json_t* v = json_object_get(general, "events")) s->events = json_is_true(v);
   if (json_t* v = json_object_get(general, "string_ids")) s->string_ids = json_is_true(v);
-  if (const char* ip = json_string_value(json_object_get(general, "local_ip"))) s->rtp.local_ip = ip;
+  if (const char* ip = json_string_value(json_object_get(general, "local_ip")))
+    s->rtp.local_ip = ip;
   if (const char* range = json_string_value(json_object_get(general, "rtp_port_range"))) {
     if (!parse_port_range(range, &s->rtp)) {
-      *error = std::string("general.rtp_port_range must be MIN-MAX within 1024-65535, not ") + range;
+      *error =
+          std::string("general.rtp_port_range must be MIN-MAX within 1024-65535, not ") + range;
       return false;
     }
   }
   // Room defaults live in `general` too (max_speakers, default_bitrate, ...).
   json_t* defaults = json_deep_copy(general);
   json_object_del(defaults, "room");
-  for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range"}) json_object_del(defaults, k);
+  for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range"})
+    json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);
   if (e) {

@@ -82,7 +82,9 @@ WebRtcOutput::WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handl
   janus_refcount_increase(&handle_->ref);
 }
 
-WebRtcOutput::~WebRtcOutput() { janus_refcount_decrease(&handle_->ref); }
+WebRtcOutput::~WebRtcOutput() {
+  janus_refcount_decrease(&handle_->ref);
+}
 
 void WebRtcOutput::send(const uint8_t* packet, size_t len, int level) {
   if (!ready || g_atomic_int_get(&handle_->stopped) || len < 12) return;
@@ -127,10 +129,12 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
   pl.start_worker();
   for (auto& options : rooms) {
     ParseError e;
-    if (!create_room(options, &e)) log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
+    if (!create_room(options, &e))
+      log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
   }
   initialized = true;
-  log(Level::kInfo, "%s %s initialized (%zu rooms from %s)", kPackage, kVersionString, rooms.size(), path.c_str());
+  log(Level::kInfo, "%s %s initialized (%zu rooms from %s)", kPackage, kVersionString, rooms.size(),
+      path.c_str());
   return 0;
 }
 
@@ -151,15 +155,27 @@ static void conf_destroy() {
   log(Level::kInfo, "%s destroyed", kPackage);
 }
 
-static int conf_get_api_compatibility() { return JANUS_PLUGIN_API_VERSION; }
-static int conf_get_version() { return kVersion; }
-static const char* conf_get_version_string() { return kVersionString; }
+static int conf_get_api_compatibility() {
+  return JANUS_PLUGIN_API_VERSION;
+}
+static int conf_get_version() {
+  return kVersion;
+}
+static const char* conf_get_version_string() {
+  return kVersionString;
+}
 static const char* conf_get_description() {
   return "Audio MCU for Matrix conferences: mixes every participant's Opus with mix-minus";
 }
-static const char* conf_get_name() { return "Conference MCU"; }
-static const char* conf_get_author() { return "janus-conference developers"; }
-static const char* conf_get_package() { return kPackage; }
+static const char* conf_get_name() {
+  return "Conference MCU";
+}
+static const char* conf_get_author() {
+  return "janus-conference developers";
+}
+static const char* conf_get_package() {
+  return kPackage;
+}
 
 static void conf_create_session(janus_plugin_session* handle, int* error) {
   if (stopping || !initialized) {
@@ -215,7 +231,8 @@ static json_t* conf_query_session(janus_plugin_session* handle) {
     json_object_set_new(in, "lost", json_integer(static_cast<json_int_t>(stats.lost)));
     json_object_set_new(in, "late", json_integer(static_cast<json_int_t>(stats.late)));
     json_object_set_new(in, "duplicates", json_integer(static_cast<json_int_t>(stats.duplicates)));
-    json_object_set_new(in, "malformed", json_integer(static_cast<json_int_t>(stats.malformed + p->rtp_malformed)));
+    json_object_set_new(in, "malformed",
+                        json_integer(static_cast<json_int_t>(stats.malformed + p->rtp_malformed)));
     json_object_set_new(info, "inbound", in);
   }
   json_object_set_new(info, "destroyed", json_boolean(session->destroyed.load()));
@@ -233,10 +250,12 @@ static janus_plugin_result* conf_handle_message(janus_plugin_session* handle, ch
   if (!session) {
     json_decref(message);
     if (jsep != nullptr) json_decref(jsep);
-    return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "No session associated with this handle", nullptr);
+    return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "No session associated with this handle",
+                                   nullptr);
   }
   if (message == nullptr) {
-    return janus_plugin_result_new(JANUS_PLUGIN_OK, nullptr, make_error(kErrNoMessage, "No message"));
+    return janus_plugin_result_new(JANUS_PLUGIN_OK, nullptr,
+                                   make_error(kErrNoMessage, "No message"));
   }
   bool async = false;
   json_t* reply = handle_request(session, transaction, message, jsep, &async);
@@ -253,7 +272,9 @@ static void conf_setup_media(janus_plugin_session* handle) {
     if (session->webrtc) session->webrtc->ready = true;
     p = session->participant;
   }
-  if (p) log(Level::kInfo, "participant %llu (%s): WebRTC media is up", static_cast<unsigned long long>(p->id), p->display.c_str());
+  if (p)
+    log(Level::kInfo, "participant %llu (%s): WebRTC media is up",
+        static_cast<unsigned long long>(p->id), p->display.c_str());
 }
 
 static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {

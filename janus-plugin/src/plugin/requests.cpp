@@ -37,11 +37,14 @@ const char* string_field(const json_t* obj, const char* name) {
   return json_is_string(v) ? json_string_value(v) : nullptr;
 }
 
-std::optional<Error> check_type(const json_t* obj, const char* name, json_type type, const char* what) {
+std::optional<Error> check_type(const json_t* obj, const char* name, json_type type,
+                                const char* what) {
   const json_t* v = json_object_get(obj, name);
   if (v == nullptr) return std::nullopt;
   const bool ok = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
-  if (!ok) return Error{kErrInvalidElement, std::string("Invalid element (") + name + " should be " + what + ")"};
+  if (!ok)
+    return Error{kErrInvalidElement,
+                 std::string("Invalid element (") + name + " should be " + what + ")"};
   return std::nullopt;
 }
 
@@ -143,13 +146,15 @@ struct RtpRequest {
 };
 
 std::optional<Error> parse_rtp_request(const json_t* rtp, RtpRequest* out) {
-  if (!json_is_object(rtp)) return Error{kErrInvalidElement, "Invalid element (rtp should be an object)"};
+  if (!json_is_object(rtp))
+    return Error{kErrInvalidElement, "Invalid element (rtp should be an object)"};
   if (json_is_true(json_object_get(rtp, "generate_offer"))) {
     return Error{kErrInvalidRequest, "rtp.generate_offer is not supported by this plugin"};
   }
   const char* ip = string_field(rtp, "ip");
   const json_t* port = json_object_get(rtp, "port");
-  if (ip == nullptr || !json_is_integer(port)) return Error{kErrMissingElement, "Missing element (rtp.ip and rtp.port)"};
+  if (ip == nullptr || !json_is_integer(port))
+    return Error{kErrMissingElement, "Missing element (rtp.ip and rtp.port)"};
   if (json_integer_value(port) < 1 || json_integer_value(port) > 65535) {
     return Error{kErrInvalidElement, "Invalid element (rtp.port)"};
   }
@@ -174,10 +179,12 @@ std::optional<Error> parse_rtp_request(const json_t* rtp, RtpRequest* out) {
 std::optional<Error> answer_jsep(const json_t* jsep, const Room& room, SdpAnswer* answer) {
   const char* type = string_field(jsep, "type");
   const char* sdp = string_field(jsep, "sdp");
-  if (type == nullptr || sdp == nullptr) return Error{kErrMissingElement, "Missing element (jsep type/sdp)"};
+  if (type == nullptr || sdp == nullptr)
+    return Error{kErrMissingElement, "Missing element (jsep type/sdp)"};
   if (std::strcmp(type, "offer") != 0) return Error{kErrInvalidSdp, "Only SDP offers are accepted"};
   std::string error;
-  if (!answer_offer(sdp, room.options.audiolevel_ext, answer, &error)) return Error{kErrInvalidSdp, error};
+  if (!answer_offer(sdp, room.options.audiolevel_ext, answer, &error))
+    return Error{kErrInvalidSdp, error};
   return std::nullopt;
 }
 
@@ -195,7 +202,8 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
   if (auto e = lookup_room(message, &room)) return e;
   if (!room->options.pin.empty()) {
     const char* pin = string_field(message, "pin");
-    if (pin == nullptr || room->options.pin != pin) return Error{kErrUnauthorized, "Unauthorized (wrong or missing pin)"};
+    if (pin == nullptr || room->options.pin != pin)
+      return Error{kErrUnauthorized, "Unauthorized (wrong or missing pin)"};
   }
   if (auto e = check_type(message, "display", JSON_STRING, "a string")) return e;
   if (auto e = check_type(message, "muted", JSON_TRUE, "a boolean")) return e;
@@ -210,8 +218,11 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
   }
 
   auto p = std::make_shared<Participant>();
-  p->id = json_object_get(message, "id") ? static_cast<uint64_t>(json_integer_value(json_object_get(message, "id"))) : random_id();
-  if (p->id == 0) return Error{kErrInvalidElement, "Invalid element (id should be a positive integer)"};
+  p->id = json_object_get(message, "id")
+              ? static_cast<uint64_t>(json_integer_value(json_object_get(message, "id")))
+              : random_id();
+  if (p->id == 0)
+    return Error{kErrInvalidElement, "Invalid element (id should be a positive integer)"};
   if (const char* display = string_field(message, "display")) p->display = display;
   p->muted = json_is_true(json_object_get(message, "muted"));
   p->room = room;
@@ -228,7 +239,8 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
     if (jsep != nullptr) return Error{kErrInvalidRequest, "A join with rtp takes no jsep"};
     if (auto e = parse_rtp_request(rtp, &rtp_request)) return e;
     std::string error;
-    p->plain = std::make_shared<PlainRtpEndpoint>(pl.settings.rtp, rtp_request.ip, rtp_request.port, &error);
+    p->plain = std::make_shared<PlainRtpEndpoint>(pl.settings.rtp, rtp_request.ip, rtp_request.port,
+                                                  &error);
     if (!p->plain->ok()) return Error{kErrRtpSetup, "Plain RTP setup failed: " + error};
     p->plain_audio_level_ext = rtp_request.audio_level_ext;
     options.payload_type = static_cast<uint8_t>(rtp_request.payload_type);
@@ -239,7 +251,8 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
       if (auto e = answer_jsep(jsep, *room, &answer)) return e;
     }
     std::lock_guard lock(session->mutex);
-    if (!session->webrtc) session->webrtc = std::make_shared<WebRtcOutput>(pl.gateway, session->handle);
+    if (!session->webrtc)
+      session->webrtc = std::make_shared<WebRtcOutput>(pl.gateway, session->handle);
     p->webrtc = session->webrtc;
     if (answer.opus_payload_type >= 0) p->webrtc->payload_type = answer.opus_payload_type;
     output = p->webrtc;
@@ -249,11 +262,13 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
   {
     std::lock_guard room_lock(room->mutex);
     if (room->destroyed) return Error{kErrNoSuchRoom, "No such room (" + room->options.id + ")"};
-    if (room->members.count(p->id) > 0) return Error{kErrIdExists, "User ID already exists in this room"};
+    if (room->members.count(p->id) > 0)
+      return Error{kErrIdExists, "User ID already exists in this room"};
     if (room->options.max_participants > 0 &&
         static_cast<int>(room->members.size()) >= room->options.max_participants) {
       json_decref(others);
-      return Error{kErrRoomFull, "Room is full (" + std::to_string(room->options.max_participants) + " participants)"};
+      return Error{kErrRoomFull, "Room is full (" + std::to_string(room->options.max_participants) +
+                                     " participants)"};
     }
     std::lock_guard session_lock(session->mutex);
     if (session->destroyed) {
@@ -273,7 +288,8 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
   }
 
   log(Level::kInfo, "room %s: participant %llu (%s) joined over %s", room->options.id.c_str(),
-      static_cast<unsigned long long>(p->id), p->display.c_str(), p->plain ? "plain RTP" : "WebRTC");
+      static_cast<unsigned long long>(p->id), p->display.c_str(),
+      p->plain ? "plain RTP" : "WebRTC");
   json_t* ev = room_event("joined", *room);
   json_object_set_new(ev, "id", json_integer(static_cast<json_int_t>(p->id)));
   if (!p->display.empty()) json_object_set_new(ev, "display", json_string(p->display.c_str()));
@@ -285,7 +301,8 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
     json_object_set_new(r, "payload_type", json_integer(rtp_request.payload_type));
     json_object_set_new(ev, "rtp", r);
   }
-  push_event(session->handle, transaction, ev, answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
+  push_event(session->handle, transaction, ev,
+             answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
 
   json_t* announce = room_event("joined", *room);
   json_t* list = json_array();
@@ -327,7 +344,8 @@ std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const
   }
   json_t* ev = room_event("event", *room);
   json_object_set_new(ev, "result", json_string("ok"));
-  push_event(session->handle, transaction, ev, answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
+  push_event(session->handle, transaction, ev,
+             answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
   if (changed) {
     json_t* update = room_event("event", *room);
     json_t* list = json_array();
@@ -356,12 +374,14 @@ std::optional<Error> do_leave(const std::shared_ptr<Session>& session, const cha
 
 // Kick, mute and unmute address one participant of a room.
 std::optional<Error> find_member(const json_t* message, std::shared_ptr<Room>* room,
-                                 std::shared_ptr<Participant>* p, std::shared_ptr<Session>* session) {
+                                 std::shared_ptr<Participant>* p,
+                                 std::shared_ptr<Session>* session) {
   if (auto e = lookup_room(message, room)) return e;
   if (auto e = check_secret(**room, message)) return e;
   const json_t* id = json_object_get(message, "id");
   if (id == nullptr) return Error{kErrMissingElement, "Missing element (id)"};
-  if (!json_is_integer(id)) return Error{kErrInvalidElement, "Invalid element (id should be an integer)"};
+  if (!json_is_integer(id))
+    return Error{kErrInvalidElement, "Invalid element (id should be an integer)"};
   std::lock_guard lock((*room)->mutex);
   auto it = (*room)->members.find(static_cast<uint64_t>(json_integer_value(id)));
   if (it == (*room)->members.end()) return Error{kErrNoSuchUser, "No such user in this room"};
@@ -370,21 +390,26 @@ std::optional<Error> find_member(const json_t* message, std::shared_ptr<Room>* r
   return std::nullopt;
 }
 
-void close_participant_media(const std::shared_ptr<Session>& session, const std::shared_ptr<Participant>& p) {
+void close_participant_media(const std::shared_ptr<Session>& session,
+                             const std::shared_ptr<Participant>& p) {
   if (session && p->webrtc && !session->destroyed) plugin().gateway->close_pc(session->handle);
 }
 
-json_t* success() { return make_event("success"); }
+json_t* success() {
+  return make_event("success");
+}
 
 json_t* do_create(const json_t* message) {
   Plugin& pl = plugin();
   if (!pl.settings.admin_key.empty()) {
     const char* key = string_field(message, "admin_key");
-    if (key == nullptr || pl.settings.admin_key != key) return make_error(kErrUnauthorized, "Unauthorized (wrong or missing admin_key)");
+    if (key == nullptr || pl.settings.admin_key != key)
+      return make_error(kErrUnauthorized, "Unauthorized (wrong or missing admin_key)");
   }
   RoomOptions options = pl.settings.room_defaults;
   options.id.clear();
-  if (auto e = parse_room_options(message, pl.settings.string_ids, false, &options)) return make_error(e->code, e->message);
+  if (auto e = parse_room_options(message, pl.settings.string_ids, false, &options))
+    return make_error(e->code, e->message);
   ParseError error;
   auto room = create_room(options, &error);
   if (!room) return make_error(error.code, error.message);
@@ -422,7 +447,8 @@ json_t* do_destroy(const json_t* message) {
       close_participant_media(s, p);
     }
   }
-  log(Level::kInfo, "room %s destroyed (%zu participants removed)", room->options.id.c_str(), members.size());
+  log(Level::kInfo, "room %s destroyed (%zu participants removed)", room->options.id.c_str(),
+      members.size());
   notify(nullptr, "destroyed", *room, 0);
   json_t* ev = room_event("destroyed", *room);
   json_object_set_new(ev, "permanent", json_false());
@@ -446,7 +472,8 @@ json_t* do_list() {
     json_object_set_new(r, "max_speakers", json_integer(room->options.max_speakers));
     {
       std::lock_guard room_lock(room->mutex);
-      json_object_set_new(r, "num_participants", json_integer(static_cast<json_int_t>(room->members.size())));
+      json_object_set_new(r, "num_participants",
+                          json_integer(static_cast<json_int_t>(room->members.size())));
     }
     json_array_append_new(list, r);
   }
@@ -519,7 +546,8 @@ json_t* do_mute(const json_t* message, bool mute) {
 
 json_t* do_exists(const json_t* message) {
   std::string id;
-  if (auto e = parse_room_id(message, plugin().settings.string_ids, &id)) return make_error(e->code, e->message);
+  if (auto e = parse_room_id(message, plugin().settings.string_ids, &id))
+    return make_error(e->code, e->message);
   json_t* ev = success();
   json_object_set_new(ev, "room", room_json(id));
   json_object_set_new(ev, "exists", json_boolean(find_room(id) != nullptr));
@@ -592,7 +620,9 @@ json_t* handle_request(const std::shared_ptr<Session>& session, const char* tran
   if (!json_is_object(message)) {
     reply = make_error(kErrInvalidJson, "Invalid JSON: the body must be an object");
   } else if (request == nullptr) {
-    reply = make_error(kErrMissingElement, json_object_get(message, "request") ? "Invalid element (request should be a string)" : "Missing element (request)");
+    reply = make_error(kErrMissingElement, json_object_get(message, "request")
+                                               ? "Invalid element (request should be a string)"
+                                               : "Missing element (request)");
   } else if (!std::strcmp(request, "create")) {
     reply = do_create(message);
   } else if (!std::strcmp(request, "destroy")) {

@@ -4,7 +4,8 @@
 
 namespace conf {
 
-bool answer_offer(const char* offer_text, bool audio_level_ext, SdpAnswer* out, std::string* error) {
+bool answer_offer(const char* offer_text, bool audio_level_ext, SdpAnswer* out,
+                  std::string* error) {
   char parse_error[200] = {0};
   janus_sdp* offer = janus_sdp_parse(offer_text, parse_error, sizeof(parse_error));
   if (offer == nullptr) {
@@ -21,11 +22,11 @@ bool answer_offer(const char* offer_text, bool audio_level_ext, SdpAnswer* out, 
       audio_done = true;
       // RFC 6464 levels let the mixer pick speakers without decoding them.
       const char* level_ext = audio_level_ext ? JANUS_RTP_EXTMAP_AUDIO_LEVEL : JANUS_RTP_EXTMAP_MID;
-      janus_sdp_generate_answer_mline(
-          offer, answer, m, JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO, JANUS_SDP_OA_CODEC, "opus",
-          JANUS_SDP_OA_DIRECTION, JANUS_SDP_SENDRECV, JANUS_SDP_OA_FMTP, "useinbandfec=1",
-          JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID, JANUS_SDP_OA_ACCEPT_EXTMAP, level_ext,
-          JANUS_SDP_OA_DONE);
+      janus_sdp_generate_answer_mline(offer, answer, m, JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO,
+                                      JANUS_SDP_OA_CODEC, "opus", JANUS_SDP_OA_DIRECTION,
+                                      JANUS_SDP_SENDRECV, JANUS_SDP_OA_FMTP, "useinbandfec=1",
+                                      JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID,
+                                      JANUS_SDP_OA_ACCEPT_EXTMAP, level_ext, JANUS_SDP_OA_DONE);
     } else {
       janus_sdp_generate_answer_mline(offer, answer, m, JANUS_SDP_OA_MLINE, m->type,
                                       JANUS_SDP_OA_ENABLED, FALSE, JANUS_SDP_OA_DONE);

@@ -34,7 +34,7 @@ class WebRtcOutput : public mcu::AudioOutput {
   WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle);
   ~WebRtcOutput() override;
   void send(const uint8_t* packet, size_t len, int level) override;
-  std::atomic<bool> ready{false};  // between setup_media and hangup_media
+  std::atomic<bool> ready{false};      // between setup_media and hangup_media
   std::atomic<int> payload_type{111};  // the negotiated Opus payload type
 
  private:
@@ -48,8 +48,8 @@ struct Participant {
   std::atomic<bool> muted{false};
   std::weak_ptr<Room> room;
   std::shared_ptr<mcu::ParticipantAudio> inbound;
-  std::shared_ptr<WebRtcOutput> webrtc;       // WebRTC participants
-  std::shared_ptr<PlainRtpEndpoint> plain;    // plain RTP participants
+  std::shared_ptr<WebRtcOutput> webrtc;     // WebRTC participants
+  std::shared_ptr<PlainRtpEndpoint> plain;  // plain RTP participants
   int plain_audio_level_ext = 0;
   std::atomic<uint64_t> rtp_malformed{0};
   bool setup() const { return plain != nullptr || (webrtc && webrtc->ready); }

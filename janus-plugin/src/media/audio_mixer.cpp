@@ -1,0 +1,90 @@
+#include "audio_mixer.h"
+
+#include <algorithm>
+
+#include "audio_level.h"
+
+namespace mcu {
+
+AudioMixer::AudioMixer(const SpeakerConfig& config) : selector_(config) {
+  const auto max = static_cast<size_t>(std::max(config.max_speakers, 0));
+  speaker_pcm_.reserve(max);
+  personal_limiters_.reserve(max);
+}
+
+void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out) {
+  speaker_inputs_.resize(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const MixerInput& in = inputs[i];
+    SpeakerInput& s = speaker_inputs_[i];
+    s.id = in.id;
+    s.muted = in.muted;
+    s.has_audio = in.pcm != nullptr;
+    if (in.pcm == nullptr || in.muted) {  // the selector ignores a muted level: skip measuring
+      s.level = kSilentLevel;
+    } else if (in.level >= 0) {
+      s.level = std::min(in.level, kSilentLevel);
+    } else {
+      s.level = rfc6464_level(in.pcm, kFrameSamples);
+    }
+  }
+
+  const std::vector<uint64_t>& selected = selector_.update(speaker_inputs_);
+  out.speakers.assign(selected.begin(), selected.end());
+  const std::vector<TalkChange>& changes = selector_.talk_changes();
+  out.talk_changes.assign(changes.begin(), changes.end());
+
+  // Few speakers, many inputs: a linear look-up per speaker beats building a map.
+  speaker_pcm_.clear();
+  int contributors = 0;
+  for (uint64_t id : selected) {
+    const int16_t* pcm = nullptr;
+    for (const MixerInput& in : inputs) {
+      if (in.id == id) {
+        pcm = in.pcm;
+        break;
+      }
+    }
+    speaker_pcm_.push_back(pcm);
+    if (pcm != nullptr) ++contributors;
+  }
+
+  // Sums of at most a few int16 frames are exact in float, so mix-minus below
+  // the limiter threshold is bit-exact.
+  bus_.fill(0.0f);
+  for (const int16_t* pcm : speaker_pcm_) {
+    if (pcm == nullptr) continue;
+    for (int i = 0; i < kFrameSamples; ++i) bus_[i] += static_cast<float>(pcm[i]);
+  }
+  common_limiter_.process(bus_.data(), out.common.data(), kFrameSamples);
+  out.common_silent = contributors == 0;
+  out.common_level =
+      out.common_silent ? kSilentLevel : rfc6464_level(out.common.data(), kFrameSamples);
+
+  std::erase_if(personal_limiters_, [&selected](const auto& entry) {
+    return std::find(selected.begin(), selected.end(), entry.first) == selected.end();
+  });
+  out.personal.resize(selected.size());
+  for (size_t k = 0; k < selected.size(); ++k) {
+    PersonalMix& p = out.personal[k];
+    p.id = selected[k];
+    const int16_t* own = speaker_pcm_[k];
+    if (own != nullptr) {
+      for (int i = 0; i < kFrameSamples; ++i) scratch_[i] = bus_[i] - static_cast<float>(own[i]);
+    } else {
+      scratch_ = bus_;
+    }
+    std::unique_ptr<SoftLimiter>& limiter = personal_limiters_[p.id];
+    if (!limiter) limiter = std::make_unique<SoftLimiter>();
+    limiter->process(scratch_.data(), p.pcm.data(), kFrameSamples);
+    p.silent = contributors - (own != nullptr ? 1 : 0) == 0;
+    p.level = p.silent ? kSilentLevel : rfc6464_level(p.pcm.data(), kFrameSamples);
+  }
+}
+
+void AudioMixer::remove(uint64_t id) {
+  selector_.remove(id);
+  personal_limiters_.erase(id);
+}
+
+}  // namespace mcu

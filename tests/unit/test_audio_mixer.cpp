@@ -1,0 +1,219 @@
+// The mixing step: speaker selection feeding an exact mix-minus, the common
+// mix for listeners, and the speaker limit.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "audio_level.h"
+#include "audio_mixer.h"
+
+// Last: CMocka's macros break standard headers included after it.
+#include "cmocka_cpp.h"
+
+namespace {
+
+using mcu::AudioMixer;
+using mcu::Frame;
+using mcu::kFrameSamples;
+using mcu::MixerInput;
+using mcu::MixResult;
+
+constexpr double kPi = 3.14159265358979323846;
+
+Frame tone(double freq, double amp, int tick) {
+  Frame f{};
+  for (int i = 0; i < kFrameSamples; ++i) {
+    const double t = static_cast<double>(tick * kFrameSamples + i) / 48000.0;
+    f[static_cast<size_t>(i)] =
+        static_cast<int16_t>(std::lround(amp * std::sin(2 * kPi * freq * t)));
+  }
+  return f;
+}
+
+// Participants 1..n with a tone each (0 amplitude = silent), for `ticks` ticks.
+struct Room {
+  std::vector<double> freq;
+  std::vector<double> amp;
+  std::vector<bool> muted;
+  std::vector<Frame> frames;
+  std::vector<MixerInput> inputs;
+
+  void build(int tick) {
+    frames.resize(freq.size());
+    inputs.resize(freq.size());
+    for (size_t k = 0; k < freq.size(); ++k) {
+      frames[k] = tone(freq[k], amp[k], tick);
+      inputs[k] = MixerInput{k + 1, frames[k].data(), -1, muted.empty() ? false : muted[k]};
+    }
+  }
+  const Frame& of(uint64_t id) const { return frames[id - 1]; }
+};
+
+void run(AudioMixer& mixer, Room& room, MixResult& out, int ticks) {
+  for (int t = 0; t < ticks; ++t) {
+    room.build(t);
+    mixer.mix(room.inputs, out);
+  }
+}
+
+const mcu::PersonalMix* personal_of(const MixResult& r, uint64_t id) {
+  for (const mcu::PersonalMix& p : r.personal) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+void assert_frame_is_sum(const Frame& got, const Room& room, std::vector<uint64_t> ids) {
+  for (int i = 0; i < kFrameSamples; ++i) {
+    int sum = 0;
+    for (uint64_t id : ids) sum += room.of(id)[static_cast<size_t>(i)];
+    assert_int_equal(got[static_cast<size_t>(i)], sum);
+  }
+}
+
+void test_mix_minus_is_exact(void**) {
+  AudioMixer mixer;
+  // Three talkers at distinct pitches and a silent listener. Their sum stays
+  // below the limiter threshold (0.7 full scale), so everything is exact.
+  Room room{{300, 500, 700, 900}, {6000, 5000, 4000, 0}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 20);
+
+  assert_int_equal(r.speakers.size(), 3);
+  assert_int_equal(r.speakers[0], 1);  // loudest first
+  assert_int_equal(r.speakers[1], 2);
+  assert_int_equal(r.speakers[2], 3);
+  assert_false(r.common_silent);
+  assert_frame_is_sum(r.common, room, {1, 2, 3});
+  assert_int_equal(r.common_level, mcu::rfc6464_level(r.common.data(), kFrameSamples));
+
+  assert_int_equal(r.personal.size(), 3);
+  assert_frame_is_sum(personal_of(r, 1)->pcm, room, {2, 3});
+  assert_frame_is_sum(personal_of(r, 2)->pcm, room, {1, 3});
+  assert_frame_is_sum(personal_of(r, 3)->pcm, room, {1, 2});
+  for (const mcu::PersonalMix& p : r.personal) {
+    assert_false(p.silent);
+    assert_true(p.level < 30);
+    assert_int_equal(p.level, mcu::rfc6464_level(p.pcm.data(), kFrameSamples));
+  }
+  // The listener is not a speaker: it gets the common mix.
+  assert_null(personal_of(r, 4));
+}
+
+void test_only_three_of_four_talkers_mixed(void**) {
+  AudioMixer mixer;  // max_speakers 3
+  Room room{{300, 500, 700, 900}, {6000, 5000, 4000, 1000}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 20);
+  assert_int_equal(r.speakers.size(), 3);
+  assert_true(std::find(r.speakers.begin(), r.speakers.end(), 4) == r.speakers.end());
+  assert_true(mixer.selector().is_talking(4));
+  assert_frame_is_sum(r.common, room, {1, 2, 3});
+  assert_frame_is_sum(personal_of(r, 1)->pcm, room, {2, 3});
+  assert_null(personal_of(r, 4));
+}
+
+void test_single_speaker_hears_silence(void**) {
+  AudioMixer mixer;
+  Room room{{300, 500}, {6000, 0}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 10);
+  assert_int_equal(r.speakers.size(), 1);
+  assert_int_equal(r.personal.size(), 1);
+  assert_true(r.personal[0].silent);
+  assert_int_equal(r.personal[0].level, mcu::kSilentLevel);
+  for (int16_t s : r.personal[0].pcm) assert_int_equal(s, 0);
+  assert_false(r.common_silent);
+  assert_frame_is_sum(r.common, room, {1});
+}
+
+void test_nobody_talking(void**) {
+  AudioMixer mixer;
+  Room room{{300, 500}, {0, 0}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 10);
+  assert_true(r.speakers.empty());
+  assert_true(r.personal.empty());
+  assert_true(r.common_silent);
+  assert_int_equal(r.common_level, mcu::kSilentLevel);
+  for (int16_t s : r.common) assert_int_equal(s, 0);
+
+  // No decoded audio at all counts as silence too.
+  std::vector<MixerInput> none = {MixerInput{1, nullptr, 0, false}};
+  mixer.mix(none, r);
+  assert_true(r.common_silent);
+  assert_true(r.speakers.empty());
+}
+
+void test_muted_loud_participant_is_not_mixed(void**) {
+  AudioMixer mixer;
+  Room room{{300, 500}, {15000, 3000}, {true, false}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 20);
+  assert_int_equal(r.speakers.size(), 1);
+  assert_int_equal(r.speakers[0], 2);
+  assert_frame_is_sum(r.common, room, {2});
+}
+
+void test_sender_level_takes_precedence(void**) {
+  AudioMixer mixer;
+  // Participant 1's audio measures as -60 dBov, below the voice threshold, but
+  // it sent RFC 6464 level 20; participant 2 is loud but sent level 90.
+  Room room{{300, 500}, {30, 6000}, {}, {}, {}};
+  MixResult r;
+  for (int t = 0; t < 20; ++t) {
+    room.build(t);
+    room.inputs[0].level = 20;
+    room.inputs[1].level = 90;
+    mixer.mix(room.inputs, r);
+  }
+  assert_int_equal(r.speakers.size(), 1);
+  assert_int_equal(r.speakers[0], 1);
+}
+
+void test_limiter_keeps_loud_sum_in_range(void**) {
+  AudioMixer mixer;
+  Room room{{300, 300, 300}, {30000, 29000, 28000}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 20);
+  assert_int_equal(r.speakers.size(), 3);
+  int peak = 0;
+  for (int i = 0; i < kFrameSamples; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    const int sum = room.of(1)[k] + room.of(2)[k] + room.of(3)[k];
+    // Same sign as the true sum: limited, never wrapped.
+    if (sum > 100) assert_true(r.common[k] > 0);
+    if (sum < -100) assert_true(r.common[k] < 0);
+    peak = std::max(peak, std::abs(static_cast<int>(r.common[k])));
+  }
+  assert_true(peak > 20000);
+  assert_true(peak < 32767);
+}
+
+void test_remove_forgets_participant(void**) {
+  AudioMixer mixer;
+  Room room{{300, 500}, {6000, 5000}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 10);
+  assert_int_equal(r.speakers.size(), 2);
+  mixer.remove(1);
+  assert_false(mixer.selector().is_selected(1));
+  assert_false(mixer.selector().is_talking(1));
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_mix_minus_is_exact),
+      cmocka_unit_test(test_only_three_of_four_talkers_mixed),
+      cmocka_unit_test(test_single_speaker_hears_silence),
+      cmocka_unit_test(test_nobody_talking),
+      cmocka_unit_test(test_muted_loud_participant_is_not_mixed),
+      cmocka_unit_test(test_sender_level_takes_precedence),
+      cmocka_unit_test(test_limiter_keeps_loud_sum_in_range),
+      cmocka_unit_test(test_remove_forgets_participant),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
