@@ -34,21 +34,24 @@ struct Talker {
   double phase = 0;
 };
 
-// Sends one 20 ms tone frame from `t` into the room, as RTP.
-void feed(Talker& t, int64_t now_us) {
+// Sends one 20 ms tone frame from `t` into the room, as RTP; with an RFC 6464
+// level in the header when level >= 0.
+void feed(Talker& t, int64_t now_us, int level = -1, double amplitude = 8000) {
   int16_t pcm[mcu::kFrameSamples];
   for (int i = 0; i < mcu::kFrameSamples; ++i) {
-    pcm[i] = static_cast<int16_t>(8000 * std::sin(t.phase));
+    pcm[i] = static_cast<int16_t>(amplitude * std::sin(t.phase));
     t.phase += 2 * kPi * t.freq / mcu::kSampleRate;
   }
   uint8_t packet[1500];
-  const size_t header = mcu::write_rtp_header(packet, sizeof(packet), 111, false, t.seq++, t.ts,
-                                              static_cast<uint32_t>(t.id), 0, -1, false);
+  const int ext = level >= 0 ? 1 : 0;
+  const size_t header =
+      mcu::write_rtp_header(packet, sizeof(packet), 111, false, t.seq++, t.ts,
+                            static_cast<uint32_t>(t.id), ext, level, level >= 0 && level < 127);
   const int n = t.encoder.encode(pcm, packet + header, sizeof(packet) - header);
   assert_true(n > 0);
   t.ts += mcu::kFrameSamples;
   mcu::RtpPacketView view;
-  assert_true(mcu::parse_rtp(packet, header + static_cast<size_t>(n), 0, &view));
+  assert_true(mcu::parse_rtp(packet, header + static_cast<size_t>(n), ext, &view));
   t.inbound->insert(view, now_us);
 }
 
@@ -193,6 +196,32 @@ void test_muted_talker_is_not_heard(void** /*state*/) {
   assert_true(out->packets.size() > 40);
 }
 
+// Quiet microphones that say so (RFC 6464) are not decoded; talkers are, in full.
+void test_quiet_senders_are_not_decoded(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker loud;
+  loud.id = 1;
+  loud.freq = 500;
+  loud.inbound = room.add(1, std::make_shared<CaptureOutput>(), {}, false);
+  Talker quiet;
+  quiet.id = 2;
+  quiet.freq = 1300;
+  quiet.inbound = room.add(2, std::make_shared<CaptureOutput>(), {}, false);
+  auto out = std::make_shared<CaptureOutput>();
+  room.add(3, out, {}, false);
+
+  const int ticks = 150;
+  for (int i = 0; i < ticks; ++i) {
+    feed(loud, i * 20000, 20);
+    feed(quiet, i * 20000, 80, 2);  // -80 dBov: a silent room's hiss
+    room.tick();
+  }
+  assert_true(quiet.inbound->skipped_decodes() >= static_cast<uint64_t>(ticks - 5));
+  assert_int_equal(loud.inbound->skipped_decodes(), 0);
+  const auto pcm = decode_all(*out, 50);
+  assert_true(tone_db(pcm, 500) > tone_db(pcm, 1300) + 30.0);
+}
+
 }  // namespace
 
 int main() {
@@ -200,6 +229,7 @@ int main() {
       cmocka_unit_test(test_mix_minus_through_opus),
       cmocka_unit_test(test_rtp_out_continuity),
       cmocka_unit_test(test_muted_talker_is_not_heard),
+      cmocka_unit_test(test_quiet_senders_are_not_decoded),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

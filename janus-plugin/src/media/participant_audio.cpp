@@ -23,7 +23,7 @@ JitterBufferStats ParticipantAudio::stats() const {
 
 // Decodes one more packet (or its concealment) into pending_. False when the
 // jitter buffer has nothing to play.
-bool ParticipantAudio::refill() {
+bool ParticipantAudio::refill(int skip_quieter_than) {
   bool has_fec = false;
   int level = -1;
   PopKind kind;
@@ -38,6 +38,17 @@ bool ParticipantAudio::refill() {
     case PopKind::kIdle:
       return false;
     case PopKind::kPacket:
+      if (level >= 0 && level > skip_quieter_than) {
+        n = std::min(opus_packet_samples(payload_.data(), payload_.size()), room);
+        if (n <= 0) n = std::min(last_packet_samples_, room);
+        std::memset(out, 0, static_cast<size_t>(n) * sizeof(int16_t));
+        last_packet_samples_ = n;
+        last_level_ = level;
+        last_skipped_ = true;
+        ++skipped_decodes_;
+        break;
+      }
+      last_skipped_ = false;
       n = decoder_.decode(payload_.data(), payload_.size(), out, room);
       if (n < 0) {
         ++decode_errors_;
@@ -48,6 +59,12 @@ bool ParticipantAudio::refill() {
       last_level_ = level;
       break;
     case PopKind::kLost:
+      if (last_skipped_) {
+        // Concealing a quiet stream the decoder never saw: silence is the right guess.
+        n = std::min(last_packet_samples_, room);
+        std::memset(out, 0, static_cast<size_t>(n) * sizeof(int16_t));
+        break;
+      }
       n = has_fec ? decoder_.decode_fec(fec_.data(), fec_.size(), out,
                                         std::min(last_packet_samples_, room))
                   : decoder_.conceal(out, std::min(last_packet_samples_, room));
@@ -62,9 +79,9 @@ bool ParticipantAudio::refill() {
   return true;
 }
 
-bool ParticipantAudio::next_frame(int16_t* pcm, int* level) {
+bool ParticipantAudio::next_frame(int16_t* pcm, int* level, int skip_quieter_than) {
   while (pending_ < kFrameSamples) {
-    if (!refill()) {
+    if (!refill(skip_quieter_than)) {
       if (pending_ == 0) return false;
       // End of a talk spurt mid-frame: pad the tail with silence.
       std::memset(pcm_.data() + pending_, 0,

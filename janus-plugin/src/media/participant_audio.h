@@ -24,13 +24,19 @@ class ParticipantAudio {
 
   // Fills kFrameSamples of pcm and the sender's RFC 6464 level for the packet
   // (-1 when it sent none). Returns false when there is no audio this tick.
-  bool next_frame(int16_t* pcm, int* level);
+  // A packet whose sender-provided level is quieter than skip_quieter_than (a
+  // larger RFC 6464 number) is not decoded and plays as silence: in a big room
+  // most microphones are quiet, and decoding them is most of the cost.
+  bool next_frame(int16_t* pcm, int* level, int skip_quieter_than = kDecodeAll);
+
+  static constexpr int kDecodeAll = 128;
 
   JitterBufferStats stats() const;
   uint64_t decode_errors() const { return decode_errors_; }
+  uint64_t skipped_decodes() const { return skipped_decodes_; }
 
  private:
-  bool refill();
+  bool refill(int skip_quieter_than);
 
   mutable std::mutex mutex_;
   JitterBuffer jitter_;  // guarded by mutex_
@@ -43,7 +49,9 @@ class ParticipantAudio {
   int pending_ = 0;
   int last_level_ = -1;
   int last_packet_samples_ = kFrameSamples;
+  bool last_skipped_ = false;  // the decoder has not seen the last packet
   uint64_t decode_errors_ = 0;
+  uint64_t skipped_decodes_ = 0;
 };
 
 }  // namespace mcu

@@ -1,5 +1,6 @@
 #include "room_audio.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -33,6 +34,7 @@ struct RoomAudio::Member {
   OutputOptions options;
   std::atomic<bool> muted{false};
   std::atomic<bool> talking{false};
+  bool selected = false;  // mixer thread only
 
   // Mixer thread only.
   Frame pcm{};
@@ -138,11 +140,19 @@ void RoomAudio::tick() {
   inputs_.clear();
   for (auto& m : snapshot_) {
     int level = -1;
-    const bool has = m->audio->next_frame(m->pcm.data(), &level);
+    // Whoever is talking or mixed is decoded in full, quiet tail included, so
+    // nothing audible is gated; the quiet rest need not be decoded at all.
+    const int skip =
+        m->talking || m->selected ? ParticipantAudio::kDecodeAll : config_.speakers.active_level;
+    const bool has = m->audio->next_frame(m->pcm.data(), &level, skip);
     inputs_.push_back({m->id, has ? m->pcm.data() : nullptr, level, m->muted.load()});
   }
   mixer_.mix(inputs_, result_);
 
+  for (auto& m : snapshot_) {
+    m->selected = std::find(result_.speakers.begin(), result_.speakers.end(), m->id) !=
+                  result_.speakers.end();
+  }
   for (const auto& change : result_.talk_changes) {
     for (auto& m : snapshot_) {
       if (m->id == change.id) m->talking = change.talking;
