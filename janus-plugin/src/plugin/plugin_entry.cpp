@@ -233,6 +233,8 @@ static json_t* conf_query_session(janus_plugin_session* handle) {
     json_object_set_new(in, "duplicates", json_integer(static_cast<json_int_t>(stats.duplicates)));
     json_object_set_new(in, "malformed",
                         json_integer(static_cast<json_int_t>(stats.malformed + p->rtp_malformed)));
+    json_object_set_new(in, "decodes_skipped",
+                        json_integer(static_cast<json_int_t>(p->inbound->skipped_decodes())));
     json_object_set_new(info, "inbound", in);
   }
   json_object_set_new(info, "destroyed", json_boolean(session->destroyed.load()));
