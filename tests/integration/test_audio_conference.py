@@ -112,6 +112,25 @@ async def check_tones(r, peers, plain):
                 min(levels.values()) >= OTHER_TONE_MIN_DB, fmt_levels(levels))
 
 
+async def check_talking(r, listed, peers, plain):
+    """The tone peers talk, the silent plain-RTP peer does not: in the listing and
+    as talking events pushed to the participants."""
+    talking = sorted(p.get("display") for p in listed if p.get("talking"))
+    r.check("listparticipants: the three tone peers are talking", talking == sorted(
+        p.display for p in peers), f"talking: {talking}")
+    announced = set()
+    while True:
+        ev = await run_blocking(plain.client.next_event, plain.handle, 0.2)
+        if ev is None:
+            break
+        data = ev.get("plugindata", {}).get("data", {})
+        if data.get("conference") == "talking":
+            announced.add(data.get("id"))
+    expected = {p.participant_id for p in peers}
+    r.check("talking events reached the other participants", expected <= announced,
+            f"talking events for {len(announced & expected)} of 3 tone peers")
+
+
 async def offer_without_opus():
     """A real (aiortc) audio offer with Opus taken out: Janus' core accepts it, so
     only the plugin can refuse it."""
@@ -274,6 +293,8 @@ async def scenario(r, janus, package):
         listed = await participants(admin, handle, room)
         r.check("listparticipants shows 4", len(listed) == 4,
                 str([p.get("display") for p in listed]))
+        if package == "janus.plugin.conference":
+            await check_talking(r, listed, peers, plain)
         await check_malformed(r, janus, admin, handle, room, package)
         await check_garbage_rtp(r, janus, plain)
 
