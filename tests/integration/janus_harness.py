@@ -175,6 +175,23 @@ def free_tcp_port():
         return s.getsockname()[1]
 
 
+def sanitizer_env():
+    """Environment for the stock Janus running a plugin built with
+    -fsanitize=address,undefined: the ASan runtime must be loaded first. Janus'
+    own leaks at exit are not the plugin's, so leak detection is off."""
+    asan = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    return {"LD_PRELOAD": asan, "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
+            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+
+
+def sanitizer_reports(log_path):
+    """Lines of a Janus log where ASan or UBSan reported something."""
+    with open(log_path, errors="replace") as fh:
+        return [line.strip() for line in fh
+                if "AddressSanitizer" in line or "runtime error:" in line]
+
+
 class JanusProcess:
     """Janus in the foreground with a config folder of its own.
 

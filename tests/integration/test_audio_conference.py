@@ -28,7 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess,  # noqa: E402
                            JanusClient, JanusError, JanusProcess, NetNs, PlainRtpPeer,
-                           die_with_parent, raise_system_exit, run_blocking, tone_report)
+                           die_with_parent, raise_system_exit, run_blocking, sanitizer_env,
+                           sanitizer_reports, tone_report)
 
 # Tones chosen so that no harmonic (up to the 7th) and no 2nd/3rd-order
 # intermodulation product of two of them lands within 60 Hz of the third: a
@@ -318,14 +319,7 @@ def inner(args):
     plugin_configs = {}
     # The plugin's plain RTP sockets bind here; the peers use 127.0.0.1 too.
     plugin_configs[f"{args.package}.jcfg"] = 'general: {\n    local_ip = "127.0.0.1"\n}\n'
-    env = None
-    if args.sanitized:
-        # A plugin built with -fsanitize=address,undefined inside the stock Janus:
-        # the ASan runtime must come first. Janus' own leaks at exit are not ours.
-        asan = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        env = {"LD_PRELOAD": asan, "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
-               "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+    env = sanitizer_env() if args.sanitized else None
     janus = JanusProcess([args.plugin], plugin_configs, debug_level=args.debug_level,
                          session_timeout=SESSION_TIMEOUT_SECONDS, env=env)
     try:
@@ -341,8 +335,7 @@ def inner(args):
         r.check("janus exits cleanly on SIGTERM", janus.proc.returncode == 0 and destroyed,
                 f"exit code {janus.proc.returncode}, plugin destroy logged: {destroyed}")
         if args.sanitized:
-            reports = [line for line in log.splitlines()
-                       if "AddressSanitizer" in line or "runtime error:" in line]
+            reports = sanitizer_reports(janus.log_path)
             r.check("no AddressSanitizer/UBSan report from the plugin", not reports,
                     "; ".join(reports[:3]))
     except asyncio.TimeoutError:

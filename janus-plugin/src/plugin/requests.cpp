@@ -158,6 +158,10 @@ std::optional<Error> parse_rtp_request(const json_t* rtp, RtpRequest* out) {
   if (json_integer_value(port) < 1 || json_integer_value(port) > 65535) {
     return Error{kErrInvalidElement, "Invalid element (rtp.port)"};
   }
+  in6_addr probe{};
+  if (inet_pton(AF_INET, ip, &probe) != 1 && inet_pton(AF_INET6, ip, &probe) != 1) {
+    return Error{kErrInvalidElement, "Invalid element (rtp.ip should be a numeric IP address)"};
+  }
   out->ip = ip;
   out->port = static_cast<uint16_t>(json_integer_value(port));
   if (const json_t* pt = json_object_get(rtp, "payload_type")) {
@@ -258,23 +262,21 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
     output = p->webrtc;
   }
 
-  json_t* others = json_array();
+  json_t* others = nullptr;
   {
     std::lock_guard room_lock(room->mutex);
     if (room->destroyed) return Error{kErrNoSuchRoom, "No such room (" + room->options.id + ")"};
-    if (room->members.count(p->id) > 0)
+    if (room->members.count(p->id) > 0) {
       return Error{kErrIdExists, "User ID already exists in this room"};
+    }
     if (room->options.max_participants > 0 &&
         static_cast<int>(room->members.size()) >= room->options.max_participants) {
-      json_decref(others);
       return Error{kErrRoomFull, "Room is full (" + std::to_string(room->options.max_participants) +
                                      " participants)"};
     }
     std::lock_guard session_lock(session->mutex);
-    if (session->destroyed) {
-      json_decref(others);
-      return std::nullopt;
-    }
+    if (session->destroyed) return std::nullopt;
+    others = json_array();
     for (auto& [id, member] : room->members) {
       json_array_append_new(others, participant_json(*member.first, room->audio->is_talking(id)));
     }

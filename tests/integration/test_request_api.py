@@ -1,0 +1,220 @@
+"""The request API of janus.plugin.conference against the real Janus: rooms from
+the .jcfg, admin_key, secret, pin, is_private, max_participants, mute/unmute,
+configure, kick, leave, destroy, and their error codes.
+
+    /usr/bin/python3 tests/integration/test_request_api.py --plugin build/.../libjanus_conference.so
+
+Only plain-RTP participants on 127.0.0.1, so no network namespace is needed.
+Prints PASS/FAIL lines and ends with "N passed, M failed".
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from janus_harness import (JanusClient, JanusProcess, PlainRtpPeer,  # noqa: E402
+                           run_blocking, sanitizer_env, sanitizer_reports)
+
+PACKAGE = "janus.plugin.conference"
+ADMIN_KEY = "let-me-create"
+CONFIG = f"""
+general: {{
+    admin_key = "{ADMIN_KEY}"
+    local_ip = "127.0.0.1"
+    rtp_port_range = "42000-42999"
+    max_speakers = 2
+}}
+room-4321: {{
+    description = "from the file"
+    allow_rtp_participants = true
+}}
+room-4322: {{
+    is_private = true
+}}
+"""
+ROOM = 5555
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        self.passed += bool(ok)
+        self.failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
+        return ok
+
+
+async def scenario(r, janus):
+    admin = JanusClient(janus.url)
+    await run_blocking(admin.create)
+    admin.start_keepalive()
+    h = await run_blocking(admin.attach, PACKAGE)
+
+    async def req(body, handle=h, client=admin):
+        return await run_blocking(client.message, handle, body)
+
+    def expect(name, reply, code):
+        r.check(name, reply.error_code == code,
+                f"got {reply.error_code} ({reply.data.get('error')})")
+
+    listed = (await req({"request": "list"})).data.get("list", [])
+    rooms = {x["room"]: x for x in listed}
+    r.check("rooms from the .jcfg exist; the private one is not listed",
+            4321 in rooms and rooms[4321]["description"] == "from the file" and 4322 not in rooms
+            and (await req({"request": "exists", "room": 4322})).data.get("exists") is True,
+            str(sorted(rooms)))
+
+    expect("create without admin_key -> 489", await req({"request": "create", "room": ROOM}), 489)
+    created = await req({"request": "create", "room": ROOM, "admin_key": ADMIN_KEY,
+                         "secret": "s3cret", "pin": "1234", "max_participants": 2,
+                         "allow_rtp_participants": True})
+    r.check("create with admin_key", created.event == "created" and created.data["room"] == ROOM,
+            str(created.data))
+    expect("create the same room again -> 486",
+           await req({"request": "create", "room": ROOM, "admin_key": ADMIN_KEY}), 486)
+    expect("create with permanent: true -> 482 (not supported)",
+           await req({"request": "create", "admin_key": ADMIN_KEY, "permanent": True}), 482)
+
+    a = PlainRtpPeer(janus.url, PACKAGE, ROOM, "alice", 440)
+    b = PlainRtpPeer(janus.url, PACKAGE, ROOM, "bob", 880)
+    c = PlainRtpPeer(janus.url, PACKAGE, ROOM, "carol")
+    try:
+        # Plain-RTP joins through the harness, with the pin added to the request.
+        for peer in (a, b, c):
+            peer_join = peer.client.message
+
+            def with_pin(handle, body, jsep=None, timeout=None, _orig=peer_join):
+                if body.get("request") == "join":
+                    body = dict(body, pin="1234")
+                return _orig(handle, body, jsep=jsep, timeout=timeout)
+            peer.client.message = with_pin
+
+        wrong = PlainRtpPeer(janus.url, PACKAGE, ROOM, "mallory")
+        try:
+            await wrong.join()
+            r.check("join with no pin -> refused", False, "joined")
+        except RuntimeError as e:
+            r.check("join with no pin -> refused with 489", "489" in str(e), str(e)[:120])
+        finally:
+            await wrong.close()
+
+        await a.join()
+        await b.join()
+        try:
+            await c.join()
+            r.check("third join in a room of max 2 -> refused", False, "joined")
+        except RuntimeError as e:
+            r.check("third join in a room of max 2 -> refused with 495", "495" in str(e),
+                    str(e)[:120])
+        again = await run_blocking(a.client.message, a.handle,
+                                   {"request": "join", "room": ROOM, "pin": "1234",
+                                    "rtp": {"ip": "127.0.0.1", "port": 9}})
+        expect("join twice on one handle -> 491", again, 491)
+        await asyncio.sleep(1.0)
+
+        muted = await run_blocking(a.client.message, a.handle,
+                                   {"request": "configure", "muted": True, "display": "alice2"})
+        r.check("configure muted/display", muted.data.get("result") == "ok", str(muted.data))
+        people = {p["id"]: p for p in
+                  (await req({"request": "listparticipants", "room": ROOM})).data["participants"]}
+        pa = people.get(a.participant_id, {})
+        r.check("listparticipants shows the new state", pa.get("muted") is True
+                and pa.get("display") == "alice2", str(pa))
+
+        expect("mute without the secret -> 489",
+               await req({"request": "mute", "room": ROOM, "id": b.participant_id}), 489)
+        reply = await req({"request": "mute", "room": ROOM, "id": b.participant_id,
+                           "secret": "s3cret"})
+        people = {p["id"]: p for p in
+                  (await req({"request": "listparticipants", "room": ROOM})).data["participants"]}
+        r.check("mute with the secret", reply.event == "success"
+                and people[b.participant_id]["muted"] is True, str(reply.data))
+        reply = await req({"request": "unmute", "room": ROOM, "id": b.participant_id,
+                           "secret": "s3cret"})
+        r.check("unmute with the secret", reply.event == "success")
+
+        expect("kick an unknown id -> 492",
+               await req({"request": "kick", "room": ROOM, "id": 1, "secret": "s3cret"}), 492)
+        reply = await req({"request": "kick", "room": ROOM, "id": a.participant_id,
+                           "secret": "s3cret"})
+        kicked = None
+        for _ in range(20):
+            ev = await run_blocking(a.client.next_event, a.handle, 0.5)
+            if ev is None:
+                break
+            if ev.get("plugindata", {}).get("data", {}).get("kicked") == a.participant_id:
+                kicked = ev
+                break
+        people = (await req({"request": "listparticipants", "room": ROOM})).data["participants"]
+        r.check("kick: the participant is told and gone", reply.event == "success"
+                and kicked is not None and [p["id"] for p in people] == [b.participant_id],
+                str([p.get("display") for p in people]))
+        expect("configure after being kicked -> 487",
+               await run_blocking(a.client.message, a.handle, {"request": "configure"}), 487)
+
+        left = await run_blocking(b.client.message, b.handle, {"request": "leave"})
+        r.check("leave", left.event == "left" and left.data.get("id") == b.participant_id,
+                str(left.data))
+        expect("leave twice -> 487",
+               await run_blocking(b.client.message, b.handle, {"request": "leave"}), 487)
+
+        no_rtp = await run_blocking(b.client.message, b.handle, {
+            "request": "join", "room": 4322, "rtp": {"ip": "127.0.0.1", "port": 9}})
+        expect("plain RTP join where not allowed -> 482", no_rtp, 482)
+        bad = await run_blocking(b.client.message, b.handle, {
+            "request": "join", "room": 4321, "rtp": {"ip": "not-an-ip", "port": 9}})
+        expect("plain RTP join with a bad address -> 484", bad, 484)
+        bad = await run_blocking(b.client.message, b.handle, {
+            "request": "join", "room": 4321, "rtp": {"ip": "127.0.0.1", "port": 70000}})
+        expect("plain RTP join with a bad port -> 484", bad, 484)
+
+        expect("destroy without the secret -> 489",
+               await req({"request": "destroy", "room": ROOM}), 489)
+        reply = await req({"request": "destroy", "room": ROOM, "secret": "s3cret"})
+        exists = (await req({"request": "exists", "room": ROOM})).data.get("exists")
+        r.check("destroy with the secret", reply.event == "destroyed" and exists is False,
+                str(reply.data))
+        expect("listparticipants of a destroyed room -> 485",
+               await req({"request": "listparticipants", "room": ROOM}), 485)
+    finally:
+        for peer in (a, b, c):
+            await peer.close()
+        await run_blocking(admin.destroy)
+    r.check("janus alive at the end", janus.alive())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plugin", required=True)
+    parser.add_argument("--sanitized", action="store_true",
+                        help="the plugin is built with ASan+UBSan: preload the runtime into Janus")
+    args = parser.parse_args()
+    r = Results()
+    janus = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": CONFIG}, rtp_port_range="43000-43999",
+                         env=sanitizer_env() if args.sanitized else None)
+    try:
+        janus.start()
+        asyncio.run(asyncio.wait_for(scenario(r, janus), 90))
+        janus.stop()
+        if args.sanitized:
+            reports = sanitizer_reports(janus.log_path)
+            r.check("no AddressSanitizer/UBSan report from the plugin", not reports,
+                    "; ".join(reports[:3]))
+    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
+        r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
+    finally:
+        if r.failed:
+            print(f"--- janus log tail ---\n{janus.log_tail()}---", flush=True)
+        janus.cleanup()
+    print(f"{r.passed} passed, {r.failed} failed", flush=True)
+    sys.exit(1 if r.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
