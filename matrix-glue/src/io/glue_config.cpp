@@ -1,0 +1,111 @@
+#include "glue_config.h"
+
+#include <libconfig.h>
+
+#include <memory>
+
+namespace glue {
+
+namespace {
+
+struct ConfigDeleter {
+  void operator()(config_t* c) const {
+    config_destroy(c);
+    delete c;
+  }
+};
+
+bool read_string(config_t* c, const char* path, std::string* out, bool required,
+                 std::string* error) {
+  const char* value = nullptr;
+  if (config_lookup_string(c, path, &value) == CONFIG_TRUE) {
+    *out = value;
+    return true;
+  }
+  if (config_lookup(c, path) != nullptr) {
+    *error = std::string(path) + " must be a string";
+    return false;
+  }
+  if (required) {
+    *error = std::string(path) + " is required";
+    return false;
+  }
+  return true;
+}
+
+bool read_int(config_t* c, const char* path, int lo, int hi, int* out, std::string* error) {
+  if (config_lookup(c, path) == nullptr) return true;
+  int value = 0;
+  if (config_lookup_int(c, path, &value) != CONFIG_TRUE || value < lo || value > hi) {
+    *error = std::string(path) + " must be an integer from " + std::to_string(lo) + " to " +
+             std::to_string(hi);
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+bool read_bool(config_t* c, const char* path, bool* out, std::string* error) {
+  if (config_lookup(c, path) == nullptr) return true;
+  int value = 0;
+  if (config_lookup_bool(c, path, &value) != CONFIG_TRUE) {
+    *error = std::string(path) + " must be true or false";
+    return false;
+  }
+  *out = value != 0;
+  return true;
+}
+
+bool is_http_url(const std::string& url) {
+  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+}  // namespace
+
+bool load_config(const std::string& path, GlueConfig* out, std::string* error) {
+  std::unique_ptr<config_t, ConfigDeleter> c(new config_t);
+  config_init(c.get());
+  if (config_read_file(c.get(), path.c_str()) != CONFIG_TRUE) {
+    const char* file = config_error_file(c.get());
+    *error = std::string(file != nullptr ? file : path.c_str()) + ":" +
+             std::to_string(config_error_line(c.get())) + ": " + config_error_text(c.get());
+    return false;
+  }
+  GlueConfig cfg;
+  std::string e;
+  const bool ok =
+      read_string(c.get(), "general.server_name", &cfg.server_name, true, &e) &&
+      read_string(c.get(), "general.homeserver_url", &cfg.homeserver_url, true, &e) &&
+      read_string(c.get(), "general.as_token", &cfg.as_token, true, &e) &&
+      read_string(c.get(), "general.hs_token", &cfg.hs_token, true, &e) &&
+      read_string(c.get(), "general.bind_address", &cfg.bind_address, false, &e) &&
+      read_int(c.get(), "general.port", 1, 65535, &cfg.port, &e) &&
+      read_string(c.get(), "general.database", &cfg.database, false, &e) &&
+      read_string(c.get(), "general.log_level", &cfg.log_level, false, &e) &&
+      read_string(c.get(), "janus.url", &cfg.janus_url, false, &e) &&
+      read_string(c.get(), "focus.prefix", &cfg.focus_prefix, false, &e) &&
+      read_int(c.get(), "focus.no_call_timeout", 1, 86400, &cfg.no_call_timeout_s, &e) &&
+      read_int(c.get(), "focus.call_setup_timeout", 1, 600, &cfg.call_setup_timeout_s, &e) &&
+      read_bool(c.get(), "focus.notices", &cfg.notices, &e);
+  if (ok && !is_http_url(cfg.homeserver_url)) e = "general.homeserver_url must be an http(s) URL";
+  if (ok && e.empty() && !is_http_url(cfg.janus_url)) e = "janus.url must be an http(s) URL";
+  if (ok && e.empty() && (cfg.as_token.size() < 16 || cfg.hs_token.size() < 16)) {
+    e = "general.as_token and general.hs_token must be at least 16 characters";
+  }
+  if (ok && e.empty() && cfg.log_level != "error" && cfg.log_level != "warn" &&
+      cfg.log_level != "info" && cfg.log_level != "debug") {
+    e = "general.log_level must be error, warn, info or debug";
+  }
+  if (ok && e.empty() &&
+      (cfg.focus_prefix.empty() || cfg.focus_prefix.find_first_of(":@ ") != std::string::npos)) {
+    e = "focus.prefix must be a non-empty user ID localpart prefix";
+  }
+  if (!e.empty()) {
+    *error = path + ": " + e;
+    return false;
+  }
+  *out = cfg;
+  return true;
+}
+
+}  // namespace glue

@@ -1,0 +1,31 @@
+// matrix-glue.jcfg: libconfig syntax, the same as Janus' own files.
+#pragma once
+
+#include <string>
+
+namespace glue {
+
+struct GlueConfig {
+  // general
+  std::string server_name;     // the homeserver's server name (user IDs' domain)
+  std::string homeserver_url;  // client-server API base, e.g. http://127.0.0.1:8008
+  std::string as_token;        // we present it to the homeserver
+  std::string hs_token;        // the homeserver presents it to us
+  std::string bind_address = "127.0.0.1";
+  int port = 8090;
+  std::string database = "matrix-glue.sqlite";
+  std::string log_level = "info";  // error, warn, info, debug
+  // janus
+  std::string janus_url = "http://127.0.0.1:8088/janus";
+  // focus
+  std::string focus_prefix = "fs_";
+  int no_call_timeout_s = 300;    // S8: leave a group room nobody called in
+  int call_setup_timeout_s = 30;  // invite -> media up, else hang up
+  bool notices = true;            // discovery and refusal notices
+};
+
+// Reads and validates the file; on failure returns false with `error` naming
+// the file, line and setting.
+bool load_config(const std::string& path, GlueConfig* out, std::string* error);
+
+}  // namespace glue

@@ -1,0 +1,35 @@
+// Blocking HTTP requests with libcurl, one handle per client object (not
+// shared between threads).
+#pragma once
+
+#include <string>
+#include <vector>
+
+typedef void CURL;
+
+namespace glue {
+
+struct HttpResult {
+  int status = 0;  // 0: no HTTP answer (connection failed, timed out)
+  std::string body;
+  std::string error;  // curl's message when status == 0
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  HttpResult request(const std::string& method, const std::string& url, const std::string& body,
+                     const std::vector<std::string>& headers, long timeout_ms);
+
+  // Percent-encodes one path segment or query value.
+  static std::string escape(const std::string& text);
+
+ private:
+  CURL* curl_;
+};
+
+}  // namespace glue

@@ -1,0 +1,148 @@
+// The Application Service API without sockets: paths, tokens, errors.
+#include <string>
+#include <vector>
+
+#include "../unit/cmocka_cpp.h"
+#include "as_router.h"
+
+namespace {
+
+const std::string kToken = "hs_token_0123456789abcdef";
+
+struct Recorder {
+  std::vector<std::string> txns;
+  size_t events = 0;
+  bool fail = false;
+};
+
+glue::AsRouter make_router(Recorder* rec) {
+  glue::AsHandlers h;
+  h.transaction = [rec](const std::string& txn, json_t* events) {
+    if (rec->fail) return false;
+    rec->txns.push_back(txn);
+    rec->events += json_array_size(events);
+    return true;
+  };
+  h.user_exists = [](const std::string& user) { return user == "@fs_abc:example.org"; };
+  h.metrics = [] { return std::string("glue_calls 0\n"); };
+  return glue::AsRouter(kToken, h);
+}
+
+glue::HttpRequest put_txn(const std::string& path, const std::string& body) {
+  glue::HttpRequest r;
+  r.method = "PUT";
+  r.path = path;
+  r.authorization = "Bearer " + kToken;
+  r.body = body;
+  return r;
+}
+
+bool has_errcode(const glue::HttpResponse& r, const char* errcode) {
+  return r.body.find(errcode) != std::string::npos;
+}
+
+void test_both_path_forms_and_token_places(void** /*state*/) {
+  Recorder rec;
+  auto router = make_router(&rec);
+  auto r = router.handle(put_txn("/_matrix/app/v1/transactions/1", R"({"events":[{},{}]})"));
+  assert_int_equal(r.status, 200);
+  glue::HttpRequest legacy = put_txn("/transactions/2", R"({"events":[{}]})");
+  legacy.authorization.clear();
+  legacy.access_token = kToken;
+  r = router.handle(legacy);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(rec.txns.size(), 2);
+  assert_string_equal(rec.txns[0].c_str(), "1");
+  assert_string_equal(rec.txns[1].c_str(), "2");
+  assert_int_equal(rec.events, 3);
+}
+
+void test_tokens(void** /*state*/) {
+  Recorder rec;
+  auto router = make_router(&rec);
+  auto req = put_txn("/_matrix/app/v1/transactions/1", R"({"events":[]})");
+  req.authorization.clear();
+  auto r = router.handle(req);
+  assert_int_equal(r.status, 401);
+  assert_true(has_errcode(r, "M_MISSING_TOKEN"));
+  req.authorization = "Bearer wrong";
+  r = router.handle(req);
+  assert_int_equal(r.status, 403);
+  assert_true(has_errcode(r, "M_FORBIDDEN"));
+  req.authorization = "Bearer " + kToken + "x";
+  assert_int_equal(router.handle(req).status, 403);
+  req.authorization.clear();
+  req.access_token = kToken.substr(0, kToken.size() - 1);
+  assert_int_equal(router.handle(req).status, 403);
+  assert_true(rec.txns.empty());
+}
+
+void test_bad_bodies(void** /*state*/) {
+  Recorder rec;
+  auto router = make_router(&rec);
+  auto r = router.handle(put_txn("/_matrix/app/v1/transactions/1", "{not json"));
+  assert_int_equal(r.status, 400);
+  assert_true(has_errcode(r, "M_NOT_JSON"));
+  r = router.handle(put_txn("/_matrix/app/v1/transactions/1", R"({"events": 5})"));
+  assert_int_equal(r.status, 400);
+  assert_true(has_errcode(r, "M_BAD_JSON"));
+  r = router.handle(put_txn("/_matrix/app/v1/transactions/1", "[]"));
+  assert_int_equal(r.status, 400);
+  r = router.handle(put_txn("/_matrix/app/v1/transactions/", R"({"events":[]})"));
+  assert_int_equal(r.status, 400);
+  auto get = put_txn("/_matrix/app/v1/transactions/1", R"({"events":[]})");
+  get.method = "GET";
+  assert_int_equal(router.handle(get).status, 405);
+  assert_true(rec.txns.empty());
+  rec.fail = true;
+  r = router.handle(put_txn("/_matrix/app/v1/transactions/9", R"({"events":[{}]})"));
+  assert_int_equal(r.status, 500);
+}
+
+void test_users_rooms_ping_metrics(void** /*state*/) {
+  Recorder rec;
+  auto router = make_router(&rec);
+  glue::HttpRequest req;
+  req.method = "GET";
+  req.authorization = "Bearer " + kToken;
+  req.path = "/_matrix/app/v1/users/@fs_abc:example.org";
+  assert_int_equal(router.handle(req).status, 200);
+  req.path = "/users/@someone:example.org";
+  auto r = router.handle(req);
+  assert_int_equal(r.status, 404);
+  assert_true(has_errcode(r, "M_NOT_FOUND"));
+  req.path = "/_matrix/app/v1/rooms/#alias:example.org";
+  assert_int_equal(router.handle(req).status, 404);
+  req.method = "POST";
+  req.path = "/_matrix/app/v1/ping";
+  assert_int_equal(router.handle(req).status, 200);
+  req.path = "/_matrix/app/v1/nope";
+  assert_int_equal(router.handle(req).status, 404);
+  req.method = "GET";
+  req.path = "/metrics";
+  req.authorization.clear();
+  r = router.handle(req);
+  assert_int_equal(r.status, 200);
+  assert_true(r.body.find("glue_calls") != std::string::npos);
+}
+
+void test_constant_time_equal(void** /*state*/) {
+  assert_true(glue::constant_time_equal("abc", "abc"));
+  assert_false(glue::constant_time_equal("abc", "abd"));
+  assert_false(glue::constant_time_equal("abc", "abcd"));
+  assert_false(glue::constant_time_equal("", "a"));
+  assert_true(glue::constant_time_equal("", ""));
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_both_path_forms_and_token_places),
+      cmocka_unit_test(test_tokens),
+      cmocka_unit_test(test_bad_bodies),
+      cmocka_unit_test(test_users_rooms_ping_metrics),
+      cmocka_unit_test(test_constant_time_equal),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
