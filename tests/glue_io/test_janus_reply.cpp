@@ -37,7 +37,7 @@ void test_plugin_event_with_jsep(void** /*state*/) {
 }
 
 void test_plugin_error(void** /*state*/) {
-  auto r = glue::parse_janus_reply(R"({"janus":"success","plugindata":{"plugin":"p",
+  auto r = glue::parse_janus_reply(R"json({"janus":"success","plugindata":{"plugin":"p",
       "data":{"conference":"event","error_code":485,"error":"No such room (5)"
 }
 }
