@@ -37,14 +37,13 @@ void test_plugin_event_with_jsep(void** /*state*/) {
 }
 
 void test_plugin_error(void** /*state*/) {
-  auto r = glue::parse_janus_reply(R"json({"janus":"success","plugindata":{"plugin":"p",
-      "data":{"conference":"event","error_code":485,"error":"No such room (5)"
-}
-}
-})");
+  const char* text =
+      R"json({"janus":"success","plugindata":{"plugin":"p","data":)json"
+      R"json({"conference":"event","error_code":485,"error":"No such room (5)"}}})json";
+  auto r = glue::parse_janus_reply(text);
   assert_false(r.ok);
-assert_int_equal(r.error_code, 485);
-assert_string_equal(r.error.c_str(), "No such room (5)");
+  assert_int_equal(r.error_code, 485);
+  assert_string_equal(r.error.c_str(), "No such room (5)");
 }
 
 void test_garbage(void** /*state*/) {
