@@ -264,7 +264,26 @@ void test_adaptive_target(void**) {
   // Clean path again: the estimate decays and the target comes back down.
   for (int i = 0; i < 300; ++i, ++seq) put(jb, seq, seq * kTickUs + 100000);
   assert_true(jb.jitter_ms() < 1.0);
-  assert_true(jb.target_delay_frames() <= 2);
+  assert_int_equal(jb.target_delay_frames(), 1);
+}
+
+// A clean path's scheduling noise (a few ms) must not cost a second frame of
+// latency; 10 ms of spread must.
+void test_small_jitter_keeps_one_frame(void**) {
+  JitterBuffer jb;
+  uint32_t rng = 777;
+  int64_t seq = 0;
+  for (int i = 0; i < 500; ++i, ++seq) {
+    rng = rng * 1664525u + 1013904223u;
+    put(jb, seq, seq * kTickUs + static_cast<int64_t>(rng >> 16) % 4000);
+  }
+  assert_true(jb.jitter_ms() > 0.5);
+  assert_int_equal(jb.target_delay_frames(), 1);
+  for (int i = 0; i < 500; ++i, ++seq) {
+    rng = rng * 1664525u + 1013904223u;
+    put(jb, seq, seq * kTickUs + static_cast<int64_t>(rng >> 16) % 20000);
+  }
+  assert_true(jb.target_delay_frames() >= 2);
 }
 
 void test_underrun_conceals_then_idles(void**) {
@@ -284,11 +303,13 @@ void test_underrun_conceals_then_idles(void**) {
   expect_kind(jb, PopKind::kIdle);
   assert_int_equal(jb.stats().lost, 0);
   // Sender resumes after a real gap: playout restarts at the new packet once
-  // the (now 2-frame) target is buffered again.
-  assert_int_equal(jb.target_delay_frames(), 2);
-  put(jb, 10, 11 * kTickUs);
-  expect_kind(jb, PopKind::kIdle);
-  put(jb, 11, 12 * kTickUs);
+  // the target is buffered again.
+  const int target = jb.target_delay_frames();
+  for (int i = 0; i < target - 1; ++i) {
+    put(jb, 10 + i, (11 + i) * kTickUs);
+    expect_kind(jb, PopKind::kIdle);
+  }
+  put(jb, 10 + target - 1, (10 + target) * kTickUs);
   expect_packet(jb, 10);
   assert_int_equal(jb.stats().lost, 6);  // 4..9 never came
 }
@@ -375,6 +396,7 @@ int main() {
       cmocka_unit_test(test_ssrc_change_resets),
       cmocka_unit_test(test_sequence_wrap),
       cmocka_unit_test(test_adaptive_target),
+      cmocka_unit_test(test_small_jitter_keeps_one_frame),
       cmocka_unit_test(test_underrun_conceals_then_idles),
       cmocka_unit_test(test_latency_drop),
       cmocka_unit_test(test_overflow_keeps_newest),

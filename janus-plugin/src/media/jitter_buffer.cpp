@@ -8,10 +8,12 @@ namespace mcu {
 namespace {
 
 constexpr size_t kMaxPayload = 1500;
-// Target = 1 + ceil(k * J / frame). The RFC 3550 estimate J is the mean
-// absolute transit difference, about 1.13 sigma for Gaussian delay; k = 3 puts
-// the target near 2.7 sigma, which covers the bursty tail of Wi-Fi and mobile
-// links without adding more than a frame or two on a clean path.
+// Target = max(min, ceil(k * J / frame)): enough whole frames to hold k * J of
+// arrival spread. The RFC 3550 estimate J is the mean absolute transit
+// difference, about 1.13 sigma for Gaussian delay; k = 3 puts the target near
+// 2.7 sigma, which covers the bursty tail of Wi-Fi and mobile links, while the
+// scheduling noise of a clean path (a few ms) stays within the one frame that
+// the mixer tick already waits for.
 constexpr double kJitterFactor = 3.0;
 // Drop one packet per this many ticks spent over target + kExcessFrames: about
 // a 4 % speed-up, too gradual to notice, yet it sheds a second of latency in
@@ -211,7 +213,7 @@ void JitterBuffer::update_jitter(uint32_t timestamp, int64_t arrival_us) {
 
   const double jitter = static_cast<double>(jitter_q4_) / 16.0;
   const double frames = std::ceil(kJitterFactor * jitter / config_.frame_samples);
-  const double target = std::clamp(1.0 + frames, static_cast<double>(config_.min_delay_frames),
+  const double target = std::clamp(frames, static_cast<double>(config_.min_delay_frames),
                                    static_cast<double>(config_.max_delay_frames));
   target_frames_ = static_cast<int>(target);
 }
