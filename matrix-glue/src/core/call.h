@@ -1,0 +1,52 @@
+// One caller's call to a focus: its Matrix side, its Janus side and what is still queued.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "call_content.h"
+#include "events.h"
+
+namespace glue {
+
+struct Call {
+  CallRef ref = 0;
+  std::string caller;
+  std::string room_id;    // the 1:1 room carrying the signalling
+  CallIdentity identity;  // what the focus sends: the caller's version, the focus' party_id
+  std::string offer_sdp;
+
+  // Janus side.
+  bool attached = false;
+  std::uint64_t session_id = 0;
+  std::uint64_t handle_id = 0;
+  bool join_sent = false;
+  bool answered = false;  // Janus answered the join and the m.call.answer went out
+
+  // Armed timers.
+  bool lifetime_timer = false;
+  bool setup_timer = false;
+  bool batch_timer = false;
+
+  // The caller's candidates, held until Janus has answered the join.
+  std::vector<Candidate> remote_pending;
+  bool remote_completed = false;
+  // Janus' candidates, held until the answer is out, then batched.
+  std::vector<Candidate> local_pending;
+
+  // Renegotiation: one `configure` at a time; the newest waiting offer goes next.
+  bool configuring = false;
+  std::optional<std::string> next_offer;
+};
+
+// How long an invite may still be answered: its `lifetime` (matrix-js-sdk's 60 s when it names
+// none) minus its age, judged as `age` plus the time since it was received.
+inline std::int64_t remaining_lifetime_ms(const CallInvite& invite, std::int64_t now_ms) {
+  constexpr std::int64_t kDefaultLifetimeMs = 60000;
+  const std::int64_t lifetime = invite.lifetime_ms > 0 ? invite.lifetime_ms : kDefaultLifetimeMs;
+  return lifetime - (invite.age_ms + (now_ms - invite.received_ms));
+}
+
+}  // namespace glue

@@ -1,0 +1,450 @@
+#include "conference.h"
+
+#include <type_traits>
+#include <variant>
+
+#include "call_content.h"
+#include "refusal.h"
+
+namespace glue {
+namespace {
+
+// Hangup reasons: the spec's, plus "replaced" as matrix-js-sdk uses it.
+constexpr std::string_view kUserHangup = "user_hangup";
+constexpr std::string_view kIceFailed = "ice_failed";
+constexpr std::string_view kIceTimeout = "ice_timeout";
+constexpr std::string_view kUnknownError = "unknown_error";
+constexpr std::string_view kUserBusy = "user_busy";
+constexpr std::string_view kReplaced = "replaced";
+
+constexpr int kJanusRoomFull = 495;
+
+}  // namespace
+
+void Conference::start(Effects& fx) {
+  fx.push(JoinRoom{focus_, group_room_});
+  fx.log(LogLevel::kInfo, group_room_, focus_, "", "invited to the group room: joining (S2)");
+}
+
+void Conference::on_join_result(bool ok, Effects& fx) {
+  if (stage_ != Stage::kJoining) return;
+  if (!ok) {
+    stage_ = Stage::kOver;
+    fx.log(LogLevel::kWarning, group_room_, focus_, "", "could not join the group room");
+    for (const CallEvent& ev : waiting_events_) {
+      const auto* invite = std::get_if<CallInvite>(&ev);
+      if (invite != nullptr && remaining_lifetime_ms(*invite, fx.now_ms()) > 0) {
+        refuse_invite(fx, focus_, *invite, kFocusNotInRoom,
+                      "I could not join " + group_room_ + ", so I cannot host its conference.");
+      }
+    }
+    waiting_events_.clear();
+    return;
+  }
+  stage_ = Stage::kLoadingMembers;
+  fx.push(ReadMembers{focus_, group_room_});
+  if (fx.config().discovery_notice) {
+    fx.notice(focus_, group_room_,
+              "Conference call: to join it, start a direct chat with " + focus_ +
+                  " and place a voice or video call to it.");
+  }
+  arm_no_call_timer(fx);
+}
+
+void Conference::on_members(const std::vector<std::string>& joined, Effects& fx) {
+  if (stage_ != Stage::kLoadingMembers) return;
+  members_ = std::set<std::string>(joined.begin(), joined.end());
+  stage_ = Stage::kActive;
+  std::vector<CallEvent> waiting;
+  waiting.swap(waiting_events_);
+  for (const CallEvent& ev : waiting) on_call_event(ev, fx);
+}
+
+void Conference::on_call_event(const CallEvent& ev, Effects& fx) {
+  if (stage_ == Stage::kJoining || stage_ == Stage::kLoadingMembers) {
+    waiting_events_.push_back(ev);
+    return;
+  }
+  if (stage_ != Stage::kActive) return;
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, CallInvite>) on_invite(e, fx);
+        if constexpr (std::is_same_v<T, CallCandidates>) on_candidates(e, fx);
+        if constexpr (std::is_same_v<T, CallAnswer>) on_answer(e, fx);
+        if constexpr (std::is_same_v<T, CallSelectAnswer>) on_select_answer(e, fx);
+        if constexpr (std::is_same_v<T, CallNegotiate>) on_negotiate(e, fx);
+        if constexpr (std::is_same_v<T, CallHangup> || std::is_same_v<T, CallReject>) {
+          on_hangup(e, fx);
+        }
+      },
+      ev);
+}
+
+void Conference::on_group_membership(const MemberEvent& ev, Effects& fx) {
+  if (ev.user_id == focus_) {
+    if (!is_gone(ev.membership) || stage_ == Stage::kOver) return;
+    // Kicked or banned: the conference ends with the membership.
+    fx.log(LogLevel::kInfo, group_room_, focus_, "", "removed from the group room by " + ev.sender);
+    end_calls_where("", "", kUserHangup, fx);
+    leave_janus_room(fx);
+    cancel_no_call_timer(fx);
+    stage_ = Stage::kOver;
+    return;
+  }
+  if (ev.membership == Membership::kJoin) {
+    members_.insert(ev.user_id);
+    return;
+  }
+  if (members_.erase(ev.user_id) == 0) return;
+  // S3: whoever is no longer joined is ejected from the conference.
+  end_calls_where("", ev.user_id, kUserHangup, fx);
+  finish_if_empty(fx);
+}
+
+void Conference::on_no_call_timeout(Effects& fx) {
+  no_call_timer_ = false;
+  if (calls_.empty() && (stage_ == Stage::kActive || stage_ == Stage::kLoadingMembers)) {
+    leave("no call in time (S8)", fx);
+  }
+}
+
+void Conference::on_direct_member_left(const std::string& room_id, const std::string& user_id,
+                                       Effects& fx) {
+  end_calls_where(room_id, user_id, kUserHangup, fx);  // S4
+  finish_if_empty(fx);
+}
+
+void Conference::on_direct_room_lost(const std::string& room_id, bool can_send, Effects& fx) {
+  end_calls_where(room_id, "", can_send ? kUserHangup : "", fx);
+  finish_if_empty(fx);
+}
+
+void Conference::on_invite(const CallInvite& ev, Effects& fx) {
+  const std::int64_t remaining = remaining_lifetime_ms(ev, fx.now_ms());
+  if (remaining <= 0) {
+    fx.log(LogLevel::kInfo, ev.room_id, ev.sender, ev.call_id, "invite expired: not answered");
+    return;
+  }
+  if (find_call(ev) != nullptr) return;  // the same invite again
+  if (!is_member(ev.sender)) {
+    refuse_invite(fx, focus_, ev, kNotMember,
+                  "Only joined members of " + group_room_ + " can join its conference.");
+    return;
+  }
+  admit(ev, remaining, fx);
+}
+
+void Conference::admit(const CallInvite& ev, std::int64_t remaining_lifetime_ms, Effects& fx) {
+  // One call per caller: a second call_id from the same caller (a restarted client) replaces
+  // the first, which would otherwise echo the caller's own voice back through the mix.
+  std::vector<CallRef> replaced;
+  for (const auto& [ref, call] : calls_) {
+    if (call.caller == ev.sender) replaced.push_back(ref);
+  }
+  for (CallRef ref : replaced) end_call(ref, kReplaced, JanusEnd::kLeave, fx);
+
+  Call call;
+  call.ref = fx.new_call_ref();
+  call.caller = ev.sender;
+  call.room_id = ev.room_id;
+  call.identity = CallIdentity{ev.call_id, ev.version, fx.config().party_id};
+  call.offer_sdp = ev.offer_sdp;
+  had_calls_ = true;
+  cancel_no_call_timer(fx);
+  if (janus_room_ == JanusRoom::kNone) {
+    fx.push(JanusCreateRoom{focus_, group_room_});
+    janus_room_ = JanusRoom::kCreating;
+  }
+  fx.push(JanusAttach{call.ref});
+  fx.set_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref), remaining_lifetime_ms);
+  fx.set_timer(call_timer_id(TimerKind::kSetup, call.ref), fx.config().setup_timeout_ms);
+  call.lifetime_timer = call.setup_timer = true;
+  fx.log(LogLevel::kInfo, ev.room_id, ev.sender, ev.call_id, "call admitted");
+  calls_.emplace(call.ref, std::move(call));
+}
+
+void Conference::on_candidates(const CallCandidates& ev, Effects& fx) {
+  Call* call = find_call(ev);
+  if (call == nullptr) return;
+  std::vector<Candidate> list;
+  bool completed = false;
+  for (const Candidate& c : ev.candidates) {
+    if (c.candidate.empty()) {
+      completed = true;
+    } else {
+      list.push_back(c);
+    }
+  }
+  if (!call->answered) {
+    call->remote_pending.insert(call->remote_pending.end(), list.begin(), list.end());
+    call->remote_completed |= completed;
+    return;
+  }
+  if (!list.empty() || completed) {
+    fx.push(JanusTrickle{call->ref, call->session_id, call->handle_id, std::move(list), completed});
+  }
+}
+
+void Conference::on_answer(const CallAnswer& ev, Effects& fx) {
+  // The focus never places calls, so there is no glare: an answer from a caller answers
+  // nothing of ours.
+  fx.log(LogLevel::kDebug, ev.room_id, ev.sender, ev.call_id,
+         "m.call.answer from a caller ignored");
+}
+
+void Conference::on_select_answer(const CallSelectAnswer& ev, Effects& fx) {
+  Call* call = find_call(ev);
+  if (call == nullptr || ev.selected_party_id == call->identity.party_id) return;
+  // Answered elsewhere: drop our leg without a hangup, which would end the call the caller
+  // did select.
+  fx.log(LogLevel::kInfo, ev.room_id, ev.sender, ev.call_id,
+         "caller selected party " + ev.selected_party_id);
+  end_call(call->ref, "", JanusEnd::kLeave, fx);
+  finish_if_empty(fx);
+}
+
+void Conference::on_negotiate(const CallNegotiate& ev, Effects& fx) {
+  Call* call = find_call(ev);
+  if (call == nullptr) return;
+  if (ev.description_type != "offer" || !call->answered) {
+    fx.log(LogLevel::kDebug, ev.room_id, ev.sender, ev.call_id,
+           "m.call.negotiate ignored: not an offer to an answered call");
+    return;
+  }
+  if (call->configuring) {
+    call->next_offer = ev.sdp;
+    return;
+  }
+  fx.push(JanusConfigure{call->ref, call->session_id, call->handle_id, ev.sdp});
+  call->configuring = true;
+}
+
+void Conference::on_hangup(const CallHeader& ev, Effects& fx) {
+  Call* call = find_call(ev);
+  if (call == nullptr) return;
+  end_call(call->ref, "", JanusEnd::kLeave, fx);
+  finish_if_empty(fx);
+}
+
+void Conference::on_janus_room_created(std::uint64_t janus_room, Effects& fx) {
+  janus_room_ = JanusRoom::kReady;
+  janus_room_id_ = janus_room;
+  for (auto& [ref, call] : calls_) {
+    if (call.attached && !call.join_sent) join_janus(call, fx);
+  }
+}
+
+void Conference::on_janus_room_error(int code, const std::string& reason, Effects& fx) {
+  janus_room_ = JanusRoom::kNone;
+  fx.log(LogLevel::kError, group_room_, focus_, "",
+         "Janus room not created: " + std::to_string(code) + " " + reason);
+  std::vector<CallRef> waiting;
+  for (const auto& [ref, call] : calls_) {
+    if (!call.join_sent) waiting.push_back(ref);
+  }
+  for (CallRef ref : waiting) end_call(ref, kUnknownError, JanusEnd::kDestroy, fx);
+  finish_if_empty(fx);
+}
+
+void Conference::on_attached(const JanusAttached& ev, Effects& fx) {
+  Call& call = calls_.at(ev.call);
+  call.attached = true;
+  call.session_id = ev.session_id;
+  call.handle_id = ev.handle_id;
+  if (janus_room_ == JanusRoom::kReady) join_janus(call, fx);
+}
+
+void Conference::join_janus(Call& call, Effects& fx) {
+  fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_, call.caller,
+                    call.offer_sdp});
+  call.join_sent = true;
+}
+
+void Conference::on_joined(const JanusJoined& ev, Effects& fx) {
+  Call& call = calls_.at(ev.call);
+  if (call.answered) return;
+  call.answered = true;
+  if (call.lifetime_timer) {
+    fx.cancel_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref));
+    call.lifetime_timer = false;
+  }
+  // The answer goes first: matrix-js-sdk drops the callee's early candidates.
+  send_call_event(call, "m.call.answer", answer_content(call.identity, ev.answer_sdp), fx);
+  if (!call.remote_pending.empty() || call.remote_completed) {
+    fx.push(JanusTrickle{call.ref, call.session_id, call.handle_id, std::move(call.remote_pending),
+                         call.remote_completed});
+    call.remote_pending.clear();
+  }
+  flush_local_candidates(call, fx);
+}
+
+void Conference::on_configured(const JanusConfigured& ev, Effects& fx) {
+  Call& call = calls_.at(ev.call);
+  call.configuring = false;
+  send_call_event(call, "m.call.negotiate", negotiate_answer_content(call.identity, ev.answer_sdp),
+                  fx);
+  if (call.next_offer) {
+    fx.push(JanusConfigure{call.ref, call.session_id, call.handle_id, *call.next_offer});
+    call.next_offer.reset();
+    call.configuring = true;
+  }
+}
+
+void Conference::on_media_up(const JanusMediaUp& ev, Effects& fx) {
+  Call& call = calls_.at(ev.call);
+  if (!call.setup_timer) return;
+  fx.cancel_timer(call_timer_id(TimerKind::kSetup, call.ref));
+  call.setup_timer = false;
+}
+
+void Conference::on_local_candidates(const JanusLocalCandidates& ev, Effects& fx) {
+  Call& call = calls_.at(ev.call);
+  for (const Candidate& c : ev.candidates) {
+    if (!c.candidate.empty()) call.local_pending.push_back(c);
+  }
+  // Version 0 has no end-of-candidates marker.
+  if (ev.completed && call.identity.version != 0) call.local_pending.push_back(Candidate{});
+  if (!call.answered || call.batch_timer || call.local_pending.empty()) return;
+  fx.set_timer(call_timer_id(TimerKind::kCandidateBatch, call.ref), fx.config().candidate_batch_ms);
+  call.batch_timer = true;
+}
+
+void Conference::flush_local_candidates(Call& call, Effects& fx) {
+  if (call.local_pending.empty()) return;
+  send_call_event(call, "m.call.candidates", candidates_content(call.identity, call.local_pending),
+                  fx);
+  call.local_pending.clear();
+}
+
+void Conference::on_call_gone(const JanusCallGone& ev, Effects& fx) {
+  const Call& call = calls_.at(ev.call);
+  fx.log(LogLevel::kInfo, call.room_id, call.caller, call.identity.call_id,
+         "Janus: PeerConnection gone: " + ev.reason);
+  end_call(ev.call, kIceFailed, JanusEnd::kDestroy, fx);
+  finish_if_empty(fx);
+}
+
+void Conference::on_call_error(const JanusCallError& ev, Effects& fx) {
+  const Call& call = calls_.at(ev.call);
+  fx.log(LogLevel::kWarning, call.room_id, call.caller, call.identity.call_id,
+         "Janus error " + std::to_string(ev.code) + ": " + ev.reason);
+  end_call(ev.call, ev.code == kJanusRoomFull ? kUserBusy : kUnknownError, JanusEnd::kDestroy, fx);
+  finish_if_empty(fx);
+}
+
+void Conference::on_janus_lost(Effects& fx) {
+  const bool had = !calls_.empty();
+  end_calls_where("", "", kUnknownError, fx, JanusEnd::kNothing);
+  janus_room_ = JanusRoom::kNone;
+  if (!had || stage_ != Stage::kActive) return;
+  // Not S7: the callers did not leave, the media server failed. Stay so that they can call
+  // again, for as long as a focus waits for a first call.
+  had_calls_ = false;
+  arm_no_call_timer(fx);
+}
+
+void Conference::on_call_timer(TimerKind kind, CallRef ref, Effects& fx) {
+  Call& call = calls_.at(ref);
+  switch (kind) {
+    case TimerKind::kInviteLifetime:
+      call.lifetime_timer = false;
+      // The caller has given up on this invite (invite_timeout) by now.
+      if (!call.answered) end_call(ref, "", JanusEnd::kLeave, fx);
+      break;
+    case TimerKind::kSetup:
+      call.setup_timer = false;
+      end_call(ref, kIceTimeout, JanusEnd::kLeave, fx);
+      break;
+    case TimerKind::kCandidateBatch:
+      call.batch_timer = false;
+      flush_local_candidates(call, fx);
+      break;
+    case TimerKind::kNoCall:
+      break;
+  }
+  finish_if_empty(fx);
+}
+
+Call* Conference::find_call(const CallHeader& ev) {
+  for (auto& [ref, call] : calls_) {
+    if (call.room_id == ev.room_id && call.identity.call_id == ev.call_id &&
+        call.caller == ev.sender) {
+      return &call;
+    }
+  }
+  return nullptr;
+}
+
+void Conference::send_call_event(const Call& call, const char* type, std::string content,
+                                 Effects& fx) {
+  fx.send(focus_, call.room_id, type, std::move(content));
+}
+
+void Conference::end_call(CallRef ref, std::string_view hangup_reason, JanusEnd janus,
+                          Effects& fx) {
+  auto it = calls_.find(ref);
+  if (it == calls_.end()) return;
+  Call& call = it->second;
+  const std::pair<bool, TimerKind> timers[] = {{call.lifetime_timer, TimerKind::kInviteLifetime},
+                                               {call.setup_timer, TimerKind::kSetup},
+                                               {call.batch_timer, TimerKind::kCandidateBatch}};
+  for (const auto& [armed, kind] : timers) {
+    if (armed) fx.cancel_timer(call_timer_id(kind, ref));
+  }
+  if (!hangup_reason.empty()) {
+    send_call_event(call, "m.call.hangup", hangup_content(call.identity, hangup_reason), fx);
+  }
+  if (call.attached && janus != JanusEnd::kNothing) {
+    if (janus == JanusEnd::kLeave && call.join_sent) {
+      fx.push(JanusLeave{ref, call.session_id, call.handle_id});
+    }
+    fx.push(JanusDestroySession{ref, call.session_id});
+  }
+  fx.log(
+      LogLevel::kInfo, call.room_id, call.caller, call.identity.call_id,
+      "call ended" + (hangup_reason.empty() ? std::string() : ": " + std::string(hangup_reason)));
+  calls_.erase(it);
+}
+
+void Conference::end_calls_where(const std::string& room_id, const std::string& user_id,
+                                 std::string_view hangup_reason, Effects& fx, JanusEnd janus) {
+  std::vector<CallRef> refs;
+  for (const auto& [ref, call] : calls_) {
+    if ((room_id.empty() || call.room_id == room_id) &&
+        (user_id.empty() || call.caller == user_id)) {
+      refs.push_back(ref);
+    }
+  }
+  for (CallRef ref : refs) end_call(ref, hangup_reason, janus, fx);
+}
+
+void Conference::finish_if_empty(Effects& fx) {
+  if (stage_ == Stage::kActive && had_calls_ && calls_.empty()) leave("all callers left (S7)", fx);
+}
+
+void Conference::leave(std::string_view why, Effects& fx) {
+  fx.push(LeaveRoom{focus_, group_room_, ""});
+  leave_janus_room(fx);
+  cancel_no_call_timer(fx);
+  stage_ = Stage::kOver;
+  fx.log(LogLevel::kInfo, group_room_, focus_, "", "leaving the group room: " + std::string(why));
+}
+
+void Conference::leave_janus_room(Effects& fx) {
+  if (janus_room_ == JanusRoom::kReady) fx.push(JanusDestroyRoom{janus_room_id_});
+  janus_room_ = JanusRoom::kNone;
+}
+
+void Conference::arm_no_call_timer(Effects& fx) {
+  fx.set_timer(no_call_timer_id(focus_), fx.config().no_call_timeout_ms);
+  no_call_timer_ = true;
+}
+
+void Conference::cancel_no_call_timer(Effects& fx) {
+  if (!no_call_timer_) return;
+  fx.cancel_timer(no_call_timer_id(focus_));
+  no_call_timer_ = false;
+}
+
+}  // namespace glue

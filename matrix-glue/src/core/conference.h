@@ -1,0 +1,115 @@
+// One focus user and its group room: who may call, the calls, the Janus room (S2..S8).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "call.h"
+#include "effects.h"
+#include "events.h"
+#include "timer_ids.h"
+
+namespace glue {
+
+class Conference {
+ public:
+  enum class Stage {
+    kJoining,         // JoinRoom sent
+    kLoadingMembers,  // joined, ReadMembers sent
+    kActive,          // members known: calls are admitted or refused
+    kOver,            // left (or never got in): to be dropped
+  };
+
+  Conference(std::string focus_user_id, std::string group_room_id)
+      : focus_(std::move(focus_user_id)), group_room_(std::move(group_room_id)) {}
+
+  const std::string& focus() const { return focus_; }
+  const std::string& group_room() const { return group_room_; }
+  Stage stage() const { return stage_; }
+  bool is_member(const std::string& user_id) const { return members_.contains(user_id); }
+  bool has_call(CallRef ref) const { return calls_.contains(ref); }
+  // A JanusCreateRoom is out; its result is ours.
+  bool awaits_janus_room() const { return janus_room_ == JanusRoom::kCreating; }
+
+  // Group room lifecycle.
+  void start(Effects& fx);
+  void on_join_result(bool ok, Effects& fx);
+  void on_members(const std::vector<std::string>& joined, Effects& fx);
+  void on_group_membership(const MemberEvent& ev, Effects& fx);
+  void on_no_call_timeout(Effects& fx);
+
+  // The 1:1 rooms (S4): a user left one, or the focus can no longer use one (`can_send`: the
+  // focus is still in it and may say goodbye).
+  void on_direct_member_left(const std::string& room_id, const std::string& user_id, Effects& fx);
+  void on_direct_room_lost(const std::string& room_id, bool can_send, Effects& fx);
+
+  // A call event from a 1:1 room of this focus (held while the focus joins its group room).
+  void on_call_event(const CallEvent& ev, Effects& fx);
+
+  // Janus results.
+  void on_janus_room_created(std::uint64_t janus_room, Effects& fx);
+  void on_janus_room_error(int code, const std::string& reason, Effects& fx);
+  void on_attached(const JanusAttached& ev, Effects& fx);
+  void on_joined(const JanusJoined& ev, Effects& fx);
+  void on_configured(const JanusConfigured& ev, Effects& fx);
+  void on_media_up(const JanusMediaUp& ev, Effects& fx);
+  void on_local_candidates(const JanusLocalCandidates& ev, Effects& fx);
+  void on_call_gone(const JanusCallGone& ev, Effects& fx);
+  void on_call_error(const JanusCallError& ev, Effects& fx);
+  void on_janus_lost(Effects& fx);
+
+  // Per-call timers.
+  void on_call_timer(TimerKind kind, CallRef ref, Effects& fx);
+
+ private:
+  enum class JanusRoom { kNone, kCreating, kReady };
+  // How a call ends on the Janus side.
+  enum class JanusEnd {
+    kLeave,    // still a participant: leave, then destroy the session
+    kDestroy,  // the PeerConnection is gone already: destroy the session
+    kNothing,  // Janus itself is gone
+  };
+
+  void on_invite(const CallInvite& ev, Effects& fx);
+  void on_candidates(const CallCandidates& ev, Effects& fx);
+  void on_answer(const CallAnswer& ev, Effects& fx);
+  void on_select_answer(const CallSelectAnswer& ev, Effects& fx);
+  void on_negotiate(const CallNegotiate& ev, Effects& fx);
+  void on_hangup(const CallHeader& ev, Effects& fx);
+
+  Call* find_call(const CallHeader& ev);
+  void admit(const CallInvite& ev, std::int64_t remaining_lifetime_ms, Effects& fx);
+  void join_janus(Call& call, Effects& fx);
+  void send_call_event(const Call& call, const char* type, std::string content, Effects& fx);
+  void flush_local_candidates(Call& call, Effects& fx);
+  // Ends a call; `hangup_reason` empty: nothing is sent to the caller.
+  void end_call(CallRef ref, std::string_view hangup_reason, JanusEnd janus, Effects& fx);
+  // Ends the calls in `room_id` (empty: any) of `user_id` (empty: anyone).
+  void end_calls_where(const std::string& room_id, const std::string& user_id,
+                       std::string_view hangup_reason, Effects& fx,
+                       JanusEnd janus = JanusEnd::kLeave);
+  // S7: the last caller is gone.
+  void finish_if_empty(Effects& fx);
+  void leave(std::string_view why, Effects& fx);
+  void leave_janus_room(Effects& fx);
+  void arm_no_call_timer(Effects& fx);
+  void cancel_no_call_timer(Effects& fx);
+
+  std::string focus_;
+  std::string group_room_;
+  Stage stage_ = Stage::kJoining;
+  std::set<std::string> members_;
+  std::vector<CallEvent> waiting_events_;  // arrived while joining the group room
+  std::map<CallRef, Call> calls_;
+  bool had_calls_ = false;
+  bool no_call_timer_ = false;
+  JanusRoom janus_room_ = JanusRoom::kNone;
+  std::uint64_t janus_room_id_ = 0;
+};
+
+}  // namespace glue

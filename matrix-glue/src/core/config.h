@@ -1,0 +1,23 @@
+// Settings of the conference state machine (read from matrix-glue.jcfg by the I/O layer).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace glue {
+
+struct Config {
+  std::string server_name;                   // the homeserver's name: the focus IDs' domain
+  std::string prefix = "fs_";                // localpart prefix of focus user IDs
+  std::string party_id = "matrix-glue";      // the focus' party_id in version "1" calls
+  bool discovery_notice = true;              // one notice in the group room after joining it
+  std::int64_t no_call_timeout_ms = 300000;  // S8
+  std::int64_t setup_timeout_ms = 30000;     // admitted call without media: ice_timeout
+  std::int64_t candidate_batch_ms = 100;     // Janus' candidates sent as one m.call.candidates
+  int recent_events_limit = 50;              // timeline read after joining a 1:1 room
+  // Unique per process run (e.g. start time and a random number): transaction IDs are
+  // "<txn_prefix>.<counter>", so that they never repeat after a restart.
+  std::string txn_prefix = "mg";
+};
+
+}  // namespace glue

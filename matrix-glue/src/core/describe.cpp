@@ -1,0 +1,87 @@
+#include <sstream>
+#include <type_traits>
+#include <variant>
+
+#include "actions.h"
+
+namespace glue {
+namespace {
+
+void put(std::ostream& os, const std::vector<Candidate>& candidates) {
+  os << '[';
+  for (const Candidate& c : candidates) {
+    os << " {" << c.candidate << " mid=" << c.sdp_mid.value_or("-")
+       << " index=" << (c.sdp_mline_index ? std::to_string(*c.sdp_mline_index) : "-") << '}';
+  }
+  os << " ]";
+}
+
+const char* level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string describe(const Action& action) {
+  std::ostringstream os;
+  std::visit(
+      [&](const auto& a) {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, JoinRoom>) {
+          os << "JoinRoom " << a.user_id << ' ' << a.room_id;
+        } else if constexpr (std::is_same_v<T, LeaveRoom>) {
+          os << "LeaveRoom " << a.user_id << ' ' << a.room_id << " reason=" << a.reason;
+        } else if constexpr (std::is_same_v<T, ReadMembers>) {
+          os << "ReadMembers " << a.user_id << ' ' << a.room_id;
+        } else if constexpr (std::is_same_v<T, ReadRecentEvents>) {
+          os << "ReadRecentEvents " << a.user_id << ' ' << a.room_id << " limit=" << a.limit;
+        } else if constexpr (std::is_same_v<T, SendEvent>) {
+          os << "SendEvent " << a.user_id << ' ' << a.room_id << ' ' << a.type << ' ' << a.content
+             << " txn=" << a.txn_id;
+        } else if constexpr (std::is_same_v<T, JanusCreateRoom>) {
+          os << "JanusCreateRoom " << a.focus_user_id << ' ' << a.group_room_id;
+        } else if constexpr (std::is_same_v<T, JanusDestroyRoom>) {
+          os << "JanusDestroyRoom " << a.janus_room;
+        } else if constexpr (std::is_same_v<T, JanusAttach>) {
+          os << "JanusAttach call=" << a.call;
+        } else if constexpr (std::is_same_v<T, JanusJoin>) {
+          os << "JanusJoin call=" << a.call << " session=" << a.session_id
+             << " handle=" << a.handle_id << " room=" << a.janus_room << " display=" << a.display
+             << " offer=" << a.offer_sdp.size() << "B";
+        } else if constexpr (std::is_same_v<T, JanusTrickle>) {
+          os << "JanusTrickle call=" << a.call << " session=" << a.session_id
+             << " handle=" << a.handle_id << ' ';
+          put(os, a.candidates);
+          os << (a.completed ? " completed" : "");
+        } else if constexpr (std::is_same_v<T, JanusConfigure>) {
+          os << "JanusConfigure call=" << a.call << " session=" << a.session_id
+             << " handle=" << a.handle_id << " offer=" << a.offer_sdp.size() << "B";
+        } else if constexpr (std::is_same_v<T, JanusLeave>) {
+          os << "JanusLeave call=" << a.call << " session=" << a.session_id
+             << " handle=" << a.handle_id;
+        } else if constexpr (std::is_same_v<T, JanusDestroySession>) {
+          os << "JanusDestroySession call=" << a.call << " session=" << a.session_id;
+        } else if constexpr (std::is_same_v<T, SetTimer>) {
+          os << "SetTimer " << a.id << ' ' << a.delay_ms << "ms";
+        } else if constexpr (std::is_same_v<T, CancelTimer>) {
+          os << "CancelTimer " << a.id;
+        } else if constexpr (std::is_same_v<T, Log>) {
+          os << "Log " << level_name(a.level) << " room=" << a.room_id << " user=" << a.user_id
+             << " call=" << a.call_id << ": " << a.message;
+        }
+      },
+      action);
+  return os.str();
+}
+
+}  // namespace glue

@@ -1,0 +1,183 @@
+// Inputs of the conference state machine: Matrix events and Janus results, already parsed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace glue {
+
+// Names one call towards Janus; chosen by the state machine (JanusAttach) and echoed back by
+// the I/O layer in every Janus result about that call.
+using CallRef = std::uint64_t;
+
+enum class Membership { kInvite, kJoin, kLeave, kBan, kKnock };
+
+// Left (a kick included) or banned.
+inline bool is_gone(Membership m) {
+  return m == Membership::kLeave || m == Membership::kBan;
+}
+
+// An m.room.member event in any room (group room, 1:1 room, the focus' own membership).
+struct MemberEvent {
+  std::string room_id;
+  std::string user_id;  // state_key
+  std::string sender;
+  Membership membership = Membership::kJoin;
+  // For invites: whether `unsigned.invite_room_state` holds m.room.encryption (nullopt when the
+  // homeserver sent no stripped state).
+  std::optional<bool> encrypted;
+};
+
+// An m.room.encryption state event.
+struct RoomEncryptionEvent {
+  std::string room_id;
+};
+
+// One ICE candidate; an empty `candidate` marks the end of candidates.
+struct Candidate {
+  std::string candidate;
+  std::optional<std::string> sdp_mid;
+  std::optional<int> sdp_mline_index;
+  bool operator==(const Candidate&) const = default;
+};
+
+// Fields common to every m.call.* event. `version` is 0 for the integer 0 (or no version) and 1
+// for "1" and anything newer.
+struct CallHeader {
+  std::string room_id;
+  std::string sender;
+  std::string call_id;
+  std::string party_id;  // empty for version 0
+  int version = 0;
+};
+
+struct CallInvite : CallHeader {
+  std::int64_t lifetime_ms = 0;
+  std::string offer_sdp;
+  std::int64_t age_ms = 0;       // `unsigned.age` as delivered
+  std::int64_t received_ms = 0;  // when the glue received the event (same clock as now_ms)
+};
+
+struct CallCandidates : CallHeader {
+  std::vector<Candidate> candidates;
+};
+
+struct CallAnswer : CallHeader {};
+
+struct CallSelectAnswer : CallHeader {
+  std::string selected_party_id;
+};
+
+struct CallNegotiate : CallHeader {
+  std::string description_type;  // "offer" or "answer"
+  std::string sdp;
+};
+
+struct CallHangup : CallHeader {
+  std::string reason;  // any string: clients send reasons outside the spec
+};
+
+struct CallReject : CallHeader {};
+
+using CallEvent = std::variant<CallInvite, CallCandidates, CallAnswer, CallSelectAnswer,
+                               CallNegotiate, CallHangup, CallReject>;
+
+// Result of ReadRecentEvents: the room's call events, oldest first, each with its own `age_ms`
+// and `received_ms` (the time of the read). Events the I/O layer has already processed (by
+// event ID) are left out.
+struct RecentEvents {
+  std::string room_id;
+  bool encrypted = false;  // the room state holds m.room.encryption
+  std::vector<CallEvent> events;
+};
+
+// Result of ReadMembers: the users whose membership is `join`.
+struct MembersRead {
+  std::string room_id;
+  std::string user_id;  // the focus that asked
+  std::vector<std::string> joined;
+};
+
+// Result of JoinRoom.
+struct JoinResult {
+  std::string room_id;
+  std::string user_id;
+  bool ok = false;
+};
+
+// Results of JanusCreateRoom.
+struct JanusRoomCreated {
+  std::string focus_user_id;
+  std::uint64_t janus_room = 0;
+};
+struct JanusRoomError {
+  std::string focus_user_id;
+  int code = 0;
+  std::string reason;
+};
+
+// Result of JanusAttach: a new session with a handle on janus.plugin.conference.
+struct JanusAttached {
+  CallRef call = 0;
+  std::uint64_t session_id = 0;
+  std::uint64_t handle_id = 0;
+};
+
+// The `joined` event of JanusJoin, with the JSEP answer.
+struct JanusJoined {
+  CallRef call = 0;
+  std::string answer_sdp;
+};
+
+// The answer to JanusConfigure.
+struct JanusConfigured {
+  CallRef call = 0;
+  std::string answer_sdp;
+};
+
+// Janus' `webrtcup`: media flows.
+struct JanusMediaUp {
+  CallRef call = 0;
+};
+
+// Candidates Janus trickles (`completed` for its end of candidates).
+struct JanusLocalCandidates {
+  CallRef call = 0;
+  std::vector<Candidate> candidates;
+  bool completed = false;
+};
+
+// The PeerConnection is gone: Janus `hangup`, `timeout`, `detached`, or the plugin's
+// `kicked`/`destroyed`.
+struct JanusCallGone {
+  CallRef call = 0;
+  std::string reason;
+};
+
+// An error for a call's attach, join or configure (plugin `error_code`/`error` or Janus'
+// own error).
+struct JanusCallError {
+  CallRef call = 0;
+  int code = 0;
+  std::string reason;
+};
+
+// Janus is unreachable or restarted (its sessions are gone).
+struct JanusLost {
+  std::string reason;
+};
+
+struct TimerFired {
+  std::string id;
+};
+
+using Event = std::variant<MemberEvent, RoomEncryptionEvent, CallInvite, CallCandidates, CallAnswer,
+                           CallSelectAnswer, CallNegotiate, CallHangup, CallReject, RecentEvents,
+                           MembersRead, JoinResult, JanusRoomCreated, JanusRoomError, JanusAttached,
+                           JanusJoined, JanusConfigured, JanusMediaUp, JanusLocalCandidates,
+                           JanusCallGone, JanusCallError, JanusLost, TimerFired>;
+
+}  // namespace glue

@@ -1,0 +1,192 @@
+// How calls end: S3, S4, Janus-side failures, timeouts, Janus lost, late Janus results.
+#include "glue_harness.h"
+
+namespace {
+
+using namespace gt;
+
+std::vector<Action> concat(std::vector<Action> a, const std::vector<Action>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+SendEvent hangup(const std::string& room, const std::string& call_id, int version,
+                 const std::string& reason, int n) {
+  return SendEvent{kFocus, room, "m.call.hangup", hangup_json(call_id, version, reason), txn(n)};
+}
+
+const CancelTimer kCancelSetup1{call_timer_id(TimerKind::kSetup, 1)};
+const CancelTimer kCancelSetup2{call_timer_id(TimerKind::kSetup, 2)};
+const CancelTimer kCancelLifetime1{call_timer_id(TimerKind::kInviteLifetime, 1)};
+
+void two_callers(Harness& h) {
+  h.standard_setup();
+  h.join_direct(kFocus, kDmBob, kBob);
+  h.answered_call(1, kDmAlice, kAlice, "c1", 1, true, 1);
+  h.answered_call(2, kDmBob, kBob, "c2", 0, false, 2);
+}
+
+// S3: a caller who leaves the group room is hung up on and leaves Janus; others stay.
+void test_s3_caller_leaves_group_room(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(member(kGroup, kAlice, kAlice, Membership::kLeave)),
+                 concat({kCancelSetup1, hangup(kDmAlice, "c1", 1, "user_hangup", 3)},
+                        Harness::janus_leave(1)));
+  // No longer a member: a new call is refused.
+  expect_actions(
+      h.feed(invite(kDmAlice, kAlice, "c3", 1, h.now)),
+      {SendEvent{kFocus, kDmAlice, "m.call.reject", hangup_json("c3", 1, "not_member"), txn(4)},
+       SendEvent{kFocus, kDmAlice, "m.room.message",
+                 notice_json("Only joined members of " + kGroup + " can join its conference."),
+                 txn(5)}});
+  // Banned (a kick is a leave too): same, and the last caller gone is S7.
+  expect_actions(h.feed(member(kGroup, kBob, kAlice, Membership::kBan)),
+                 concat(concat({kCancelSetup2, hangup(kDmBob, "c2", 0, "user_hangup", 6)},
+                               Harness::janus_leave(2)),
+                        {LeaveRoom{kFocus, kGroup, ""}, JanusDestroyRoom{kJanusRoom}}));
+}
+
+// S4: a caller who leaves the 1:1 room is ejected; the focus leaves that room too.
+void test_s4_caller_leaves_direct_room(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(member(kDmAlice, kAlice, kAlice, Membership::kLeave)),
+                 concat(concat({kCancelSetup1, hangup(kDmAlice, "c1", 1, "user_hangup", 3)},
+                               Harness::janus_leave(1)),
+                        {LeaveRoom{kFocus, kDmAlice, ""}}));
+  // Bob's call goes on.
+  CallCandidates c = call_event<CallCandidates>(kDmBob, kBob, "c2", 0);
+  c.candidates = {cand("candidate:1 1 udp 1 10.0.0.3 5000 typ host", 0)};
+  expect_actions(h.feed(c), {JanusTrickle{2, session_of(2), handle_of(2), c.candidates, false}});
+}
+
+// The focus removed from a 1:1 room: its calls there end on the Janus side only.
+void test_focus_removed_from_direct_room(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(member(kDmBob, kFocus, kBob, Membership::kLeave)),
+                 concat({kCancelSetup2}, Harness::janus_leave(2)));
+  expect_actions(h.feed(invite(kDmBob, kBob, "c9", 0, h.now)), {});
+}
+
+// Janus reports the PeerConnection gone: hangup with ice_failed; the participant is gone
+// already, so only the session is destroyed.
+void test_janus_peer_gone_ice_failed(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusCallGone{2, "DTLS alert"}),
+                 {kCancelSetup2, hangup(kDmBob, "c2", 0, "ice_failed", 3),
+                  JanusDestroySession{2, session_of(2)}});
+  expect_actions(h.feed(JanusCallGone{2, "hangup"}), {});  // late duplicate
+}
+
+// No media within the setup time: ice_timeout.
+void test_setup_timeout_ice_timeout(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusMediaUp{2}), {kCancelSetup2});
+  h.now += 20000;
+  expect_actions(h.feed(TimerFired{call_timer_id(TimerKind::kSetup, 1)}),
+                 concat({hangup(kDmAlice, "c1", 1, "ice_timeout", 3)}, Harness::janus_leave(1)));
+}
+
+// Janus never answered within the invite's lifetime: the caller gave up, nothing to send.
+void test_lifetime_expires_before_answer(void**) {
+  Harness h;
+  h.standard_setup();
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now, 30000)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 30000)));
+  expect_actions(h.feed(JanusRoomCreated{kFocus, kJanusRoom}), {});
+  expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}),
+                 {JanusJoin{1, session_of(1), handle_of(1), kJanusRoom, kAlice, kOffer}});
+  h.now += 30000;
+  expect_actions(h.feed(TimerFired{call_timer_id(TimerKind::kInviteLifetime, 1)}),
+                 concat(concat({kCancelSetup1}, Harness::janus_leave(1)),
+                        {LeaveRoom{kFocus, kGroup, ""}, JanusDestroyRoom{kJanusRoom}}));
+  expect_actions(h.feed(JanusJoined{1, kAnswer}), {});
+}
+
+// Janus errors: a full room is user_busy, anything else unknown_error.
+void test_janus_errors(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(
+      h.feed(member(kGroup, "@carol:example.org", "@carol:example.org", Membership::kJoin)), {});
+  h.join_direct(kFocus, "!dmCarol:example.org", "@carol:example.org");
+  expect_actions(h.feed(invite("!dmCarol:example.org", "@carol:example.org", "c3", 1, h.now)),
+                 h.admission(3, false, 60000));
+  expect_actions(
+      h.feed(JanusAttached{3, session_of(3), handle_of(3)}),
+      {JanusJoin{3, session_of(3), handle_of(3), kJanusRoom, "@carol:example.org", kOffer}});
+  expect_actions(h.feed(JanusCallError{3, 495, "room full"}),
+                 {CancelTimer{call_timer_id(TimerKind::kInviteLifetime, 3)},
+                  CancelTimer{call_timer_id(TimerKind::kSetup, 3)},
+                  SendEvent{kFocus, "!dmCarol:example.org", "m.call.hangup",
+                            hangup_json("c3", 1, "user_busy"), txn(3)},
+                  JanusDestroySession{3, session_of(3)}});
+  CallNegotiate offer = call_event<CallNegotiate>(kDmAlice, kAlice, "c1", 1);
+  offer.description_type = "offer";
+  offer.sdp = "v=0\r\n";
+  expect_actions(h.feed(offer), {JanusConfigure{1, session_of(1), handle_of(1), offer.sdp}});
+  expect_actions(h.feed(JanusCallError{1, 493, "invalid SDP"}),
+                 {kCancelSetup1, hangup(kDmAlice, "c1", 1, "unknown_error", 4),
+                  JanusDestroySession{1, session_of(1)}});
+}
+
+// Janus lost (unreachable or restarted): every call is hung up with a reason, nothing is sent
+// to the dead Janus, and the focus stays for new calls (S8 again) with a new Janus room.
+void test_janus_restart(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(
+      h.feed(JanusLost{"restarted"}),
+      {kCancelSetup1, hangup(kDmAlice, "c1", 1, "unknown_error", 3), kCancelSetup2,
+       hangup(kDmBob, "c2", 0, "unknown_error", 4), SetTimer{no_call_timer_id(kFocus), 600000}});
+  expect_actions(h.feed(JanusCallGone{1, "hangup"}), {});
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c5", 1, h.now)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(3, true, 60000)));
+}
+
+// Janus results that arrive after their call or conference ended are cleaned up.
+void test_late_janus_results_cleaned_up(void**) {
+  Harness h;
+  h.standard_setup();
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  expect_actions(h.feed(call_event<CallHangup>(kDmAlice, kAlice, "c1", 1)),
+                 {kCancelLifetime1, kCancelSetup1, LeaveRoom{kFocus, kGroup, ""}});
+  expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}),
+                 {JanusDestroySession{1, session_of(1)}});
+  expect_actions(h.feed(JanusRoomCreated{kFocus, kJanusRoom}), {JanusDestroyRoom{kJanusRoom}});
+}
+
+// The Janus room could not be created: the waiting call is hung up.
+void test_janus_room_error(void**) {
+  Harness h;
+  h.standard_setup();
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 0, h.now)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}), {});
+  expect_actions(h.feed(JanusRoomError{kFocus, 489, "unauthorized"}),
+                 {kCancelLifetime1, kCancelSetup1, hangup(kDmAlice, "c1", 0, "unknown_error", 1),
+                  JanusDestroySession{1, session_of(1)}, LeaveRoom{kFocus, kGroup, ""}});
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_s3_caller_leaves_group_room),
+      cmocka_unit_test(test_s4_caller_leaves_direct_room),
+      cmocka_unit_test(test_focus_removed_from_direct_room),
+      cmocka_unit_test(test_janus_peer_gone_ice_failed),
+      cmocka_unit_test(test_setup_timeout_ice_timeout),
+      cmocka_unit_test(test_lifetime_expires_before_answer),
+      cmocka_unit_test(test_janus_errors),
+      cmocka_unit_test(test_janus_restart),
+      cmocka_unit_test(test_late_janus_results_cleaned_up),
+      cmocka_unit_test(test_janus_room_error),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
