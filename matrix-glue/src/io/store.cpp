@@ -127,6 +127,27 @@ bool Store::transaction_seen(const std::string& txn_id) {
   return sqlite3_step(s.get()) == SQLITE_ROW;
 }
 
+bool Store::has_event(const std::string& event_id) {
+  Stmt s = prepare(db_, "SELECT 1 FROM inbox WHERE event_id = ?");
+  if (!s) return false;
+  bind(s.get(), 1, event_id);
+  return sqlite3_step(s.get()) == SQLITE_ROW;
+}
+
+bool Store::mark_seen(const std::vector<std::string>& event_ids, int64_t now_ms) {
+  Stmt s = prepare(db_,
+                   "INSERT OR IGNORE INTO inbox (event_id, json, received_ms, processed) "
+                   "VALUES (?, '{}', ?, 1)");
+  if (!s) return false;
+  for (const auto& id : event_ids) {
+    sqlite3_reset(s.get());
+    bind(s.get(), 1, id);
+    sqlite3_bind_int64(s.get(), 2, now_ms);
+    if (sqlite3_step(s.get()) != SQLITE_DONE) return false;
+  }
+  return true;
+}
+
 std::vector<InboxEvent> Store::pending_inbox(int limit) {
   std::vector<InboxEvent> out;
   Stmt s = prepare(db_,

@@ -45,6 +45,10 @@ class Store {
   int record_transaction(const std::string& txn_id, const std::vector<InboxEvent>& events,
                          int64_t now_ms);
   bool transaction_seen(const std::string& txn_id);
+  bool has_event(const std::string& event_id);
+  // Records events read another way (a room's history) as already processed,
+  // so that the same events in a later transaction are skipped.
+  bool mark_seen(const std::vector<std::string>& event_ids, int64_t now_ms);
   std::vector<InboxEvent> pending_inbox(int limit);
   bool mark_processed(int64_t seq);
 

@@ -1,0 +1,68 @@
+// The glue's side of Janus: one thread performs the core's Janus actions in
+// order; each call's Janus session has a long-poll thread that turns its
+// events (joined + answer, webrtcup, hangup, trickle, errors) into core
+// events; a control session creates and destroys conference rooms and
+// notices when Janus goes away or restarts.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "actions.h"
+#include "events.h"
+#include "janus_api.h"
+#include "metrics.h"
+
+namespace glue {
+
+class JanusWorker {
+ public:
+  using Post = std::function<void(Event)>;
+
+  JanusWorker(std::string janus_url, Metrics& metrics, Post post);
+  ~JanusWorker();
+
+  void start();
+  void stop();
+  // One of the core's Janus* actions.
+  void submit(const Action& action);
+
+ private:
+  struct CallSession {
+    uint64_t session = 0;
+    uint64_t handle = 0;
+    std::atomic<bool> stop{false};
+    std::thread poller;
+  };
+
+  void run();
+  void perform(const Action& action);
+  void poll_call(CallRef call, std::shared_ptr<CallSession> cs);
+  void on_call_event(CallRef call, json_t* event);
+  bool ensure_control();
+  void stop_call(CallRef call);
+
+  const std::string url_;
+  Metrics& metrics_;
+  Post post_;
+  JanusApi api_;  // worker thread only
+
+  uint64_t control_session_ = 0;  // worker thread only
+  uint64_t control_handle_ = 0;
+  bool janus_lost_ = false;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Action> queue_;
+  bool stopping_ = false;
+  std::map<CallRef, std::shared_ptr<CallSession>> calls_;  // worker thread only
+  std::thread thread_;
+};
+
+}  // namespace glue

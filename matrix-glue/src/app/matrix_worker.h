@@ -1,0 +1,78 @@
+// The glue's side of the client-server API, acting as focus users with the
+// as_token. Reads and joins run on one request thread and report back as
+// core events; everything that sends (events, leaves) goes through the
+// durable outbox, drained by a second thread with retries.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "events.h"
+#include "glue_config.h"
+#include "http_client.h"
+#include "metrics.h"
+#include "store.h"
+
+namespace glue {
+
+class MatrixWorker {
+ public:
+  using Post = std::function<void(Event)>;
+
+  MatrixWorker(const GlueConfig& config, Metrics& metrics, Post post);
+  ~MatrixWorker();
+
+  bool start(std::string* error);
+  void stop();
+
+  void join_room(const std::string& user_id, const std::string& room_id);
+  void read_members(const std::string& user_id, const std::string& room_id);
+  void read_recent(const std::string& user_id, const std::string& room_id, int limit);
+  // Durable: queued in the outbox before this returns.
+  bool send_event(const std::string& user_id, const std::string& room_id, const std::string& type,
+                  const std::string& content, const std::string& txn_id);
+  bool leave_room(const std::string& user_id, const std::string& room_id,
+                  const std::string& reason);
+
+  // Registers a focus user with the homeserver (for the AS user query). Blocking.
+  bool provision_user(const std::string& user_id);
+
+ private:
+  struct Connection {
+    HttpClient http;
+    Store store;
+  };
+  HttpResult call(Connection& c, const std::string& method, const std::string& path,
+                  const std::string& user_id, const std::string& body, long timeout_ms = 15000);
+  HttpResult call_with_retries(Connection& c, const std::string& method, const std::string& path,
+                               const std::string& user_id, const std::string& body);
+  bool ensure_registered(Connection& c, const std::string& user_id);
+  void run_requests();
+  void run_outbox();
+  void submit(std::function<void(Connection&)> task);
+
+  const GlueConfig config_;
+  Metrics& metrics_;
+  Post post_;
+
+  std::mutex registered_mutex_;
+  std::set<std::string> registered_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void(Connection&)>> tasks_;
+  bool outbox_woken_ = false;
+  bool stopping_ = false;
+  Connection request_conn_;
+  Connection outbox_conn_;
+  Store queue_store_;  // enqueueing from the engine thread
+  std::thread request_thread_;
+  std::thread outbox_thread_;
+};
+
+}  // namespace glue

@@ -1,0 +1,38 @@
+// Counters for GET /metrics (Prometheus text format).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace glue {
+
+class Metrics {
+ public:
+  std::atomic<uint64_t> transactions{0};
+  std::atomic<uint64_t> events_received{0};
+  std::atomic<uint64_t> events_processed{0};
+  std::atomic<uint64_t> calls_invited{0};
+  std::atomic<uint64_t> calls_answered{0};
+  std::atomic<uint64_t> calls_refused{0};
+  std::atomic<uint64_t> calls_hung_up{0};
+  std::atomic<uint64_t> janus_failures{0};
+  std::atomic<uint64_t> matrix_send_failures{0};
+  std::atomic<int64_t> conferences{0};
+  std::atomic<int64_t> outbox_pending{0};
+
+  // Call setup latency: m.call.invite received -> m.call.answer sent.
+  void observe_setup_ms(double ms);
+  std::string render() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<uint64_t> buckets_ = std::vector<uint64_t>(kBounds.size(), 0);
+  uint64_t setup_count_ = 0;
+  double setup_sum_ms_ = 0;
+  static inline const std::vector<double> kBounds = {50, 100, 250, 500, 1000, 2500, 5000, 10000};
+};
+
+}  // namespace glue
