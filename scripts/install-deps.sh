@@ -10,7 +10,7 @@ packages=(
   libglib2.0-dev libjansson-dev libopus-dev libvpx-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # tests
-  libcmocka-dev libbenchmark-dev iproute2 curl
+  libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
   python3-aiortc python3-numpy python3-av
 )
 

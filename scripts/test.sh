@@ -11,6 +11,9 @@ jobs=$(nproc)
 echo "== format check"
 git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
 
+echo "== docker-compose.yml (no Docker engine here: validated, not run)"
+docker-compose config -q
+
 echo "== build with ASan+UBSan: unit tests, and the plugin inside the real Janus"
 cmake -S . -B build-asan -DMCU_SANITIZE=ON -DMCU_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs"

@@ -1,0 +1,48 @@
+// What the simulated participants say, pre-encoded once: K talkers with
+// speech-like talk spurts and pauses (talker 0 opens every cycle with a marker
+// tone burst), and the packet a muted or silent microphone produces.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loadgen {
+
+constexpr int kSampleRate = 48000;
+constexpr int kFrameSamples = 960;  // 20 ms
+constexpr int kCycleFrames = 100;   // 2 s: one marker burst per cycle
+constexpr int kBurstFrames = 10;    // 200 ms
+constexpr double kMarkerHz = 3000.0;
+constexpr double kMarkerAmplitude = 0.25;  // of full scale
+// Speech is band-limited well below the marker so the marker stays detectable
+// in a mix that carries the other talkers too.
+constexpr double kSpeechMaxHz = 1200.0;
+
+struct EncodedFrame {
+  std::vector<uint8_t> payload;
+  uint8_t level = 127;  // RFC 6464: -dBov of the frame, 127 = silence
+  bool voice = false;   // the V flag of RFC 6464
+};
+
+struct TalkerStream {
+  std::vector<EncodedFrame> frames;  // loops; frame 0 starts a cycle
+  std::vector<int16_t> pcm;          // the source signal, for reference only
+};
+
+struct Signals {
+  std::vector<TalkerStream> talkers;
+  EncodedFrame silent;
+  std::string silent_description;
+};
+
+// cycles: loop length in 2 s cycles (each cycle's speech differs). Returns
+// false with *error when Opus fails.
+bool make_signals(int talkers, int cycles, int bitrate, Signals* out, std::string* error);
+
+// Whether talker t talks in frame f of a cycle (the schedule keeps at least
+// two talkers active at any time when K >= 3, so every participant's mix,
+// talkers' included, always carries somebody).
+bool talker_active(int talker, int frame_in_cycle);
+
+}  // namespace loadgen
