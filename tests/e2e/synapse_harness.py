@@ -341,8 +341,12 @@ class MatrixClient:
     Call start_sync() to record events; stop() ends the loop.
     """
 
-    def __init__(self, url, user_id, access_token, act_as=False, poll_ms=2000):
+    def __init__(self, url, user_id, access_token, act_as=False, poll_ms=2000,
+                 timeline_limit=None):
         self.url = url.rstrip("/")
+        # Synapse's default of 10 timeline events per room and sync can leave gaps when a
+        # room gets bursts (call signalling); a larger limit keeps every event.
+        self.timeline_limit = timeline_limit
         self.user_id = user_id
         self.access_token = access_token
         self.act_as = act_as
@@ -438,6 +442,9 @@ class MatrixClient:
             query = {"timeout": self.poll_ms if self._since else 0, "set_presence": "offline"}
             if self._since:
                 query["since"] = self._since
+            if self.timeline_limit:
+                query["filter"] = json.dumps({"room": {"timeline": {
+                    "limit": self.timeline_limit}}})
             try:
                 answer = self.request("GET", "/sync", query=query,
                                       timeout=self.poll_ms / 1000 + 30)
@@ -472,6 +479,11 @@ class MatrixClient:
         if event.get("type") == "m.room.member" and "state_key" in event:
             membership = event.get("content", {}).get("membership")
             self.memberships.setdefault(room_id, {})[event["state_key"]] = membership
+
+    def timeline(self, room):
+        """A copy of the room's timeline as synced so far."""
+        with self._cond:
+            return list(self.timelines.get(room, []))
 
     def wait_for(self, predicate, timeout=10):
         """Waits until predicate() (called with the sync state locked) is truthy."""

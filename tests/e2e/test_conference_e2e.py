@@ -1,0 +1,930 @@
+#!/usr/bin/python3
+"""Matrix conferences end to end: Synapse, matrix-glue, Janus with the plugin, and
+aiortc callers that speak the client-server API like Matrix clients.
+
+    /usr/bin/python3 tests/e2e/test_conference_e2e.py \
+        --glue build/matrix-glue/matrix-glue \
+        --plugin build/janus-plugin/libjanus_conference.so
+
+Needs root (network namespace) and the Synapse root of scripts/prepare-synapse.sh.
+The script creates a namespace, re-executes itself inside it (--inner), runs Synapse,
+Janus and matrix-glue there, and removes everything afterwards, also on failure.
+
+One glue configuration serves the whole run, with a short no_call_timeout
+(NO_CALL_TIMEOUT_S): scenario 4 (S8) then takes seconds, and every other scenario places
+its first call well within it. Scenario 7 restarts the glue on the same config and
+database. Prints PASS/FAIL/INFO lines and ends with "N passed, M failed".
+"""
+
+import argparse
+import asyncio
+import base64
+import concurrent.futures
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+
+import synapse_harness as sh  # noqa: E402
+from janus_harness import (HTTP_ERRORS, JanusClient, JanusError, JanusProcess,  # noqa: E402
+                           NetNs, die_with_parent, raise_system_exit, run_blocking,
+                           tone_report)
+from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
+
+SERVER_NAME = "localhost"
+PREFIX = "fs_"
+PACKAGE = "janus.plugin.conference"
+NO_CALL_TIMEOUT_S = 15
+CALL_SETUP_TIMEOUT_S = 30
+# Janus' own default: a glue restarted within it finds its Janus sessions still alive.
+JANUS_SESSION_TIMEOUT_S = 60
+# Tones as in tests/integration/test_audio_conference.py (no harmonic or 2nd/3rd-order
+# intermodulation product of two lands near the third); 1570 Hz only ever shares a
+# conference with 1130 Hz, in scenario 5.
+FREQS = (400, 660, 1130, 1570)
+OTHER_TONE_MIN_DB = 25.0
+OWN_TONE_MARGIN_DB = 20.0
+SETTLE_S = 1.0
+RECORD_S = 5.0
+SKIP_S = 1.0                 # start of each recorded window that tone_report ignores
+JOIN_TIMEOUT_S = 20.0        # an invited focus joins (a homeserver transaction away)
+EJECT_TIMEOUT_S = 15.0
+INNER_TIME_LIMIT_S = 420
+OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
+        return ok
+
+    @staticmethod
+    def info(text):
+        print(f"INFO {text}", flush=True)
+
+
+# --------------------------------------------------------------------------- glue
+
+class GlueProcess:
+    """matrix-glue in the foreground on a config file this test writes; stderr goes to
+    a log file that survives restarts (appended to)."""
+
+    def __init__(self, binary, workdir, homeserver_url, janus_url, as_token, hs_token):
+        self.binary = os.path.abspath(binary)
+        self.port = sh.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.hs_token = hs_token
+        self.config_path = os.path.join(workdir, "matrix-glue.jcfg")
+        self.log_path = os.path.join(workdir, "matrix-glue.log")
+        self.proc = None
+        with open(self.config_path, "w") as f:
+            f.write(f"""general: {{
+    server_name = "{SERVER_NAME}"
+    homeserver_url = "{homeserver_url}"
+    as_token = "{as_token}"
+    hs_token = "{hs_token}"
+    bind_address = "127.0.0.1"
+    port = {self.port}
+    database = "{os.path.join(workdir, 'glue.sqlite')}"
+    log_level = "debug"
+}}
+janus: {{
+    url = "{janus_url}"
+}}
+focus: {{
+    prefix = "{PREFIX}"
+    no_call_timeout = {NO_CALL_TIMEOUT_S}
+    call_setup_timeout = {CALL_SETUP_TIMEOUT_S}
+    notices = true
+}}
+""")
+
+    def start(self, timeout=15.0):
+        """Starts the glue; returns once its AS port accepts connections."""
+        with open(self.log_path, "ab") as log:
+            log.write(f"==== e2e test: starting matrix-glue at {time.strftime('%T')}\n".encode())
+            log.flush()
+            self.proc = subprocess.Popen([self.binary, "run", "-c", self.config_path],
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         preexec_fn=die_with_parent)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"matrix-glue exited with {self.proc.returncode}")
+            if self.port_open():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"matrix-glue did not listen on {self.port} within {timeout} s")
+
+    def port_open(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self):
+        if self.alive():
+            self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait(10)
+
+    def stop(self, timeout=10.0):
+        """SIGTERM; SIGKILL after `timeout`. Returns the exit code (None if killed)."""
+        if not self.alive():
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def log_size(self):
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def log_excerpt(self, offset=0, lines=40):
+        """The last `lines` lines (None: all) written since `offset`."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return ""
+        return text if lines is None else "\n".join(text.splitlines()[-lines:])
+
+    def request(self, method, path, body=b"", headers=None):
+        """A raw request to the AS port: (status, JSON answer or text)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, body=body, headers=dict(headers or {}))
+            resp = conn.getresponse()
+            raw = resp.read()
+        finally:
+            conn.close()
+        try:
+            return resp.status, json.loads(raw)
+        except ValueError:
+            return resp.status, raw.decode(errors="replace")
+
+    def focus_id(self, room_id, legacy=False):
+        out = subprocess.run([self.binary, "focus-id", "--server-name", SERVER_NAME,
+                              "--prefix", PREFIX] + (["--legacy"] if legacy else []) + [room_id],
+                             capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            raise RuntimeError(f"focus-id exited with {out.returncode}: {out.stderr.strip()}")
+        return out.stdout.split()[0] if out.stdout.split() else ""
+
+
+def base32_focus_id(room_id):
+    return "@" + PREFIX + base64.b32encode(room_id.encode()).decode().rstrip("=").lower() \
+        + ":" + SERVER_NAME
+
+
+def legacy_focus_id(room_id):
+    """The historic client form: unpadded standard base64 (DESIGN.md, focus user IDs)."""
+    return "@" + PREFIX + base64.b64encode(room_id.encode()).decode().rstrip("=") \
+        + ":" + SERVER_NAME
+
+
+# --------------------------------------------------------------------------- stack
+
+class Stack:
+    """The running parts shared by every scenario, and helpers to look at them."""
+
+    def __init__(self, args, workdir):
+        self.args = args
+        self.workdir = workdir
+        self.as_token = secrets.token_hex(20)
+        self.hs_token = secrets.token_hex(20)
+        self.synapse = None
+        self.janus = None
+        self.glue = None
+        self.admin = None
+        self.admin_handle = None
+        self.conf1 = None  # scenario 1's running conference, continued by 2 and 3
+        self._user_seq = 0
+
+    def start(self, r):
+        self.janus = JanusProcess([self.args.plugin], {f"{PACKAGE}.jcfg": "general: {\n}\n"},
+                                  session_timeout=JANUS_SESSION_TIMEOUT_S)
+        self.janus.start()
+        r.check("janus started with the plugin", True, self.janus.url)
+        self.admin = JanusClient(self.janus.url)
+        self.admin.create()
+        self.admin.start_keepalive()
+        self.admin_handle = self.admin.attach(PACKAGE)
+        # Ports first: the glue's config names Synapse, the registration names the glue.
+        synapse_port = sh.free_port()
+        self.glue = GlueProcess(self.args.glue, self.workdir, f"http://127.0.0.1:{synapse_port}",
+                                self.janus.url, self.as_token, self.hs_token)
+        registration = os.path.join(self.workdir, "appservice.yaml")
+        sh.write_appservice_registration(registration, self.glue.url, self.as_token,
+                                         self.hs_token, "conference-bot",
+                                         rf"@{PREFIX}.*:{SERVER_NAME}", id="e2e-conference")
+        t0 = time.monotonic()
+        self.synapse = sh.SynapseProcess(port=synapse_port, app_service_files=[registration])
+        r.check("synapse started with the AS registration", True,
+                f"{self.synapse.version} on {self.synapse.url} in {time.monotonic() - t0:.1f} s")
+        if not os.access(self.args.glue, os.X_OK):
+            raise RuntimeError(f"no matrix-glue executable at {self.args.glue}")
+        self.glue.start()
+        r.check("matrix-glue started", True, f"AS port {self.glue.port}, log {self.glue.log_path}")
+
+    def close(self):
+        if self.admin is not None:
+            try:
+                self.admin.destroy()
+            except HTTP_ERRORS + (JanusError,):
+                pass
+        if self.glue is not None:
+            self.glue.kill()
+        if self.janus is not None:
+            self.janus.cleanup()
+        if self.synapse is not None:
+            self.synapse.close()
+
+    def restart_glue(self):
+        """Starts the glue again. On the main thread, on purpose: the child's
+        die-with-parent signal fires when the thread that started it ends, and an
+        executor thread ends before the test does."""
+        self.glue.start()
+
+    async def caller(self, name, freq):
+        self._user_seq += 1
+        localpart = f"{name}{self._user_seq}"
+        user_id, token = await run_blocking(self.synapse.register_user, localpart)
+        return MatrixCaller(self.synapse.url, user_id, token, freq, name=localpart)
+
+    async def focus_id(self, room, legacy=False):
+        return await run_blocking(self.glue.focus_id, room, legacy)
+
+    def focus_client(self, focus):
+        """The focus user as the AS acts for it: the test reads what the glue sent."""
+        return sh.MatrixClient(self.synapse.url, focus, self.as_token, act_as=True)
+
+    async def janus_rooms(self):
+        """{janus room: [display, ...]} of every room with participants.
+
+        `list` shows public rooms only, and the glue creates its rooms private: their
+        numbers come from the glue's debug log (`room=<number>`) too. A room destroyed
+        meanwhile answers listparticipants with an error and is skipped.
+        """
+        reply = await run_blocking(self.admin.message, self.admin_handle, {"request": "list"})
+        candidates = {e["room"] for e in reply.data.get("list") or []}
+        candidates |= {int(n) for n in re.findall(r"\broom=(\d+)\b", self.glue.log_excerpt(
+            lines=None))}
+        rooms = {}
+        for room in sorted(candidates):
+            listed = await run_blocking(self.admin.message, self.admin_handle,
+                                        {"request": "listparticipants", "room": room})
+            displays = [p.get("display") for p in listed.data.get("participants") or []]
+            if displays:
+                rooms[room] = displays
+        return rooms
+
+    async def janus_displays(self):
+        return [d for displays in (await self.janus_rooms()).values() for d in displays]
+
+    async def wait_janus(self, predicate, timeout):
+        """Polls the Janus room listing until predicate(rooms) holds; returns
+        (ok, last listing)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rooms = await self.janus_rooms()
+            if predicate(rooms):
+                return True, rooms
+            if time.monotonic() > deadline:
+                return False, rooms
+            await asyncio.sleep(0.5)
+
+
+# --------------------------------------------------------------------------- helpers
+
+async def group_room(owner, members, name):
+    """Owner creates a private room; members accept their invites."""
+    room = await run_blocking(owner.client.create_room,
+                              invite=[m.user_id for m in members], name=name)
+    for m in members:
+        await run_blocking(m.client.wait_for, lambda m=m: room in m.client.invites, 10)
+        await run_blocking(m.client.join, room)
+    for m in members:
+        await run_blocking(owner.client.wait_membership, room, m.user_id, "join", 10)
+    return room
+
+
+async def invite_focus(r, owner, room, focus, label="focus"):
+    """Invites the focus to the group room; True once it joined (S2)."""
+    await run_blocking(owner.client.invite, room, focus)
+    t0 = time.monotonic()
+    try:
+        await run_blocking(owner.client.wait_membership, room, focus, "join", JOIN_TIMEOUT_S)
+    except TimeoutError:
+        membership = owner.client.memberships.get(room, {}).get(focus)
+        return r.check(f"S2: the {label} joins the group room when invited", False,
+                       f"membership {membership!r} after {JOIN_TIMEOUT_S:.0f} s")
+    return r.check(f"S2: the {label} joins the group room when invited", True,
+                   f"after {time.monotonic() - t0:.1f} s")
+
+
+def focus_notices(client, room, focus):
+    return [e["content"].get("body") for e in client.timeline(room)
+            if e.get("sender") == focus and e.get("type") == "m.room.message"
+            and e.get("content", {}).get("msgtype") == "m.notice"]
+
+
+async def open_dms(r, pairs, label):
+    """Each (caller, focus) opens a direct room; True when the focus joined them all."""
+    results = await asyncio.gather(*(c.open_dm(f) for c, f in pairs), return_exceptions=True)
+    failed = [(c, res) for (c, _), res in zip(pairs, results) if isinstance(res, BaseException)]
+    return r.check(label, not failed, "; ".join(
+        f"{c.name}: focus membership {c.focus_membership()!r}, leave reason "
+        f"{c.focus_leave_reason()!r} ({describe(e)})" for c, e in failed))
+
+
+SETUP_TIMES = []  # (caller, seconds from m.call.invite sent to m.call.answer received)
+
+
+async def place_calls(r, callers):
+    """Every caller calls its focus at once; returns those whose call connected."""
+    results = await asyncio.gather(*(c.call(CALL_SETUP_TIMEOUT_S) for c in callers),
+                                   return_exceptions=True)
+    connected = []
+    for c, res in zip(callers, results):
+        if isinstance(res, BaseException):
+            r.check(f"{c.name}'s call is answered and connects", False, describe(res))
+        else:
+            r.check(f"{c.name}'s call is answered and connects", True,
+                    f"setup (m.call.invite sent -> m.call.answer received) "
+                    f"{c.setup_seconds:.2f} s")
+            connected.append(c)
+            SETUP_TIMES.append((c.name, c.setup_seconds))
+    return connected
+
+
+def describe(exc):
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
+        return f"timed out ({type(exc).__name__}: {exc})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def record(callers, seconds=RECORD_S):
+    await asyncio.sleep(SETTLE_S)
+    for c in callers:
+        c.recorder.mark()
+    await asyncio.sleep(seconds)
+
+
+def fmt_levels(levels):
+    return ", ".join(f"{f} Hz {db:+.1f} dB" for f, db in levels.items())
+
+
+def check_hears(r, caller, hear, silent, label=""):
+    """caller hears every tone of `hear` and none of `silent` (own tone included)."""
+    levels = tone_report(caller.recorder.samples(), sorted(set(hear) | set(silent)),
+                         skip_seconds=SKIP_S)
+    name = f"{caller.name} hears {sorted(hear)} Hz, not {sorted(silent)} Hz{label}"
+    if levels is None:
+        return r.check(name, False, "received less than 1 s of audio to analyse")
+    weakest = min(levels[f] for f in hear)
+    return r.check(name, weakest >= OTHER_TONE_MIN_DB and all(
+        levels[f] <= weakest - OWN_TONE_MARGIN_DB for f in silent), fmt_levels(levels)
+        + f" (heard >= {OTHER_TONE_MIN_DB:+.0f} dB, others <= weakest heard - "
+          f"{OWN_TONE_MARGIN_DB:.0f} dB)")
+
+
+def check_conference_audio(r, callers, label=""):
+    return all([check_hears(r, c, [o.freq for o in callers if o is not c], [c.freq], label)
+                for c in callers])
+
+
+async def close_all(callers):
+    for c in callers:
+        try:
+            if c.connected():
+                await c.hangup()
+        except (sh.MatrixError, *HTTP_ERRORS):
+            pass
+        await c.close()
+
+
+def check_answer_shape(r, caller):
+    content = caller.answer["content"]
+    answer = content.get("answer") or {}
+    ok = (content.get("version") == "1" and bool(content.get("party_id"))
+          and answer.get("type") == "answer" and "m=audio" in (answer.get("sdp") or "")
+          and isinstance(content.get("sdp_stream_metadata"), dict))
+    r.check(f"{caller.name}'s m.call.answer: version \"1\", party_id, answer.sdp, "
+            "sdp_stream_metadata", ok,
+            json.dumps({k: v for k, v in content.items() if k != "answer"})[:300])
+
+
+# --------------------------------------------------------------------------- scenarios
+
+async def scenario_1(stack, r, callers):
+    """Three members call the focus of their room and hear each other."""
+    alice, bob, carol = [await stack.caller(n, f) for n, f in
+                         (("alice", FREQS[0]), ("bob", FREQS[1]), ("carol", FREQS[2]))]
+    callers += [alice, bob, carol]
+    room = await group_room(alice, [bob, carol], "conference 1")
+    focus = await stack.focus_id(room)
+    r.check("focus-id prints the lowercase unpadded base32 form", focus == base32_focus_id(room),
+            f"{room} -> {focus}")
+    if not await invite_focus(r, alice, room, focus):
+        return
+    try:
+        await run_blocking(alice.client.wait_for,
+                           lambda: focus_notices(alice.client, room, focus), 10)
+    except TimeoutError:
+        pass
+    notices = focus_notices(alice.client, room, focus)
+    r.check("the focus posts a discovery notice in the group room", len(notices) == 1,
+            repr(notices))
+    if not await open_dms(r, [(c, focus) for c in (alice, bob, carol)],
+                          "the focus joins the three members' direct rooms"):
+        return
+    connected = await place_calls(r, [alice, bob, carol])
+    for c in connected:
+        check_answer_shape(r, c)
+    if len(connected) != 3:
+        return
+    await record(connected)
+    check_conference_audio(r, connected)
+    ok, rooms = await stack.wait_janus(lambda rooms: any(
+        sorted(d) == sorted(c.user_id for c in connected) for d in rooms.values()), 5)
+    r.check("janus has one room with exactly the three callers", ok, repr(rooms))
+    notices = focus_notices(alice.client, room, focus)
+    r.check("the discovery notice is not repeated per call", len(notices) == 1, repr(notices))
+    stack.conf1 = (room, focus, alice, bob, carol)
+
+
+async def scenario_2(stack, r, callers):
+    """S3: Bob leaves the group room; S4: Carol leaves her direct room."""
+    if stack.conf1 is None:
+        r.check("scenario 2 needs scenario 1's conference", False)
+        return
+    room, focus, alice, bob, carol = stack.conf1
+    await run_blocking(bob.client.leave, room)
+    try:
+        await run_blocking(bob.client.wait_for, lambda: bob.hangups(bob.call_id), EJECT_TIMEOUT_S)
+    except TimeoutError:
+        pass
+    r.check("S3: bob, leaving the group room, gets m.call.hangup", bool(bob.hangups(bob.call_id)),
+            f"hangups {bob.hangups()}, rejects {bob.rejects()}")
+    ok, rooms = await stack.wait_janus(
+        lambda rooms: bob.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+    r.check("S3: bob is no longer a janus participant", ok, repr(rooms))
+    await record([alice, carol], 4.0)
+    check_conference_audio(r, [alice, carol], " (after bob left)")
+
+    await carol.leave_dm()
+    ok, rooms = await stack.wait_janus(
+        lambda rooms: carol.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+    r.check("S4: carol, leaving her direct room, is no longer a janus participant", ok,
+            repr(rooms))
+    # Carol no longer sees her direct room: read it as the focus does.
+    page = await run_blocking(stack.focus_client(focus).messages, carol.dm)
+    sent = [(e["type"], e["content"].get("call_id"), e["content"].get("reason"))
+            for e in page.get("chunk", [])
+            if e.get("sender") == focus and e["type"] in ("m.call.hangup", "m.call.reject")]
+    r.check("S4: the focus hangs up carol's call in her direct room",
+            any(t == "m.call.hangup" and c == carol.call_id for t, c, _ in sent), repr(sent))
+
+
+async def scenario_3(stack, r, callers):
+    """S7: the last caller hangs up, the focus leaves the group room."""
+    if stack.conf1 is None:
+        r.check("scenario 3 needs scenario 1's conference", False)
+        return
+    room, focus, alice, _bob, _carol = stack.conf1
+    await alice.hangup()
+    t0 = time.monotonic()
+    try:
+        await run_blocking(alice.client.wait_membership, room, focus, "leave", EJECT_TIMEOUT_S)
+        r.check("S7: the last caller hung up, the focus leaves the group room", True,
+                f"after {time.monotonic() - t0:.1f} s")
+    except TimeoutError:
+        r.check("S7: the last caller hung up, the focus leaves the group room", False,
+                f"focus membership {alice.client.memberships.get(room, {}).get(focus)!r} "
+                f"after {EJECT_TIMEOUT_S:.0f} s")
+    ok, rooms = await stack.wait_janus(
+        lambda rooms: alice.user_id not in sum(rooms.values(), []), 5)
+    r.check("alice is no longer a janus participant", ok, repr(rooms))
+
+
+async def scenario_4(stack, r, callers):
+    """S8: nobody calls, the focus leaves after no_call_timeout."""
+    dave = await stack.caller("dave", FREQS[0])
+    callers.append(dave)
+    room = await group_room(dave, [], "nobody calls")
+    focus = await stack.focus_id(room)
+    if not await invite_focus(r, dave, room, focus):
+        return
+    t_join = time.monotonic()
+    try:
+        await run_blocking(dave.client.wait_membership, room, focus, "leave",
+                           NO_CALL_TIMEOUT_S + 20)
+    except TimeoutError:
+        r.check("S8: the uncalled focus leaves the group room", False,
+                f"still {dave.client.memberships.get(room, {}).get(focus)!r} after "
+                f"{NO_CALL_TIMEOUT_S + 20} s (no_call_timeout {NO_CALL_TIMEOUT_S} s)")
+        return
+    after = time.monotonic() - t_join
+    r.check("S8: the uncalled focus leaves the group room after no_call_timeout",
+            NO_CALL_TIMEOUT_S - 2 <= after <= NO_CALL_TIMEOUT_S + 15,
+            f"left {after:.1f} s after its join was seen (no_call_timeout {NO_CALL_TIMEOUT_S} s)")
+
+
+async def scenario_5(stack, r, callers):
+    """S5: the base32 and the legacy base64 focus of one room run separate conferences."""
+    names = (("erin", FREQS[0]), ("frank", FREQS[1]), ("grace", FREQS[2]), ("heidi", FREQS[3]))
+    erin, frank, grace, heidi = [await stack.caller(n, f) for n, f in names]
+    callers += [erin, frank, grace, heidi]
+    room = await group_room(erin, [frank, grace, heidi], "two focus users")
+    focus_a = await stack.focus_id(room)
+    focus_b = await stack.focus_id(room, legacy=True)
+    r.check("focus-id --legacy prints the unpadded base64 form", focus_b == legacy_focus_id(room),
+            f"{room} -> {focus_b}")
+    r.info(f"S5: focus users {focus_a} and {focus_b} (legacy base64)")
+    ok_a = await invite_focus(r, erin, room, focus_a, "base32 focus")
+    ok_b = await invite_focus(r, erin, room, focus_b, "legacy base64 focus")
+    if not (ok_a and ok_b):
+        return
+    pairs = ((erin, focus_a), (frank, focus_a), (grace, focus_b), (heidi, focus_b))
+    if not await open_dms(r, pairs, "both focus users join their callers' direct rooms"):
+        return
+    connected = await place_calls(r, [c for c, _ in pairs])
+    if len(connected) != 4:
+        return
+    await record(connected)
+    check_hears(r, erin, [frank.freq], [erin.freq, grace.freq, heidi.freq])
+    check_hears(r, frank, [erin.freq], [frank.freq, grace.freq, heidi.freq])
+    check_hears(r, grace, [heidi.freq], [grace.freq, erin.freq, frank.freq])
+    check_hears(r, heidi, [grace.freq], [heidi.freq, erin.freq, frank.freq])
+    want = sorted([sorted([erin.user_id, frank.user_id]), sorted([grace.user_id, heidi.user_id])])
+    ok, rooms = await stack.wait_janus(
+        lambda rooms: sorted(sorted(d) for d in rooms.values() if set(d) & set(sum(want, [])))
+        == want, 5)
+    r.check("janus has two rooms: {erin, frank} and {grace, heidi}", ok, repr(rooms))
+
+
+async def scenario_6(stack, r, callers):
+    """Security rule: a stranger to the group room is refused and reaches no Janus room."""
+    ivan = await stack.caller("ivan", FREQS[0])
+    mallory = await stack.caller("mallory", FREQS[1])
+    callers += [ivan, mallory]
+    room = await group_room(ivan, [], "mallory is not here")
+    focus = await stack.focus_id(room)
+    if not await invite_focus(r, ivan, room, focus):
+        return
+    seen_in_janus = []
+
+    async def watch_janus():
+        while True:
+            if mallory.user_id in await stack.janus_displays():
+                seen_in_janus.append(time.monotonic())
+            await asyncio.sleep(0.3)
+
+    watcher = asyncio.ensure_future(watch_janus())
+    try:
+        await mallory.open_dm(focus, wait_join=False)
+        outcome = None
+        try:
+            await mallory.call(12.0)
+            outcome = "answered and connected"
+        except CallRefused as e:
+            outcome = f"refused with {e}"
+        except (TimeoutError, asyncio.TimeoutError):
+            outcome = "no answer within 12 s"
+        await asyncio.sleep(2.0)
+    finally:
+        watcher.cancel()
+    r.info(f"mallory: focus membership in her direct room {mallory.focus_membership()!r} "
+           f"(reason {mallory.focus_leave_reason()!r}); call {outcome}; rejects {mallory.rejects()}; hangups {mallory.hangups()}; "
+           f"notices {mallory.notices()}")
+    r.check("mallory's call is refused (no m.call.answer)",
+            not mallory.answers() and outcome != "answered and connected", outcome)
+    rejects = mallory.rejects(mallory.call_id)
+    if mallory.focus_membership() == "join":
+        r.check("the focus that joined mallory's room rejects with reason not_member",
+                any(reason == "not_member" for _, reason in rejects),
+                f"rejects {rejects}, hangups {mallory.hangups()}")
+    samples = mallory.recorder.samples()
+    r.check("mallory hears nothing", len(samples) == 0, f"{len(samples)} samples received")
+    r.check("mallory never appears in janus' participant lists", not seen_in_janus,
+            f"seen {len(seen_in_janus)} times")
+
+
+async def scenario_7(stack, r, callers):
+    """matrix-glue SIGKILLed mid-conference and restarted: calls carry on, nothing twice."""
+    judy, ken, leo = [await stack.caller(n, f) for n, f in
+                      (("judy", FREQS[0]), ("ken", FREQS[1]), ("leo", FREQS[2]))]
+    callers += [judy, ken, leo]
+    room = await group_room(judy, [ken, leo], "glue restart")
+    focus = await stack.focus_id(room)
+    if not await invite_focus(r, judy, room, focus):
+        return
+    if not await open_dms(r, [(judy, focus), (ken, focus)],
+                          "the focus joins judy's and ken's direct rooms"):
+        return
+    if len(await place_calls(r, [judy, ken])) != 2:
+        return
+    stack.glue.kill()
+    r.info(f"matrix-glue SIGKILLed (exit {stack.glue.proc.returncode}) with judy and ken in a call")
+    await asyncio.sleep(1.0)
+    try:
+        stack.restart_glue()
+    except RuntimeError as e:
+        r.check("matrix-glue restarts on the same config and database", False, str(e))
+        return
+    r.check("matrix-glue restarts on the same config and database", True)
+    restarted = time.monotonic()
+    janus_log_offset = os.path.getsize(stack.janus.log_path)
+    await asyncio.sleep(2.0)
+    r.check("judy's and ken's PeerConnections stay connected",
+            judy.connected() and ken.connected(),
+            f"judy {judy.pc.connectionState}, ken {ken.pc.connectionState}")
+    await record([judy, ken])
+    check_conference_audio(r, [judy, ken], " (after the restart)")
+    for c in (judy, ken):
+        answers = await c.dm_history("m.call.answer")
+        r.check(f"one m.call.answer in {c.name}'s direct room", len(answers) == 1,
+                f"{len(answers)}: {[a['content'].get('call_id') for a in answers]}")
+    notices = focus_notices(judy.client, room, focus)
+    r.check("the discovery notice is not posted again after the restart", len(notices) == 1,
+            repr(notices))
+    ok, rooms = await stack.wait_janus(lambda rooms: any(
+        sorted(d) == sorted(c.user_id for c in (judy, ken)) for d in rooms.values()), 5)
+    r.check("janus has one room with judy and ken, each once", ok, repr(rooms))
+
+    if await open_dms(r, [(leo, focus)],
+                      "the restarted glue's focus joins a new member's direct room"):
+        if await place_calls(r, [leo]):
+            await record([judy, ken, leo])
+            check_conference_audio(r, [judy, ken, leo], " (leo called after the restart)")
+        await close_all([leo])
+
+    # The killed glue's Janus sessions die by session_timeout unless the new one took
+    # them over: the calls must outlive it.
+    await asyncio.sleep(max(0.0, restarted + JANUS_SESSION_TIMEOUT_S + 5 - time.monotonic()))
+    await record([judy, ken], 4.0)
+    if not check_conference_audio(r, [judy, ken], f" ({JANUS_SESSION_TIMEOUT_S} s janus "
+                                                  "session_timeout after the restart)"):
+        with open(stack.janus.log_path, errors="replace") as f:
+            f.seek(janus_log_offset)
+            expired = [line.strip()[-90:] for line in f if "Timeout expired for session" in line]
+        r.info(f"janus log since the restart: {expired or 'no session timeouts'}; "
+               f"aiortc states judy {judy.pc.connectionState}, ken {ken.pc.connectionState}; "
+               f"hangups to judy {judy.hangups()}, to ken {ken.hangups()}")
+    else:
+        await judy.hangup()
+        ok, rooms = await stack.wait_janus(
+            lambda rooms: judy.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+        r.check("the restarted glue ends judy's pre-restart call when she hangs up", ok,
+                repr(rooms))
+
+
+async def scenario_8(stack, r, callers):
+    """Malformed input: clear errors, the glue stays up, calls go on."""
+    mia, ned, olga = [await stack.caller(n, f) for n, f in
+                      (("mia", FREQS[0]), ("ned", FREQS[1]), ("olga", FREQS[2]))]
+    callers += [mia, ned, olga]
+    room = await group_room(mia, [ned, olga], "malformed input")
+    focus = await stack.focus_id(room)
+    if not await invite_focus(r, mia, room, focus):
+        return
+    if not await open_dms(r, [(mia, focus), (ned, focus)],
+                          "the focus joins mia's and ned's direct rooms"):
+        return
+    in_call = await place_calls(r, [mia, ned])
+
+    glue = stack.glue
+    hs = stack.hs_token
+    bearer = {"Authorization": f"Bearer {hs}", "Content-Type": "application/json"}
+    v1 = "/_matrix/app/v1/transactions/"
+
+    def txn():
+        return "e2e-" + secrets.token_hex(6)
+
+    def unknown_event(room_id):
+        return {"type": "org.example.e2e.unknown", "room_id": room_id, "sender": mia.user_id,
+                "event_id": f"$e2e{secrets.token_hex(8)}", "origin_server_ts": 1,
+                "content": {"anything": [1, 2]}}
+
+    cases = [
+        ("bad JSON", "PUT", v1 + txn(), b"{not json", bearer, {400}, None),
+        ("JSON that is not an object", "PUT", v1 + txn(), b"[1, 2]", bearer, {400}, None),
+        ("wrong token", "PUT", v1 + txn(), b'{"events": []}',
+         {"Authorization": "Bearer wrong-token-0123456789"}, {403}, "M_FORBIDDEN"),
+        ("missing token", "PUT", v1 + txn(), b'{"events": []}', {}, {401}, "M_MISSING_TOKEN"),
+        ("legacy path and ?access_token=", "PUT", f"/transactions/{txn()}?access_token={hs}",
+         b'{"events": []}', {}, {200}, None),
+        ("unknown event type", "PUT", v1 + txn(),
+         json.dumps({"events": [unknown_event(room), unknown_event("!nowhere:localhost")]})
+         .encode(), bearer, {200}, None),
+        ("events of impossible shapes", "PUT", v1 + txn(),
+         json.dumps({"events": [1, "x", None, {"type": "m.call.invite"},
+                                {"type": "m.room.member", "content": "nope"}]}).encode(),
+         bearer, {200, 400}, None),
+    ]
+    for name, method, path, body, headers, statuses, errcode in cases:
+        try:
+            status, answer = await run_blocking(glue.request, method, path, body, headers)
+        except HTTP_ERRORS as e:
+            r.check(f"AS port: {name}", False, describe(e))
+            continue
+        ok = status in statuses
+        if status >= 400:
+            ok = ok and isinstance(answer, dict) and isinstance(answer.get("errcode"), str)
+        if errcode:
+            ok = ok and isinstance(answer, dict) and answer.get("errcode") == errcode
+        r.check(f"AS port: {name} -> {sorted(statuses)}{' ' + errcode if errcode else ''}", ok,
+                f"{status} {str(answer)[:200]}")
+
+    if not await open_dms(r, [(olga, focus)], "the focus joins olga's direct room"):
+        return
+    call_id = await olga.send_invite_sdp("v=0\r\nthis is not SDP\r\n")
+    try:
+        await run_blocking(olga.client.wait_for,
+                           lambda: olga.rejects(call_id) or olga.hangups(call_id)
+                           or olga.answers(call_id), EJECT_TIMEOUT_S)
+    except TimeoutError:
+        pass
+    outcome = (f"rejects {olga.rejects(call_id)}, hangups {olga.hangups(call_id)}, "
+               f"answers {len(olga.answers(call_id))}, notices {olga.notices()}")
+    r.check("an m.call.invite with garbage SDP is refused, not answered",
+            (olga.rejects(call_id) or olga.hangups(call_id)) and not olga.answers(call_id),
+            outcome)
+    # DESIGN.md: matrix-js-sdk ignores a hangup from a callee that has not answered.
+    r.check("the refusal of the unanswered version \"1\" invite is an m.call.reject",
+            bool(olga.rejects(call_id)), outcome)
+    for target in (mia.dm, room):
+        await run_blocking(mia.client.send, target, "org.example.e2e.unknown", {"x": 1})
+        await run_blocking(mia.client.send, target, "m.call.e2e_unknown",
+                           {"call_id": mia.call_id, "version": "1"})
+    await asyncio.sleep(2.0)
+    r.check("matrix-glue still runs and listens", glue.alive() and glue.port_open())
+    if len(in_call) == 2:
+        await record([mia, ned], 4.0)
+        check_conference_audio(r, [mia, ned], " (after the malformed input)")
+        ok, rooms = await stack.wait_janus(lambda rooms: any(
+            sorted(d) == sorted([mia.user_id, ned.user_id]) for d in rooms.values())
+            and olga.user_id not in sum(rooms.values(), []), 5)
+        r.check("janus: mia and ned in one room, olga nowhere", ok, repr(rooms))
+
+
+SCENARIOS = [
+    (1, "three members call the focus and hear each other", scenario_1, 90),
+    (2, "S3 leaving the group room, S4 leaving the direct room", scenario_2, 50),
+    (3, "S7 the last caller hangs up", scenario_3, 30),
+    (4, "S8 nobody calls", scenario_4, 60),
+    (5, "S5 two focus users in one room", scenario_5, 75),
+    (6, "a stranger calls", scenario_6, 50),
+    (7, "matrix-glue SIGKILLed and restarted mid-conference", scenario_7, 160),
+    (8, "malformed transactions and events", scenario_8, 60),
+]
+
+
+async def run_scenarios(stack, r):
+    # Callers wait on their /sync threads through the executor: more threads than
+    # the default (cores + 4) so that concurrent waits never queue behind each other.
+    asyncio.get_running_loop().set_default_executor(
+        concurrent.futures.ThreadPoolExecutor(max_workers=64))
+    for number, title, fn, limit in SCENARIOS:
+        print(f"---- scenario {number}: {title}", flush=True)
+        failed_before = r.failed
+        log_offset = stack.glue.log_size()
+        callers = []
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(fn(stack, r, callers), limit)
+        except TimeoutError as e:
+            # Python 3.11: asyncio's timeout is the builtin one, as are the waits inside.
+            if time.monotonic() - started >= limit - 0.5:
+                r.check(f"scenario {number} finished within {limit} s", False)
+            else:
+                r.check(f"scenario {number} ran without error", False,
+                        f"{describe(e)}\n{traceback.format_exc(limit=4)}")
+        except Exception as e:  # noqa: BLE001 - one failed check, then the next scenario
+            r.check(f"scenario {number} ran without error", False,
+                    f"{describe(e)}\n{traceback.format_exc(limit=4)}")
+        # Scenario 1's callers go on into scenarios 2 and 3.
+        if number == 3 and stack.conf1 is not None:
+            callers += stack.conf1[2:]
+        if stack.conf1 is None or number >= 3:
+            await close_all(callers)
+        if not stack.glue.alive():
+            r.check(f"matrix-glue alive after scenario {number}", False,
+                    f"exit code {stack.glue.proc.returncode}")
+            try:
+                stack.restart_glue()
+            except RuntimeError as e:
+                r.info(f"matrix-glue does not start again: {e}")
+        if r.failed > failed_before:
+            print(f"--- matrix-glue log during scenario {number} (last 40 lines) ---\n"
+                  f"{stack.glue.log_excerpt(log_offset)}\n---", flush=True)
+
+
+def inner(args):
+    signal.signal(signal.SIGTERM, raise_system_exit)
+    r = Results()
+    workdir = tempfile.mkdtemp(prefix=f"e2e-conference-{os.getpid()}-")
+    stack = Stack(args, workdir)
+    try:
+        stack.start(r)
+        asyncio.run(run_scenarios(stack, r))
+        if SETUP_TIMES:
+            times = sorted(t for _, t in SETUP_TIMES)
+            r.info(f"call setup (m.call.invite sent -> m.call.answer received) over "
+                   f"{len(times)} calls: min {times[0]:.2f} s, median "
+                   f"{times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s")
+        code = stack.glue.stop()
+        r.check("matrix-glue exits with 0 on SIGTERM", code == 0, f"exit code {code}")
+    except Exception as e:  # noqa: BLE001 - a broken stack is one failure, then the summary
+        r.check("test stack runs", False, f"{describe(e)}\n{traceback.format_exc(limit=6)}")
+        if stack.glue is not None:
+            print(f"--- matrix-glue log tail ---\n{stack.glue.log_excerpt()}\n---", flush=True)
+    finally:
+        stack.close()
+        if os.environ.get("E2E_KEEP"):
+            print(f"INFO kept {workdir}", flush=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{r.passed} passed, {r.failed} failed", flush=True)
+    return 1 if r.failed else 0
+
+
+def on_time_limit(signum, frame):
+    raise TimeoutError(f"the run exceeded {INNER_TIME_LIMIT_S} s")
+
+
+def outer(args, argv):
+    if os.geteuid() != 0:
+        print("FAIL needs root for ip netns\n0 passed, 1 failed", flush=True)
+        return 1
+    with NetNs() as ns:
+        Results.info(f"network namespace {ns.name} ({ns.addresses[0]}, {ns.addresses[1]})")
+        proc = subprocess.Popen(ns.exec_argv([sys.executable, os.path.abspath(__file__),
+                                              "--inner"] + argv),
+                                preexec_fn=die_with_parent)
+        try:
+            return proc.wait(OUTER_TIME_LIMIT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+            print(f"FAIL the run did not finish within {OUTER_TIME_LIMIT_S} s\n"
+                  "0 passed, 1 failed", flush=True)
+            return 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--glue", required=True, help="matrix-glue executable")
+    parser.add_argument("--plugin", required=True, help="libjanus_conference.so")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        rc = 1
+        try:
+            signal.signal(signal.SIGALRM, on_time_limit)
+            signal.alarm(INNER_TIME_LIMIT_S)
+            rc = inner(args)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # aiortc's codec threads are not daemons: a caller left open after a failure
+            # must not keep this process from exiting.
+            os._exit(rc)
+    return outer(args, [a for a in sys.argv[1:] if a != "--inner"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
