@@ -88,8 +88,9 @@ void test_hold_time(void**) {
   const std::vector<SpeakerInput> alone = {voice(1, 45), silence(2)};
   const std::vector<SpeakerInput> both = {voice(1, 45), voice(2, 10)};
   int tick = 0;
-  for (; tick < 5; ++tick) sel.update(alone);
-  assert_true(sel.is_selected(1));  // selected on tick 4, when it started talking
+  sel.update(alone);
+  assert_true(sel.is_selected(1));  // mixed from its first voiced frame (tick 0)
+  for (++tick; tick < 5; ++tick) sel.update(alone);
   int taken_at = -1;
   for (; tick < 60; ++tick) {
     const std::vector<uint64_t>& got = sel.update(both);
@@ -97,8 +98,29 @@ void test_hold_time(void**) {
     if (got[0] == 2 && taken_at < 0) taken_at = tick;
     if (taken_at >= 0) assert_int_equal(got[0], 2);
   }
-  // 35 dB louder and talking from tick 9, yet it waits for the 25-tick hold.
-  assert_int_equal(taken_at, 4 + 25);
+  // 35 dB louder from tick 5, yet it waits for the 25-tick hold of speaker 1.
+  assert_int_equal(taken_at, 25);
+}
+
+// Nobody's first syllable is cut: a voiced frame after a long silence is mixed
+// in the same tick, and the speaker stays through the gaps between syllables.
+void test_first_syllable_is_mixed(void**) {
+  SpeakerSelector sel;
+  const std::vector<SpeakerInput> quiet = {silence(1), silence(2)};
+  run(sel, quiet, 200);
+  assert_false(sel.is_talking(2));
+  const std::vector<SpeakerInput> onset = {silence(1), voice(2, 30)};
+  const std::vector<uint64_t>& got = sel.update(onset);
+  assert_int_equal(got.size(), 1);
+  assert_int_equal(got[0], 2);
+  // Syllable, gap, syllable: still selected in the gaps.
+  for (int i = 0; i < 20; ++i) {
+    sel.update(i % 4 < 2 ? quiet : onset);
+    assert_true(sel.is_selected(2));
+  }
+  // A lone click leaves the mix once its hold time is over.
+  run(sel, quiet, 200);
+  assert_false(sel.is_selected(2));
 }
 
 void test_muted_never_selected(void**) {
@@ -205,6 +227,7 @@ int main() {
       cmocka_unit_test(test_equal_levels_break_ties_by_id),
       cmocka_unit_test(test_no_flapping_between_near_equal_speakers),
       cmocka_unit_test(test_hold_time),
+      cmocka_unit_test(test_first_syllable_is_mixed),
       cmocka_unit_test(test_muted_never_selected),
       cmocka_unit_test(test_talk_events),
       cmocka_unit_test(test_sporadic_noise_does_not_start_talking),

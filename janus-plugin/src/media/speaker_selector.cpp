@@ -50,6 +50,7 @@ void SpeakerSelector::update_talk_state(State& s, const SpeakerInput& in) {
   // Leaky count of voiced ticks: sustained speech reaches talk_start_ticks,
   // isolated clicks or noise bursts decay away.
   const bool voice = audible && in.level <= config_.active_level;
+  s.voice_now = voice;
   if (voice) {
     s.voice_ticks = std::min(s.voice_ticks + 1, config_.talk_start_ticks);
     s.silence_ticks = 0;
@@ -89,8 +90,13 @@ const std::vector<uint64_t>& SpeakerSelector::update(std::span<const SpeakerInpu
   candidates_.clear();
   ranked_.clear();
   for (State& s : states_) {
-    const bool eligible = s.talking && !s.muted;
-    if (s.selected && !eligible) s.selected = false;
+    // A voiced frame is mixed at once, not after talk_start_ticks, so that no
+    // one's first syllable is cut; once in, a speaker stays for the hold time
+    // through the gaps between syllables, then for as long as they talk.
+    const bool eligible = !s.muted && (s.talking || s.voice_now);
+    const bool stays =
+        !s.muted && (s.talking || s.voice_now || s.held_ticks < config_.min_hold_ticks);
+    if (s.selected && !stays) s.selected = false;
     if (s.selected) {
       ++s.held_ticks;
       ranked_.push_back(&s);

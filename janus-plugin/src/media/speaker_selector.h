@@ -55,6 +55,7 @@ class SpeakerSelector {
     int voice_ticks = 0;          // recent voice count (leaky)
     int silence_ticks = 0;
     bool talking = false;
+    bool voice_now = false;  // this tick's frame is voice
     bool selected = false;
     int held_ticks = 0;
     bool seen = false;
