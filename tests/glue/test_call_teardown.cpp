@@ -119,10 +119,11 @@ void test_janus_errors(void**) {
   expect_actions(
       h.feed(JanusAttached{3, session_of(3), handle_of(3)}),
       {JanusJoin{3, session_of(3), handle_of(3), kJanusRoom, "@carol:example.org", kOffer}});
+  // Not answered yet: a version "1" call is rejected.
   expect_actions(h.feed(JanusCallError{3, 495, "room full"}),
                  {CancelTimer{call_timer_id(TimerKind::kInviteLifetime, 3)},
                   CancelTimer{call_timer_id(TimerKind::kSetup, 3)},
-                  SendEvent{kFocus, "!dmCarol:example.org", "m.call.hangup",
+                  SendEvent{kFocus, "!dmCarol:example.org", "m.call.reject",
                             hangup_json("c3", 1, "user_busy"), txn(3)},
                   JanusDestroySession{3, session_of(3)}});
   CallNegotiate offer = call_event<CallNegotiate>(kDmAlice, kAlice, "c1", 1);
@@ -132,6 +133,47 @@ void test_janus_errors(void**) {
   expect_actions(h.feed(JanusCallError{1, 493, "invalid SDP"}),
                  {kCancelSetup1, hangup(kDmAlice, "c1", 1, "unknown_error", 4),
                   JanusDestroySession{1, session_of(1)}});
+}
+
+// Janus refuses an invite before the focus answered it (the caller's SDP is garbage: Janus'
+// 465 on join, the plugin's 493): m.call.reject for version "1", whose hangup matrix-js-sdk
+// would ignore, m.call.hangup for version 0, which has no reject; the same teardown.
+void test_janus_refuses_unanswered_call(void**) {
+  Harness h;
+  h.standard_setup();
+  h.join_direct(kFocus, kDmBob, kBob);
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  expect_actions(h.feed(JanusRoomCreated{kFocus, kJanusRoom}), {});
+  expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}),
+                 {JanusJoin{1, session_of(1), handle_of(1), kJanusRoom, kAlice, kOffer}});
+  expect_actions(h.feed(invite(kDmBob, kBob, "c2", 0, h.now)), h.admission(2, false, 60000));
+  expect_actions(h.feed(JanusAttached{2, session_of(2), handle_of(2)}),
+                 {JanusJoin{2, session_of(2), handle_of(2), kJanusRoom, kBob, kOffer}});
+  expect_actions(
+      h.feed(JanusCallError{1, 465, "SDP parse error"}),
+      {kCancelLifetime1, kCancelSetup1,
+       SendEvent{kFocus, kDmAlice, "m.call.reject", hangup_json("c1", 1, "unknown_error"), txn(1)},
+       JanusDestroySession{1, session_of(1)}});
+  expect_actions(
+      h.feed(JanusCallError{2, 493, "invalid SDP"}),
+      {CancelTimer{call_timer_id(TimerKind::kInviteLifetime, 2)}, kCancelSetup2,
+       hangup(kDmBob, "c2", 0, "unknown_error", 2), JanusDestroySession{2, session_of(2)},
+       LeaveRoom{kFocus, kGroup, ""}, JanusDestroyRoom{kJanusRoom}});
+}
+
+// Any end of an unanswered version "1" call that tells the caller is a reject, S3 included.
+void test_unanswered_call_ejected_with_reject(void**) {
+  Harness h;
+  h.standard_setup();
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}), {});
+  expect_actions(
+      h.feed(member(kGroup, kAlice, kAlice, Membership::kLeave)),
+      {kCancelLifetime1, kCancelSetup1,
+       SendEvent{kFocus, kDmAlice, "m.call.reject", hangup_json("c1", 1, "user_hangup"), txn(1)},
+       JanusDestroySession{1, session_of(1)}, LeaveRoom{kFocus, kGroup, ""}});
 }
 
 // Janus lost (unreachable or restarted): every call is hung up with a reason, nothing is sent
@@ -184,6 +226,8 @@ int main() {
       cmocka_unit_test(test_setup_timeout_ice_timeout),
       cmocka_unit_test(test_lifetime_expires_before_answer),
       cmocka_unit_test(test_janus_errors),
+      cmocka_unit_test(test_janus_refuses_unanswered_call),
+      cmocka_unit_test(test_unanswered_call_ejected_with_reject),
       cmocka_unit_test(test_janus_restart),
       cmocka_unit_test(test_late_janus_results_cleaned_up),
       cmocka_unit_test(test_janus_room_error),

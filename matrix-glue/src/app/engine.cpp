@@ -15,6 +15,8 @@ namespace glue {
 
 namespace {
 
+constexpr const char* kStateKey = "glue_state";
+
 Config core_config(const GlueConfig& c) {
   Config core;
   core.server_name = c.server_name;
@@ -68,7 +70,23 @@ Engine::~Engine() {
 bool Engine::start(std::string* error) {
   if (!store_.open(config_.database, error) || !matrix_.start(error)) return false;
   janus_.start();
+  restore();
   return true;
+}
+
+// A restarted glue carries on from the last state it committed: the core
+// says what to resume (Janus sessions to poll again, timers to re-arm).
+void Engine::restore() {
+  const auto snapshot = store_.get_state(kStateKey);
+  if (!snapshot) return;
+  std::vector<Action> resume;
+  std::string error;
+  if (!state_.restore(*snapshot, now_ms(), &resume, &error)) {
+    log_line(Severity::kError, "saved state unusable, starting afresh: %s", error.c_str());
+    return;
+  }
+  log_line(Severity::kInfo, "resumed the saved state (%zu actions to pick up)", resume.size());
+  for (const Action& action : resume) execute(action);
 }
 
 void Engine::stop() {
@@ -136,11 +154,13 @@ void Engine::process_inbox() {
           ++metrics_.calls_invited;
           invite_received_[invite->call_id] = invite->received_ms;
         }
-        handle(*event);
-      } else if (!why.empty()) {
-        log_line(Severity::kWarn, "event %s ignored: %s", in.event_id.c_str(), why.c_str());
+        handle(*event, in.seq);
+      } else {
+        if (!why.empty()) {
+          log_line(Severity::kWarn, "event %s ignored: %s", in.event_id.c_str(), why.c_str());
+        }
+        store_.mark_processed(in.seq);
       }
-      store_.mark_processed(in.seq);
       ++metrics_.events_processed;
     }
   }
@@ -160,8 +180,14 @@ void Engine::fire_timers() {
   }
 }
 
-void Engine::handle(const Event& event) {
+void Engine::handle(const Event& event, int64_t inbox_seq) {
   for (const Action& action : state_.handle(event, now_ms())) execute(action);
+  // After the actions: what they queued in the outbox is durable first, so a
+  // crash before this commit re-processes the event with the same
+  // transaction IDs, and the outbox drops the repeats.
+  if (!store_.commit_state(kStateKey, state_.snapshot(), inbox_seq)) {
+    log_line(Severity::kError, "could not save the state after an event");
+  }
 }
 
 void Engine::execute(const Action& action) {

@@ -33,7 +33,10 @@ class Engine {
 
  private:
   void process_inbox();
-  void handle(const Event& event);
+  // inbox_seq: the inbox row this event came from, marked done together with
+  // the state it leads to; -1 for events that did not come from the inbox.
+  void handle(const Event& event, int64_t inbox_seq = -1);
+  void restore();
   void execute(const Action& action);
   void fire_timers();
 

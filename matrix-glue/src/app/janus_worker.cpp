@@ -11,8 +11,10 @@ namespace glue {
 namespace {
 
 constexpr const char* kPlugin = "janus.plugin.conference";
-constexpr long kPollTimeoutMs = 25000;  // under Janus' default 60 s session timeout
+// Janus answers a long poll after 30 s at the latest (with a keepalive).
+constexpr long kPollTimeoutMs = 40000;
 constexpr auto kControlCheck = std::chrono::seconds(5);
+constexpr auto kKeepalive = std::chrono::seconds(20);
 
 const char* str(json_t* obj, const char* key) {
   const char* v = json_string_value(json_object_get(obj, key));
@@ -101,6 +103,7 @@ void JanusWorker::run() {
         have = true;
       }
     }
+    keep_sessions_alive();
     if (have) {
       perform(action);
     } else {
@@ -119,6 +122,16 @@ void JanusWorker::run() {
     if (cs->poller.joinable()) cs->poller.join();
   }
   calls_.clear();
+}
+
+// Janus ends a session that hears nothing for session_timeout (60 s by default).
+void JanusWorker::keep_sessions_alive() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [call, cs] : calls_) {
+    if (now - cs->last_keepalive < kKeepalive) continue;
+    api_.keepalive(cs->session);
+    cs->last_keepalive = now;
+  }
 }
 
 void JanusWorker::stop_call(CallRef call) {
@@ -223,6 +236,15 @@ void JanusWorker::perform(const Action& action) {
         } else if constexpr (std::is_same_v<T, JanusDestroySession>) {
           stop_call(a.call);
           api_.destroy(a.session_id);
+        } else if constexpr (std::is_same_v<T, JanusResume>) {
+          // A session of the previous run: poll it again; if Janus dropped it
+          // meanwhile, the poll says so and the call is reported gone.
+          auto cs = std::make_shared<CallSession>();
+          cs->session = a.session_id;
+          cs->handle = a.handle_id;
+          cs->last_keepalive = {};
+          cs->poller = std::thread([this, call = a.call, cs] { poll_call(call, cs); });
+          calls_[a.call] = cs;
         }
       },
       action);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -39,6 +40,7 @@ class JanusWorker {
     uint64_t handle = 0;
     std::atomic<bool> stop{false};
     std::thread poller;
+    std::chrono::steady_clock::time_point last_keepalive = std::chrono::steady_clock::now();
   };
 
   void run();
@@ -47,6 +49,7 @@ class JanusWorker {
   void on_call_event(CallRef call, json_t* event);
   bool ensure_control();
   void stop_call(CallRef call);
+  void keep_sessions_alive();
 
   const std::string url_;
   Metrics& metrics_;

@@ -118,6 +118,16 @@ struct JanusDestroySession {
   bool operator==(const JanusDestroySession&) const = default;
 };
 
+// After a restart (GlueState::restore): pick up the session of a live call again, i.e. restart
+// its long poll and keepalives; when Janus no longer knows the session, answer with
+// JanusCallGone for `call`.
+struct JanusResume {
+  CallRef call = 0;
+  std::uint64_t session_id = 0;
+  std::uint64_t handle_id = 0;
+  bool operator==(const JanusResume&) const = default;
+};
+
 // Fire TimerFired{id} after `delay_ms`; setting an armed id again re-arms it.
 struct SetTimer {
   std::string id;
@@ -144,7 +154,7 @@ struct Log {
 using Action =
     std::variant<JoinRoom, LeaveRoom, ReadMembers, ReadRecentEvents, SendEvent, JanusCreateRoom,
                  JanusDestroyRoom, JanusAttach, JanusJoin, JanusTrickle, JanusConfigure, JanusLeave,
-                 JanusDestroySession, SetTimer, CancelTimer, Log>;
+                 JanusDestroySession, JanusResume, SetTimer, CancelTimer, Log>;
 
 // One line per action for logs and test failure messages.
 std::string describe(const Action& action);

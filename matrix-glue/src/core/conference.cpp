@@ -366,6 +366,23 @@ void Conference::on_call_timer(TimerKind kind, CallRef ref, Effects& fx) {
   finish_if_empty(fx);
 }
 
+// Requests whose results died with the old process go out again: joining and reading are
+// idempotent; a Janus session created but not reported times out in Janus, a Janus room is left
+// behind (a stalled conference would be worse). A known session is picked up, not replaced:
+// the caller's media flows through it.
+void Conference::resume(std::vector<Action>& out) const {
+  if (stage_ == Stage::kJoining) out.push_back(JoinRoom{focus_, group_room_});
+  if (stage_ == Stage::kLoadingMembers) out.push_back(ReadMembers{focus_, group_room_});
+  if (janus_room_ == JanusRoom::kCreating) out.push_back(JanusCreateRoom{focus_, group_room_});
+  for (const auto& [ref, call] : calls_) {
+    if (call.attached) {
+      out.push_back(JanusResume{ref, call.session_id, call.handle_id});
+    } else {
+      out.push_back(JanusAttach{ref});
+    }
+  }
+}
+
 Call* Conference::find_call(const CallHeader& ev) {
   for (auto& [ref, call] : calls_) {
     if (call.room_id == ev.room_id && call.identity.call_id == ev.call_id &&
@@ -393,7 +410,11 @@ void Conference::end_call(CallRef ref, std::string_view hangup_reason, JanusEnd 
     if (armed) fx.cancel_timer(call_timer_id(kind, ref));
   }
   if (!hangup_reason.empty()) {
-    send_call_event(call, "m.call.hangup", hangup_content(call.identity, hangup_reason), fx);
+    // matrix-js-sdk ignores a hangup from a callee that has not answered: a version "1" call
+    // is refused with m.call.reject until then (version 0 has no reject).
+    const bool reject = !call.answered && call.identity.version != 0;
+    send_call_event(call, reject ? "m.call.reject" : "m.call.hangup",
+                    hangup_content(call.identity, hangup_reason), fx);
   }
   if (call.attached && janus != JanusEnd::kNothing) {
     if (janus == JanusEnd::kLeave && call.join_sent) {

@@ -66,7 +66,12 @@ class Conference {
   // Per-call timers.
   void on_call_timer(TimerKind kind, CallRef ref, Effects& fx);
 
+  // After a restore: what the I/O layer must do for this conference to carry on.
+  void resume(std::vector<Action>& out) const;
+
  private:
+  friend class SnapshotCodec;
+
   enum class JanusRoom { kNone, kCreating, kReady };
   // How a call ends on the Janus side.
   enum class JanusEnd {

@@ -16,7 +16,8 @@ struct Config {
   std::int64_t candidate_batch_ms = 100;     // Janus' candidates sent as one m.call.candidates
   int recent_events_limit = 50;              // timeline read after joining a 1:1 room
   // Unique per process run (e.g. start time and a random number): transaction IDs are
-  // "<txn_prefix>.<counter>", so that they never repeat after a restart.
+  // "<txn_prefix>.<counter>", so that they never repeat after a restart. A state restored from
+  // a snapshot keeps the prefix it had (GlueState::restore).
   std::string txn_prefix = "mg";
 };
 

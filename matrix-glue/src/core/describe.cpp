@@ -71,6 +71,9 @@ std::string describe(const Action& action) {
              << " handle=" << a.handle_id;
         } else if constexpr (std::is_same_v<T, JanusDestroySession>) {
           os << "JanusDestroySession call=" << a.call << " session=" << a.session_id;
+        } else if constexpr (std::is_same_v<T, JanusResume>) {
+          os << "JanusResume call=" << a.call << " session=" << a.session_id
+             << " handle=" << a.handle_id;
         } else if constexpr (std::is_same_v<T, SetTimer>) {
           os << "SetTimer " << a.id << ' ' << a.delay_ms << "ms";
         } else if constexpr (std::is_same_v<T, CancelTimer>) {

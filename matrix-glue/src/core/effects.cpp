@@ -7,7 +7,7 @@ namespace glue {
 void Effects::send(const std::string& user_id, const std::string& room_id, std::string type,
                    std::string content) {
   push(SendEvent{user_id, room_id, std::move(type), std::move(content),
-                 config_.txn_prefix + "." + std::to_string(++txn_counter_)});
+                 ledger_.txn_prefix + "." + std::to_string(++ledger_.txn_counter)});
 }
 
 void Effects::notice(const std::string& user_id, const std::string& room_id,
@@ -21,10 +21,12 @@ void Effects::log(LogLevel level, const std::string& room_id, const std::string&
 }
 
 void Effects::set_timer(std::string id, std::int64_t delay_ms) {
+  ledger_.timers[id] = now_ms_ + delay_ms;
   push(SetTimer{std::move(id), delay_ms});
 }
 
 void Effects::cancel_timer(std::string id) {
+  ledger_.timers.erase(id);
   push(CancelTimer{std::move(id)});
 }
 

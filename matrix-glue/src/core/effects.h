@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,19 +13,23 @@
 
 namespace glue {
 
+// What the state machine keeps besides its conferences and rooms; all of it goes into a
+// snapshot, so that a restarted glue neither reuses a transaction ID nor forgets a timer.
+struct Ledger {
+  std::string txn_prefix;
+  std::uint64_t txn_counter = 0;
+  CallRef next_call = 1;
+  std::map<std::string, std::int64_t> timers;  // armed timer ID -> due time (now_ms clock)
+};
+
 class Effects {
  public:
-  Effects(const Config& config, std::int64_t now_ms, std::uint64_t& txn_counter, CallRef& next_call,
-          std::vector<Action>& out)
-      : config_(config),
-        now_ms_(now_ms),
-        txn_counter_(txn_counter),
-        next_call_(next_call),
-        out_(out) {}
+  Effects(const Config& config, std::int64_t now_ms, Ledger& ledger, std::vector<Action>& out)
+      : config_(config), now_ms_(now_ms), ledger_(ledger), out_(out) {}
 
   const Config& config() const { return config_; }
   std::int64_t now_ms() const { return now_ms_; }
-  CallRef new_call_ref() { return next_call_++; }
+  CallRef new_call_ref() { return ledger_.next_call++; }
 
   void push(Action action) { out_.push_back(std::move(action)); }
   void send(const std::string& user_id, const std::string& room_id, std::string type,
@@ -38,8 +43,7 @@ class Effects {
  private:
   const Config& config_;
   std::int64_t now_ms_;
-  std::uint64_t& txn_counter_;
-  CallRef& next_call_;
+  Ledger& ledger_;
   std::vector<Action>& out_;
 };
 

@@ -21,7 +21,7 @@ const CallHeader& header(const CallEvent& ev) {
 
 std::vector<Action> GlueState::handle(const Event& event, std::int64_t now_ms) {
   std::vector<Action> out;
-  Effects fx(config_, now_ms, txn_counter_, next_call_, out);
+  Effects fx(config_, now_ms, ledger_, out);
   std::visit(
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
@@ -271,6 +271,7 @@ void GlueState::on(const JanusLost& ev, Effects& fx) {
 }
 
 void GlueState::on(const TimerFired& ev, Effects& fx) {
+  ledger_.timers.erase(ev.id);
   std::optional<TimerTarget> target = parse_timer_id(ev.id);
   if (!target) return;
   if (target->kind == TimerKind::kNoCall) {

@@ -19,7 +19,9 @@ namespace glue {
 
 class GlueState {
  public:
-  explicit GlueState(Config config) : config_(std::move(config)) {}
+  explicit GlueState(Config config) : config_(std::move(config)) {
+    ledger_.txn_prefix = config_.txn_prefix;
+  }
 
   // Handles one input at `now_ms` (a monotonic clock in ms, the one of CallInvite::received_ms)
   // and returns the actions to perform, in order.
@@ -27,7 +29,22 @@ class GlueState {
 
   const Config& config() const { return config_; }
 
+  // The whole state as JSON text (the Config aside), for restore() in a later process.
+  std::string snapshot() const;
+  // Replaces the state with `snapshot`'s, whose clock (now_ms) must still run: deadlines are
+  // kept as times of that clock. Fills `resume` with what the I/O layer must do to carry on:
+  // JanusResume for every call with a Janus session, the requests whose answers were lost with
+  // the old process once more (see Conference::resume; JoinRoom for a 1:1 room being joined),
+  // then SetTimer for every armed timer. The snapshot's txn_prefix replaces
+  // the Config's, so that an input processed again yields the same transaction IDs (which the
+  // outbox dedupes). On malformed input or an unknown format version: false, `error` says why
+  // and the state is left empty. `resume` and `error` must not be null.
+  bool restore(const std::string& snapshot, std::int64_t now_ms, std::vector<Action>* resume,
+               std::string* error);
+
  private:
+  friend class SnapshotCodec;
+
   // A room other than its group room that a focus was invited to: its 1:1 room with a caller.
   struct DirectRoom {
     enum class Stage { kPending, kJoining, kJoined };
@@ -67,8 +84,7 @@ class GlueState {
   Config config_;
   std::map<std::string, Conference> conferences_;   // by focus user ID
   std::map<std::string, DirectRoom> direct_rooms_;  // by room ID
-  std::uint64_t txn_counter_ = 0;
-  CallRef next_call_ = 1;
+  Ledger ledger_;
 };
 
 }  // namespace glue

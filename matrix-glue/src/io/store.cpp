@@ -228,6 +228,16 @@ int64_t Store::outbox_size() {
   return sqlite3_column_int64(s.get(), 0);
 }
 
+bool Store::commit_state(const std::string& key, const std::string& value, int64_t seq) {
+  if (!exec("BEGIN IMMEDIATE;")) return false;
+  bool ok = put_state(key, value) && (seq < 0 || mark_processed(seq));
+  if (!ok) {
+    exec("ROLLBACK;");
+    return false;
+  }
+  return exec("COMMIT;");
+}
+
 bool Store::put_state(const std::string& key, const std::string& value) {
   Stmt s = prepare(db_, "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)");
   if (!s) return false;

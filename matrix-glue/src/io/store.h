@@ -59,6 +59,9 @@ class Store {
   bool outbox_retry_at(int64_t id, int attempts, int64_t next_attempt_ms);
   int64_t outbox_size();
 
+  // Atomically: the state after an event, and (seq >= 0) that inbox event done.
+  bool commit_state(const std::string& key, const std::string& value, int64_t seq);
+
   // Small key/value state (e.g. the state machine's snapshot).
   bool put_state(const std::string& key, const std::string& value);
   std::optional<std::string> get_state(const std::string& key);
