@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# Synapse for the end-to-end tests: Debian unstable in a debootstrap root, cached.
+bash scripts/prepare-synapse.sh
 jobs=$(nproc)
 
 echo "== format check"
