@@ -148,6 +148,12 @@ class Bench:
             raise Broken(f"{plugin} N={n}: load generator took over {timeout:.0f} s")
         wall = time.monotonic() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode != 0 and self.janus.alive():
+            # The load generator can see the connection drop before Janus is reaped.
+            try:
+                self.janus.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
         if not self.janus.alive():
             self.janus_died(plugin, n)
             if proc.returncode != 0:
