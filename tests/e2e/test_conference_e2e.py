@@ -40,8 +40,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
 from janus_harness import (HTTP_ERRORS, JanusClient, JanusError, JanusProcess,  # noqa: E402
-                           NetNs, die_with_parent, raise_system_exit, run_blocking,
-                           tone_report)
+                           Results, die_with_parent, raise_system_exit, run_blocking,
+                           run_inside_netns, tone_report)
 from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
 
 SERVER_NAME = "localhost"
@@ -65,23 +65,6 @@ EJECT_TIMEOUT_S = 15.0
 INNER_TIME_LIMIT_S = 420
 OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
 
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
-        return ok
-
-    @staticmethod
-    def info(text):
-        print(f"INFO {text}", flush=True)
 
 
 # --------------------------------------------------------------------------- glue
@@ -885,24 +868,6 @@ def on_time_limit(signum, frame):
     raise TimeoutError(f"the run exceeded {INNER_TIME_LIMIT_S} s")
 
 
-def outer(args, argv):
-    if os.geteuid() != 0:
-        print("FAIL needs root for ip netns\n0 passed, 1 failed", flush=True)
-        return 1
-    with NetNs() as ns:
-        Results.info(f"network namespace {ns.name} ({ns.addresses[0]}, {ns.addresses[1]})")
-        proc = subprocess.Popen(ns.exec_argv([sys.executable, os.path.abspath(__file__),
-                                              "--inner"] + argv),
-                                preexec_fn=die_with_parent)
-        try:
-            return proc.wait(OUTER_TIME_LIMIT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-            print(f"FAIL the run did not finish within {OUTER_TIME_LIMIT_S} s\n"
-                  "0 passed, 1 failed", flush=True)
-            return 1
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
@@ -923,7 +888,8 @@ def main():
             # aiortc's codec threads are not daemons: a caller left open after a failure
             # must not keep this process from exiting.
             os._exit(rc)
-    return outer(args, [a for a in sys.argv[1:] if a != "--inner"])
+    return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
+                            OUTER_TIME_LIMIT_S)
 
 
 if __name__ == "__main__":

@@ -889,6 +889,50 @@ async def _audio_peer_main(args):
     await asyncio.sleep(3600)
 
 
+
+# --------------------------------------------------------------------------- test runs
+
+class Results:
+    """PASS/FAIL/INFO lines, counted for the closing "N passed, M failed" line."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
+        return ok
+
+    @staticmethod
+    def info(text):
+        print(f"INFO {text}", flush=True)
+
+
+def run_inside_netns(script, argv, time_limit_s):
+    """Runs `script --inner argv...` inside a fresh network namespace and returns
+    its exit code; the namespace is removed whatever happens."""
+    if os.geteuid() != 0:
+        print("FAIL needs root for ip netns\n0 passed, 1 failed", flush=True)
+        return 1
+    with NetNs() as ns:
+        Results.info(f"network namespace {ns.name} ({ns.addresses[0]}, {ns.addresses[1]})")
+        proc = subprocess.Popen(ns.exec_argv([sys.executable, os.path.abspath(script), "--inner"]
+                                             + argv),
+                                preexec_fn=die_with_parent)
+        try:
+            return proc.wait(time_limit_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+            print(f"FAIL the run did not finish within {time_limit_s} s\n0 passed, 1 failed",
+                  flush=True)
+            return 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

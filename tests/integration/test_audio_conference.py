@@ -18,7 +18,6 @@ import random
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import time
 
@@ -26,10 +25,10 @@ from aiortc import RTCPeerConnection
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess,  # noqa: E402
-                           JanusClient, JanusError, JanusProcess, NetNs, PlainRtpPeer,
-                           die_with_parent, raise_system_exit, run_blocking, sanitizer_env,
-                           sanitizer_reports, tone_report)
+from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess, JanusClient,  # noqa: E402
+                           JanusError, JanusProcess, PlainRtpPeer, Results, raise_system_exit,
+                           run_blocking, run_inside_netns, sanitizer_env, sanitizer_reports,
+                           tone_report)
 
 # Tones chosen so that no harmonic (up to the 7th) and no 2nd/3rd-order
 # intermodulation product of two of them lands within 60 Hz of the third: a
@@ -46,23 +45,6 @@ NOT_FOUND_ROOM_ERROR = 485   # AudioBridge's JANUS_AUDIOBRIDGE_ERROR_NO_SUCH_ROO
 INVALID_SDP_ERROR = 493      # ours: an offer Janus parses but the plugin cannot answer
 GARBAGE_DATAGRAMS = 300
 
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
-        return ok
-
-    @staticmethod
-    def info(text):
-        print(f"INFO {text}", flush=True)
 
 
 def fmt_levels(levels):
@@ -350,24 +332,6 @@ def inner(args):
     return 1 if r.failed else 0
 
 
-def outer(args, argv):
-    if os.geteuid() != 0:
-        print("FAIL needs root for ip netns\n0 passed, 1 failed", flush=True)
-        return 1
-    with NetNs() as ns:
-        Results.info(f"network namespace {ns.name} ({ns.addresses[0]}, {ns.addresses[1]})")
-        proc = subprocess.Popen(ns.exec_argv([sys.executable, os.path.abspath(__file__),
-                                              "--inner"] + argv),
-                                preexec_fn=die_with_parent)
-        try:
-            return proc.wait(INNER_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-            print(f"FAIL scenario did not finish within {INNER_TIMEOUT_SECONDS} s\n"
-                  "0 passed, 1 failed", flush=True)
-            return 1
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
@@ -390,7 +354,8 @@ def main():
             # aiortc's codec threads are not daemons: a peer left unclosed after a
             # failure or SIGTERM must not keep this process from exiting.
             os._exit(rc)
-    return outer(args, [a for a in sys.argv[1:] if a != "--inner"])
+    return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
+                            INNER_TIMEOUT_SECONDS)
 
 
 if __name__ == "__main__":

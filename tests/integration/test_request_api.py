@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (JanusClient, JanusProcess, PlainRtpPeer,  # noqa: E402
+from janus_harness import (JanusClient, JanusProcess, PlainRtpPeer, Results,  # noqa: E402
                            run_blocking, sanitizer_env, sanitizer_reports)
 
 PACKAGE = "janus.plugin.conference"
@@ -37,17 +37,6 @@ room-4322: {{
 """
 ROOM = 5555
 
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        self.passed += bool(ok)
-        self.failed += not ok
-        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
-        return ok
 
 
 async def scenario(r, janus):

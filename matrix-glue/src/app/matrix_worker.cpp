@@ -196,17 +196,15 @@ void MatrixWorker::read_recent(const std::string& user_id, const std::string& ro
   });
 }
 
-bool MatrixWorker::send_event(const std::string& user_id, const std::string& room_id,
-                              const std::string& type, const std::string& content,
-                              const std::string& txn_id) {
+bool MatrixWorker::enqueue(const std::string& txn_id, const std::string& method,
+                           const std::string& path, const std::string& user_id,
+                           const std::string& body) {
   OutboxRequest r;
   r.txn_id = txn_id;
-  r.method = "PUT";
-  r.path =
-      room_path(room_id) + "/send/" + HttpClient::escape(type) + "/" + HttpClient::escape(txn_id);
+  r.method = method;
+  r.path = path;
   r.user_id = user_id;
-  r.body = content;
-  r.next_attempt_ms = 0;
+  r.body = body;
   bool ok;
   {
     std::lock_guard lock(mutex_);
@@ -217,26 +215,25 @@ bool MatrixWorker::send_event(const std::string& user_id, const std::string& roo
   return ok;
 }
 
+bool MatrixWorker::send_event(const std::string& user_id, const std::string& room_id,
+                              const std::string& type, const std::string& content,
+                              const std::string& txn_id) {
+  return enqueue(
+      txn_id, "PUT",
+      room_path(room_id) + "/send/" + HttpClient::escape(type) + "/" + HttpClient::escape(txn_id),
+      user_id, content);
+}
+
 bool MatrixWorker::leave_room(const std::string& user_id, const std::string& room_id,
                               const std::string& reason) {
-  OutboxRequest r;
-  r.txn_id = "leave|" + user_id + "|" + room_id + "|" + std::to_string(now_ms());
-  r.method = "POST";
-  r.path = room_path(room_id) + "/leave";
-  r.user_id = user_id;
   json_t* body = json_pack("{s:s}", "reason", reason.c_str());
   char* text = json_dumps(body, JSON_COMPACT);
-  r.body = text;
+  const std::string content = text != nullptr ? text : "{}";
   free(text);
   json_decref(body);
-  bool ok;
-  {
-    std::lock_guard lock(mutex_);
-    ok = queue_store_.enqueue(r);
-    outbox_woken_ = true;
-  }
-  cv_.notify_all();
-  return ok;
+  // Leaving is idempotent: a key per request is enough.
+  return enqueue("leave|" + user_id + "|" + room_id + "|" + std::to_string(now_ms()), "POST",
+                 room_path(room_id) + "/leave", user_id, content);
 }
 
 void MatrixWorker::run_requests() {

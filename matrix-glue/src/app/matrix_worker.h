@@ -52,6 +52,8 @@ class MatrixWorker {
   HttpResult call_with_retries(Connection& c, const std::string& method, const std::string& path,
                                const std::string& user_id, const std::string& body);
   bool ensure_registered(Connection& c, const std::string& user_id);
+  bool enqueue(const std::string& txn_id, const std::string& method, const std::string& path,
+               const std::string& user_id, const std::string& body);
   void run_requests();
   void run_outbox();
   void submit(std::function<void(Connection&)> task);
