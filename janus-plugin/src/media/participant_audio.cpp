@@ -41,11 +41,15 @@ bool ParticipantAudio::refill(int skip_quieter_than) {
       if (level >= 0 && level > skip_quieter_than) {
         n = std::min(opus_packet_samples(payload_.data(), payload_.size()), room);
         if (n <= 0) n = std::min(last_packet_samples_, room);
-        std::memset(out, 0, static_cast<size_t>(n) * sizeof(int16_t));
         last_packet_samples_ = n;
         last_level_ = level;
         last_skipped_ = true;
         ++skipped_decodes_;
+        if (pending_ == 0 && n == kFrameSamples) {
+          quiet_frame_ = true;  // the common case: no samples to write at all
+          return true;
+        }
+        std::memset(out, 0, static_cast<size_t>(n) * sizeof(int16_t));
         break;
       }
       last_skipped_ = false;
@@ -62,6 +66,10 @@ bool ParticipantAudio::refill(int skip_quieter_than) {
       if (last_skipped_) {
         // Concealing a quiet stream the decoder never saw: silence is the right guess.
         n = std::min(last_packet_samples_, room);
+        if (pending_ == 0 && n == kFrameSamples) {
+          quiet_frame_ = true;
+          return true;
+        }
         std::memset(out, 0, static_cast<size_t>(n) * sizeof(int16_t));
         break;
       }
@@ -79,10 +87,17 @@ bool ParticipantAudio::refill(int skip_quieter_than) {
   return true;
 }
 
-bool ParticipantAudio::next_frame(int16_t* pcm, int* level, int skip_quieter_than) {
+ParticipantAudio::FrameResult ParticipantAudio::next_frame(int16_t* pcm, int* level,
+                                                           int skip_quieter_than) {
   while (pending_ < kFrameSamples) {
-    if (!refill(skip_quieter_than)) {
-      if (pending_ == 0) return false;
+    if (refill(skip_quieter_than)) {
+      if (quiet_frame_) {
+        quiet_frame_ = false;
+        *level = last_level_;
+        return FrameResult::kQuiet;
+      }
+    } else {
+      if (pending_ == 0) return FrameResult::kNothing;
       // End of a talk spurt mid-frame: pad the tail with silence.
       std::memset(pcm_.data() + pending_, 0,
                   static_cast<size_t>(kFrameSamples - pending_) * sizeof(int16_t));
@@ -96,7 +111,7 @@ bool ParticipantAudio::next_frame(int16_t* pcm, int* level, int skip_quieter_tha
                  static_cast<size_t>(pending_) * sizeof(int16_t));
   }
   *level = last_level_;
-  return true;
+  return FrameResult::kDecoded;
 }
 
 }  // namespace mcu

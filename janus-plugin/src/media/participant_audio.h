@@ -22,12 +22,17 @@ class ParticipantAudio {
 
   InsertResult insert(const RtpPacketView& packet, int64_t arrival_us);
 
-  // Fills kFrameSamples of pcm and the sender's RFC 6464 level for the packet
-  // (-1 when it sent none). Returns false when there is no audio this tick.
-  // A packet whose sender-provided level is quieter than skip_quieter_than (a
-  // larger RFC 6464 number) is not decoded and plays as silence: in a big room
-  // most microphones are quiet, and decoding them is most of the cost.
-  bool next_frame(int16_t* pcm, int* level, int skip_quieter_than = kDecodeAll);
+  enum class FrameResult {
+    kNothing,  // no audio this tick
+    kDecoded,  // pcm holds kFrameSamples samples
+    kQuiet,    // the sender said it is quiet; pcm untouched, the frame is silence
+  };
+
+  // The next 20 ms and the sender's RFC 6464 level for them (-1 when it sent
+  // none). A packet whose sender-provided level is quieter than
+  // skip_quieter_than (a larger RFC 6464 number) is not decoded: in a big room
+  // most microphones are quiet, and decoding them would be most of the cost.
+  FrameResult next_frame(int16_t* pcm, int* level, int skip_quieter_than = kDecodeAll);
 
   static constexpr int kDecodeAll = 128;
 
@@ -50,6 +55,7 @@ class ParticipantAudio {
   int last_level_ = -1;
   int last_packet_samples_ = kFrameSamples;
   bool last_skipped_ = false;  // the decoder has not seen the last packet
+  bool quiet_frame_ = false;   // refill() produced one whole quiet frame, not samples
   uint64_t decode_errors_ = 0;
   uint64_t skipped_decodes_ = 0;
 };

@@ -144,8 +144,9 @@ void RoomAudio::tick() {
     // nothing audible is gated; the quiet rest need not be decoded at all.
     const int skip =
         m->talking || m->selected ? ParticipantAudio::kDecodeAll : config_.speakers.active_level;
-    const bool has = m->audio->next_frame(m->pcm.data(), &level, skip);
-    inputs_.push_back({m->id, has ? m->pcm.data() : nullptr, level, m->muted.load()});
+    const auto got = m->audio->next_frame(m->pcm.data(), &level, skip);
+    const bool decoded = got == ParticipantAudio::FrameResult::kDecoded;
+    inputs_.push_back({m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load()});
   }
   mixer_.mix(inputs_, result_);
 
