@@ -20,11 +20,9 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
@@ -33,6 +31,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import synapse_harness as sh  # noqa: E402
 from janus_harness import (JanusProcess, NetNs, Results, die_with_parent,  # noqa: E402
                            run_blocking, tone_report)
+from glue_process import GlueProcess  # noqa: E402
 from matrix_caller import MatrixCaller  # noqa: E402
 
 SERVER_NAME = "localhost"
@@ -48,80 +47,6 @@ OTHER_TONE_MIN_DB = 25.0  # as the end-to-end test asks of a tone heard through 
 SKIP_S = 1.0              # start of the recording that tone_report ignores
 # Setup (Synapse start-up dominates) plus the bots' calls; --duration comes on top.
 SETUP_LIMIT_S = 60
-
-
-class Glue:
-    """matrix-glue on a config in `workdir`; its log is matrix-glue.log there."""
-
-    def __init__(self, binary, workdir, homeserver_url, janus_url):
-        self.binary = os.path.abspath(binary)
-        self.port = sh.free_port()
-        self.config_path = os.path.join(workdir, "matrix-glue.jcfg")
-        self.registration_path = os.path.join(workdir, "appservice.yaml")
-        self.log_path = os.path.join(workdir, "matrix-glue.log")
-        self.proc = None
-        with open(self.config_path, "w") as f:
-            f.write(f"""general: {{
-    server_name = "{SERVER_NAME}"
-    homeserver_url = "{homeserver_url}"
-    as_token = "{secrets.token_hex(20)}"
-    hs_token = "{secrets.token_hex(20)}"
-    bind_address = "127.0.0.1"
-    port = {self.port}
-    database = "{os.path.join(workdir, 'matrix-glue.sqlite')}"
-    log_level = "info"
-}}
-janus: {{
-    url = "{janus_url}"
-}}
-focus: {{
-    prefix = "{PREFIX}"
-    notices = true
-}}
-""")
-        # The glue's own command, so that the stack runs what an operator would.
-        self._run("generate-registration", "-c", self.config_path,
-                  "-o", self.registration_path)
-
-    def _run(self, *argv):
-        out = subprocess.run([self.binary, *argv], capture_output=True, text=True, timeout=10)
-        if out.returncode != 0:
-            raise RuntimeError(f"matrix-glue {argv[0]} exited with {out.returncode}: "
-                               f"{out.stderr.strip()}")
-        return out.stdout.strip()
-
-    def focus_id(self, room_id):
-        return self._run("focus-id", "-c", self.config_path, room_id)
-
-    def start(self, timeout=15.0):
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([self.binary, "run", "-c", self.config_path],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         preexec_fn=die_with_parent)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"matrix-glue exited with {self.proc.returncode}; "
-                                   f"log: {self.log_path}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"matrix-glue did not listen on {self.port} within {timeout} s")
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout=10.0):
-        if not self.alive():
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
 
 
 class Stack:
@@ -145,11 +70,14 @@ class Stack:
                                   session_timeout=60)
         self.janus.start()
         port = self.args.homeserver_port
-        self.glue = Glue(self.args.glue, self.workdir, f"http://127.0.0.1:{port}",
-                         self.janus.url)
+        self.glue = GlueProcess(self.args.glue, self.workdir, f"http://127.0.0.1:{port}",
+                                self.janus.url, server_name=SERVER_NAME, prefix=PREFIX,
+                                log_level="info")
+        registration = self.glue.generate_registration(
+            os.path.join(self.workdir, "appservice.yaml"))
         # Blocking (the loop's time limit cannot cut it short): bounded on its own.
         self.synapse = sh.SynapseProcess(server_name=SERVER_NAME, port=port,
-                                         app_service_files=[self.glue.registration_path],
+                                         app_service_files=[registration],
                                          start_timeout=45)
         self.glue.start()
 

@@ -20,15 +20,12 @@ import argparse
 import asyncio
 import base64
 import concurrent.futures
-import http.client
 import json
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,8 +37,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
 from janus_harness import (HTTP_ERRORS, JanusClient, JanusError, JanusProcess,  # noqa: E402
-                           Results, die_with_parent, raise_system_exit, run_blocking,
+                           Results, raise_system_exit, run_blocking,
                            run_inside_netns, tone_report)
+from glue_process import GlueProcess  # noqa: E402
 from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
 
 SERVER_NAME = "localhost"
@@ -68,123 +66,6 @@ OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
 
 
 # --------------------------------------------------------------------------- glue
-
-class GlueProcess:
-    """matrix-glue in the foreground on a config file this test writes; stderr goes to
-    a log file that survives restarts (appended to)."""
-
-    def __init__(self, binary, workdir, homeserver_url, janus_url, as_token, hs_token):
-        self.binary = os.path.abspath(binary)
-        self.port = sh.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.hs_token = hs_token
-        self.config_path = os.path.join(workdir, "matrix-glue.jcfg")
-        self.log_path = os.path.join(workdir, "matrix-glue.log")
-        self.proc = None
-        with open(self.config_path, "w") as f:
-            f.write(f"""general: {{
-    server_name = "{SERVER_NAME}"
-    homeserver_url = "{homeserver_url}"
-    as_token = "{as_token}"
-    hs_token = "{hs_token}"
-    bind_address = "127.0.0.1"
-    port = {self.port}
-    database = "{os.path.join(workdir, 'glue.sqlite')}"
-    log_level = "debug"
-}}
-janus: {{
-    url = "{janus_url}"
-}}
-focus: {{
-    prefix = "{PREFIX}"
-    no_call_timeout = {NO_CALL_TIMEOUT_S}
-    call_setup_timeout = {CALL_SETUP_TIMEOUT_S}
-    notices = true
-}}
-""")
-
-    def start(self, timeout=15.0):
-        """Starts the glue; returns once its AS port accepts connections."""
-        with open(self.log_path, "ab") as log:
-            log.write(f"==== e2e test: starting matrix-glue at {time.strftime('%T')}\n".encode())
-            log.flush()
-            self.proc = subprocess.Popen([self.binary, "run", "-c", self.config_path],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         preexec_fn=die_with_parent)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"matrix-glue exited with {self.proc.returncode}")
-            if self.port_open():
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"matrix-glue did not listen on {self.port} within {timeout} s")
-
-    def port_open(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self):
-        if self.alive():
-            self.proc.kill()
-        if self.proc is not None:
-            self.proc.wait(10)
-
-    def stop(self, timeout=10.0):
-        """SIGTERM; SIGKILL after `timeout`. Returns the exit code (None if killed)."""
-        if not self.alive():
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
-
-    def log_size(self):
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
-
-    def log_excerpt(self, offset=0, lines=40):
-        """The last `lines` lines (None: all) written since `offset`."""
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(offset)
-                text = f.read().decode(errors="replace")
-        except OSError:
-            return ""
-        return text if lines is None else "\n".join(text.splitlines()[-lines:])
-
-    def request(self, method, path, body=b"", headers=None):
-        """A raw request to the AS port: (status, JSON answer or text)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request(method, path, body=body, headers=dict(headers or {}))
-            resp = conn.getresponse()
-            raw = resp.read()
-        finally:
-            conn.close()
-        try:
-            return resp.status, json.loads(raw)
-        except ValueError:
-            return resp.status, raw.decode(errors="replace")
-
-    def focus_id(self, room_id, legacy=False):
-        out = subprocess.run([self.binary, "focus-id", "--server-name", SERVER_NAME,
-                              "--prefix", PREFIX] + (["--legacy"] if legacy else []) + [room_id],
-                             capture_output=True, text=True, timeout=10)
-        if out.returncode != 0:
-            raise RuntimeError(f"focus-id exited with {out.returncode}: {out.stderr.strip()}")
-        return out.stdout.split()[0] if out.stdout.split() else ""
-
 
 def base32_focus_id(room_id):
     return "@" + PREFIX + base64.b32encode(room_id.encode()).decode().rstrip("=").lower() \
@@ -227,7 +108,10 @@ class Stack:
         # Ports first: the glue's config names Synapse, the registration names the glue.
         synapse_port = sh.free_port()
         self.glue = GlueProcess(self.args.glue, self.workdir, f"http://127.0.0.1:{synapse_port}",
-                                self.janus.url, self.as_token, self.hs_token)
+                                self.janus.url, self.as_token, self.hs_token,
+                                server_name=SERVER_NAME, prefix=PREFIX,
+                                focus_settings={"no_call_timeout": NO_CALL_TIMEOUT_S,
+                                                "call_setup_timeout": CALL_SETUP_TIMEOUT_S})
         registration = os.path.join(self.workdir, "appservice.yaml")
         sh.write_appservice_registration(registration, self.glue.url, self.as_token,
                                          self.hs_token, "conference-bot",
