@@ -18,7 +18,6 @@ import sys
 import time
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import candidate_from_sdp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,7 +25,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
-from janus_harness import Recorder, ToneTrack, frame_to_mono, run_blocking  # noqa: E402
+from janus_harness import Recorder, ToneTrack, record_track, run_blocking  # noqa: E402
 
 INVITE_LIFETIME_MS = 60000  # what matrix-js-sdk sends
 
@@ -172,12 +171,7 @@ class MatrixCaller:
                 self._connected.set()
 
     async def _receive(self, track):
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            self.recorder.add(frame_to_mono(frame))
+        await record_track(track, self.recorder)
 
     async def _candidate_loop(self):
         """Applies the focus' m.call.candidates for this call as they arrive."""

@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
 from janus_harness import (HTTP_ERRORS, JanusClient, JanusError, JanusProcess,  # noqa: E402
-                           Results, raise_system_exit, run_blocking,
+                           Results, exit_after, raise_system_exit, run_blocking,
                            run_inside_netns, tone_report)
 from glue_process import GlueProcess  # noqa: E402
 from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
@@ -761,17 +761,9 @@ def main():
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
-        rc = 1
-        try:
-            signal.signal(signal.SIGALRM, on_time_limit)
-            signal.alarm(INNER_TIME_LIMIT_S)
-            rc = inner(args)
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            # aiortc's codec threads are not daemons: a caller left open after a failure
-            # must not keep this process from exiting.
-            os._exit(rc)
+        signal.signal(signal.SIGALRM, on_time_limit)
+        signal.alarm(INNER_TIME_LIMIT_S)
+        exit_after(inner, args)
     return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
                             OUTER_TIME_LIMIT_S)
 

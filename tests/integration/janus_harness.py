@@ -573,6 +573,29 @@ def tone_samples(freq, start, count, amplitude=TONE_AMPLITUDE):
     return np.round(amplitude * 32767 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
 
 
+async def record_track(track, recorder):
+    """Records a received audio track until it ends."""
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:
+            return
+        recorder.add(frame_to_mono(frame))
+
+
+def exit_after(run, args):
+    """The end of a test's --inner run: flush and leave with run(args)'s code.
+    aiortc's codec threads are not daemons: a peer left open after a failure or
+    SIGTERM must not keep the process from exiting."""
+    rc = 1
+    try:
+        rc = run(args)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(rc)
+
+
 class Recorder:
     """Collects received mono audio; mark() restarts the recording so that analysis
     covers one common wall-clock window for all peers."""
@@ -689,12 +712,7 @@ class AudioPeer:
         await asyncio.wait_for(self._connected.wait(), timeout)
 
     async def _receive(self, track):
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            self.recorder.add(frame_to_mono(frame))
+        await record_track(track, self.recorder)
 
     async def close(self):
         """Orderly exit: leave, detach, destroy the session, close the PeerConnection."""

@@ -26,7 +26,8 @@ from aiortc import RTCPeerConnection
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess, JanusClient,  # noqa: E402
-                           JanusError, JanusProcess, PlainRtpPeer, Results, raise_system_exit,
+                           JanusError, JanusProcess, PlainRtpPeer, Results, exit_after,
+                           raise_system_exit,
                            run_blocking, run_inside_netns, sanitizer_env, sanitizer_reports,
                            tone_report)
 
@@ -345,15 +346,7 @@ def main():
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
-        rc = 1
-        try:
-            rc = inner(args)
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            # aiortc's codec threads are not daemons: a peer left unclosed after a
-            # failure or SIGTERM must not keep this process from exiting.
-            os._exit(rc)
+        exit_after(inner, args)
     return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
                             INNER_TIMEOUT_SECONDS)
 
