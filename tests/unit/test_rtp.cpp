@@ -294,6 +294,30 @@ void test_keyframe_request_detection(void**) {
   assert_false(mcu::rtcp_is_keyframe_request(b));
 }
 
+void test_write_rtcp_fir(void**) {
+  uint8_t buf[32];
+  std::memset(buf, 0xEE, sizeof(buf));
+  assert_int_equal(mcu::write_rtcp_fir(buf, sizeof(buf), 0x01020304, 0xA1B2C3D4, 7), 20);
+  const uint8_t expected[20] = {0x84, 206, 0,    4,    0x01, 0x02, 0x03, 0x04, 0, 0,
+                                0,    0,   0xA1, 0xB2, 0xC3, 0xD4, 7,    0,    0, 0};
+  assert_memory_equal(buf, expected, sizeof(expected));
+  assert_int_equal(buf[20], 0xEE);  // nothing written past the packet
+
+  RtcpBlock blocks[2];
+  assert_int_equal(mcu::split_rtcp(buf, 20, blocks, 2), 1);
+  assert_int_equal(blocks[0].packet_type, 206);
+  assert_int_equal(blocks[0].count, 4);
+  assert_int_equal(blocks[0].len, 20);
+  assert_true(mcu::rtcp_is_keyframe_request(blocks[0]));
+  assert_true(mcu::looks_like_rtcp(buf, 20));
+
+  // Too small a buffer: nothing written.
+  std::memset(buf, 0xEE, sizeof(buf));
+  assert_int_equal(mcu::write_rtcp_fir(buf, 19, 1, 2, 3), 0);
+  assert_int_equal(buf[0], 0xEE);
+  assert_int_equal(mcu::write_rtcp_fir(nullptr, 20, 1, 2, 3), 0);
+}
+
 void test_looks_like_rtcp(void**) {
   const std::vector<uint8_t> rtcp = compound();
   assert_true(mcu::looks_like_rtcp(rtcp.data(), rtcp.size()));
@@ -325,6 +349,7 @@ int main() {
       cmocka_unit_test(test_rtcp_malformed),
       cmocka_unit_test(test_keyframe_request_detection),
       cmocka_unit_test(test_looks_like_rtcp),
+      cmocka_unit_test(test_write_rtcp_fir),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -157,6 +157,23 @@ bool rtcp_is_keyframe_request(const RtcpBlock& block) {
   return false;
 }
 
+size_t write_rtcp_fir(uint8_t* out, size_t cap, uint32_t sender_ssrc, uint32_t media_ssrc,
+                      uint8_t seq_nr) {
+  constexpr size_t kFirSize = 20;  // header, sender SSRC, media SSRC, one FCI entry
+  if (out == nullptr || cap < kFirSize) return 0;
+  out[0] = 0x80 | 4;  // V=2, P=0, FMT=4
+  out[1] = 206;       // PSFB
+  put16(out + 2, kFirSize / 4 - 1);
+  put32(out + 4, sender_ssrc);
+  put32(out + 8, 0);  // RFC 5104: the media source SSRC field is unused for FIR
+  put32(out + 12, media_ssrc);
+  out[16] = seq_nr;
+  out[17] = 0;
+  out[18] = 0;
+  out[19] = 0;
+  return kFirSize;
+}
+
 size_t write_rtp_header(uint8_t* out, size_t cap, uint8_t payload_type, bool marker, uint16_t seq,
                         uint32_t timestamp, uint32_t ssrc, int audio_level_ext_id, int audio_level,
                         bool voice_activity) {

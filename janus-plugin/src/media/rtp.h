@@ -45,6 +45,12 @@ int split_rtcp(const uint8_t* data, size_t len, RtcpBlock* blocks, int max_block
 // True when the block is a PLI (PSFB FMT 1) or a FIR (PSFB FMT 4).
 bool rtcp_is_keyframe_request(const RtcpBlock& block);
 
+// Writes a Full Intra Request (RFC 5104 section 4.3.1, PSFB FMT 4) asking
+// media_ssrc for a key frame; seq_nr must advance with each new request.
+// Returns 20 (its size), or 0 when cap is too small.
+size_t write_rtcp_fir(uint8_t* out, size_t cap, uint32_t sender_ssrc, uint32_t media_ssrc,
+                      uint8_t seq_nr);
+
 // Writes an RTP header with an optional one-byte-form extension carrying the
 // RFC 6464 level (ext_id 1..14; 0 = none). Returns the header size, or 0 when
 // cap is too small or the arguments are out of range.
