@@ -149,6 +149,7 @@ void RoomAudio::tick() {
     inputs_.push_back({m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load()});
   }
   mixer_.mix(inputs_, result_);
+  if (!result_.speakers.empty()) loudest_ = result_.speakers.front();
 
   for (auto& m : snapshot_) {
     m->selected = std::find(result_.speakers.begin(), result_.speakers.end(), m->id) !=

@@ -67,6 +67,9 @@ class RoomAudio {
   void remove(uint64_t id);
   bool set_muted(uint64_t id, bool muted);
   bool is_talking(uint64_t id) const;
+  // The loudest selected speaker of the latest tick; it stays when everyone
+  // falls silent, so the video layout does not jump back. 0 before anyone spoke.
+  uint64_t loudest() const { return loudest_; }
 
   // Runs the mixer clock on a thread of its own until stop().
   void start();
@@ -103,6 +106,7 @@ class RoomAudio {
   std::vector<uint8_t> common_packet_;
   std::vector<uint8_t> packet_;
   uint64_t tick_count_ = 0;
+  std::atomic<uint64_t> loudest_{0};
 
   mutable std::mutex stats_mutex_;
   MixerStats stats_;  // guarded by stats_mutex_

@@ -1,0 +1,289 @@
+#include "room_video.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "rtp.h"
+
+namespace mcu {
+
+namespace {
+
+constexpr size_t kRtpHeader = 12;
+// The marker tile: a light square on dark grey, unlike any real picture's
+// letterbox bars (black), so people (and tests) tell "no video" apart.
+constexpr YuvColor kMarkerBackground = kYuvDarkGrey;
+constexpr YuvColor kMarkerSquare{180, 128, 128};
+constexpr YuvColor kBackground = kYuvBlack;
+
+int64_t monotonic_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+uint32_t random_u32() {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  return rng();
+}
+
+}  // namespace
+
+struct RoomVideo::Member {
+  uint64_t id = 0;
+  std::shared_ptr<VideoViewer> viewer;
+  std::shared_ptr<VideoFeedback> feedback;
+  std::shared_ptr<ParticipantVideo> video;  // null when it sends no video
+  uint32_t remb_sent = 0;                   // compositor thread only
+};
+
+RoomVideo::RoomVideo(const RoomVideoConfig& config, SpeakerSource speaker)
+    : config_(config),
+      speaker_(std::move(speaker)),
+      layout_(config.layout),
+      packetizer_(config.max_payload, static_cast<uint16_t>(random_u32() & 0x7fff)),
+      ssrc_(random_u32()),
+      seq_(static_cast<uint16_t>(random_u32())),
+      ts_base_(random_u32()) {
+  std::string error;
+  encoder_.configure(config_.encoder, &error);
+  canvas_.resize(config_.encoder.width, config_.encoder.height);
+  packet_.resize(kRtpHeader + config_.max_payload);
+}
+
+RoomVideo::~RoomVideo() {
+  stop();
+}
+
+std::shared_ptr<ParticipantVideo> RoomVideo::add(uint64_t id, std::shared_ptr<VideoViewer> viewer,
+                                                 std::shared_ptr<VideoFeedback> feedback) {
+  auto m = std::make_shared<Member>();
+  m->id = id;
+  m->viewer = std::move(viewer);
+  m->feedback = std::move(feedback);
+  if (m->feedback) m->video = std::make_shared<ParticipantVideo>(config_.participant, m->feedback);
+  std::lock_guard lock(members_mutex_);
+  auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
+  if (it != members_.end()) {
+    *it = m;
+  } else {
+    members_.push_back(m);
+  }
+  if (m->viewer) new_viewer_ = true;
+  ++version_;
+  return m->video;
+}
+
+void RoomVideo::remove(uint64_t id) {
+  std::lock_guard lock(members_mutex_);
+  auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
+  if (it == members_.end()) return;
+  members_.erase(it);
+  ++version_;
+}
+
+bool RoomVideo::set_video_muted(uint64_t id, bool muted) {
+  std::lock_guard lock(members_mutex_);
+  auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
+  if (it == members_.end()) return false;
+  if ((*it)->video) (*it)->video->set_muted(muted);
+  return true;
+}
+
+void RoomVideo::set_layout(LayoutKind layout) {
+  layout_ = layout;
+}
+
+void RoomVideo::request_keyframe() {
+  keyframe_requested_ = true;
+}
+
+void RoomVideo::refresh_snapshot() {
+  std::lock_guard lock(members_mutex_);
+  if (version_ == snapshot_version_) return;
+  snapshot_version_ = version_;
+  snapshot_ = members_;
+  layout_dirty_ = true;
+}
+
+void RoomVideo::refresh_layout(uint64_t speaker) {
+  const LayoutKind kind = layout_;
+  const bool speaker_matters = kind == LayoutKind::kActiveSpeaker;
+  if (!layout_dirty_ && kind == layout_kind_ && (!speaker_matters || speaker == layout_speaker_))
+    return;
+  layout_dirty_ = false;
+  layout_kind_ = kind;
+  layout_speaker_ = speaker;
+
+  // At most 16 tiles, in join order; a speaker beyond them takes the last.
+  tiled_.assign(
+      snapshot_.begin(),
+      snapshot_.begin() +
+          std::min<std::ptrdiff_t>(kMaxLayoutTiles, static_cast<std::ptrdiff_t>(snapshot_.size())));
+  int speaker_index = 0;
+  for (size_t i = 0; i < snapshot_.size(); ++i) {
+    if (snapshot_[i]->id != speaker) continue;
+    if (i < tiled_.size()) {
+      speaker_index = static_cast<int>(i);
+    } else {
+      tiled_.back() = snapshot_[i];
+      speaker_index = static_cast<int>(tiled_.size()) - 1;
+    }
+  }
+  tiles_ = tiled_.empty() ? std::vector<Rect>{}
+                          : compute_layout(kind, canvas_.width(), canvas_.height(),
+                                           static_cast<int>(tiled_.size()), speaker_index);
+  if (tiles_.size() != tiled_.size()) tiled_.clear();  // canvas too small: background only
+  last_remb_us_ = -1;                                  // tile sizes changed: tell the senders now
+}
+
+void RoomVideo::compose(int64_t now_us) {
+  fill_rect(&canvas_, Rect{0, 0, canvas_.width(), canvas_.height()}, kBackground);
+  for (size_t i = 0; i < tiled_.size(); ++i) {
+    const Rect& tile = tiles_[i];
+    const auto& m = tiled_[i];
+    const bool drawn =
+        m->video &&
+        m->video->with_picture(now_us - config_.stale_after_us, [&](const I420View& pic) {
+          scale_copy(pic, &canvas_, fit_aspect(pic.width, pic.height, tile));
+        });
+    if (!drawn) draw_no_video_marker(&canvas_, tile, kMarkerBackground, kMarkerSquare);
+  }
+}
+
+void RoomVideo::send_remb(int64_t now_us) {
+  if (last_remb_us_ >= 0 && now_us - last_remb_us_ < config_.remb_interval_us) return;
+  last_remb_us_ = now_us;
+  const double canvas_area = static_cast<double>(canvas_.width()) * canvas_.height();
+  for (auto& m : snapshot_) {
+    if (!m->feedback) continue;
+    // A sender needs about its share of the canvas in bits, twice over since
+    // it encodes at its own (higher) resolution; without a tile, a trickle.
+    double share = 0;
+    for (size_t i = 0; i < tiled_.size(); ++i) {
+      if (tiled_[i] == m) share = tiles_[i].w * static_cast<double>(tiles_[i].h) / canvas_area;
+    }
+    const double bps =
+        std::clamp(2.0 * share * config_.encoder.bitrate, 100000.0, 2.0 * config_.encoder.bitrate);
+    m->remb_sent = static_cast<uint32_t>(bps);
+    m->feedback->cap_bitrate(m->remb_sent);
+  }
+}
+
+void RoomVideo::tick(int64_t now_us) {
+  const int64_t started = monotonic_us();
+  if (first_tick_us_ < 0) first_tick_us_ = now_us;
+  bool new_viewer = false;
+  {
+    std::lock_guard lock(members_mutex_);
+    std::swap(new_viewer, new_viewer_);
+  }
+  refresh_snapshot();
+  refresh_layout(speaker_ ? speaker_() : 0);
+  send_remb(now_us);
+
+  const bool any_viewer =
+      std::any_of(snapshot_.begin(), snapshot_.end(), [](auto& m) { return m->viewer != nullptr; });
+  if (!any_viewer || !encoder_.ok()) {
+    if (any_viewer) {
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.encode_errors;
+    }
+    return;
+  }
+
+  compose(now_us);
+  const int64_t composed = monotonic_us();
+
+  bool force_key = new_viewer;
+  if (keyframe_requested_ &&
+      (last_key_frame_us_ < 0 || now_us - last_key_frame_us_ >= config_.keyframe_interval_us)) {
+    force_key = true;
+  }
+  if (force_key) keyframe_requested_ = false;
+  bool key_frame = false;
+  const bool encoded = encoder_.encode(canvas_, force_key, &encoded_, &key_frame);
+  uint64_t packets = 0;
+  if (encoded && !encoded_.empty()) {
+    if (key_frame) last_key_frame_us_ = now_us;
+    const uint32_t timestamp =
+        ts_base_ + static_cast<uint32_t>((now_us - first_tick_us_) * 9 / 100);  // 90 kHz
+    packets = static_cast<uint64_t>(packetizer_.packetize(
+        encoded_.data(), encoded_.size(), [&](const uint8_t* payload, size_t len, bool marker) {
+          const size_t header =
+              write_rtp_header(packet_.data(), packet_.size(), config_.payload_type, marker, seq_++,
+                               timestamp, ssrc_, 0, 0, false);
+          if (header == 0 || header + len > packet_.size()) return;
+          std::copy(payload, payload + len, packet_.begin() + static_cast<std::ptrdiff_t>(header));
+          for (auto& m : snapshot_) {
+            if (m->viewer) m->viewer->send(packet_.data(), header + len);
+          }
+        }));
+  }
+  const int64_t finished = monotonic_us();
+
+  std::lock_guard lock(stats_mutex_);
+  if (!encoded) {
+    ++stats_.encode_errors;
+    return;
+  }
+  ++stats_.frames;
+  if (key_frame) ++stats_.key_frames;
+  stats_.packets += packets;
+  stats_.bytes += encoded_.size();
+  stats_.compose_us += composed - started;
+  stats_.encode_us += finished - composed;
+  stats_.max_tick_us = std::max(stats_.max_tick_us, finished - started);
+}
+
+RoomVideoStats RoomVideo::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+void RoomVideo::start() {
+  std::lock_guard lock(run_mutex_);
+  if (running_) return;
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void RoomVideo::stop() {
+  {
+    std::lock_guard lock(run_mutex_);
+    if (!running_) return;
+    running_ = false;
+  }
+  run_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RoomVideo::run() {
+  using clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::microseconds(1000000 / std::max(1, config_.encoder.fps));
+  auto deadline = clock::now();
+  std::unique_lock lock(run_mutex_);
+  while (running_) {
+    if (run_cv_.wait_until(lock, deadline, [this] { return !running_; })) break;
+    lock.unlock();
+    const auto now = clock::now();
+    const auto lateness = now - deadline;
+    if (lateness >= interval) {
+      // Fell behind by whole frames: skip them rather than bursting to catch up.
+      const auto skipped = lateness / interval;
+      deadline += skipped * interval;
+      std::lock_guard stats_lock(stats_mutex_);
+      stats_.missed_ticks += static_cast<uint64_t>(skipped);
+    }
+    if (lateness > interval / 2) {
+      std::lock_guard stats_lock(stats_mutex_);
+      ++stats_.late_ticks;
+    }
+    tick(monotonic_us());
+    deadline += interval;
+    lock.lock();
+  }
+}
+
+}  // namespace mcu

@@ -1,0 +1,150 @@
+// One conference room's video: every participant's picture composited into
+// one canvas at the room's frame rate on a thread of its own, encoded ONCE
+// (VP8) and the same RTP stream sent to every viewer. Transport is left to
+// VideoViewer / VideoFeedback, so this runs without Janus.
+//
+// Every participant has a tile, in join order: a decoded picture scaled with
+// its aspect ratio kept, or a marker tile when they send no video, stopped
+// sending, or are video-muted. With no viewers nothing is composited or
+// encoded.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "i420_compositor.h"
+#include "participant_video.h"
+#include "video_layout.h"
+#include "vp8_codec.h"
+#include "vp8_packetizer.h"
+
+namespace mcu {
+
+// Where a viewer's composite goes. send() runs on the compositor thread and
+// must not block. Every viewer gets the same packets (one SSRC, one sequence).
+class VideoViewer {
+ public:
+  virtual ~VideoViewer() = default;
+  virtual void send(const uint8_t* packet, size_t len) = 0;
+};
+
+struct RoomVideoConfig {
+  Vp8EncoderSettings encoder;  // canvas size, frame rate, bitrate
+  LayoutKind layout = LayoutKind::kGrid;
+  uint8_t payload_type = 96;
+  size_t max_payload = kDefaultVideoPayload;
+  // A sender whose newest picture is older than this shows the marker tile.
+  int64_t stale_after_us = 1000000;
+  // Viewers' key frame requests (PLI/FIR) are served at most this often; one
+  // that comes sooner is served when the interval is up. A new viewer gets a
+  // key frame at once.
+  int64_t keyframe_interval_us = 1000000;
+  // REMB to senders is refreshed this often (and whenever the layout changes).
+  int64_t remb_interval_us = 2000000;
+  ParticipantVideoConfig participant;
+};
+
+struct RoomVideoStats {
+  uint64_t frames = 0;      // canvases encoded and sent
+  uint64_t key_frames = 0;  // of which key frames
+  uint64_t packets = 0;     // RTP packets per viewer
+  uint64_t bytes = 0;       // encoded bytes
+  uint64_t late_ticks = 0;  // started more than half a frame late
+  uint64_t missed_ticks = 0;
+  uint64_t encode_errors = 0;
+  int64_t compose_us = 0;  // total time spent compositing
+  int64_t encode_us = 0;   // total time spent encoding and packetizing
+  int64_t max_tick_us = 0;
+};
+
+class RoomVideo {
+ public:
+  // The participant the audio mixer finds loudest (0 for none yet).
+  using SpeakerSource = std::function<uint64_t()>;
+
+  RoomVideo(const RoomVideoConfig& config, SpeakerSource speaker);
+  ~RoomVideo();
+  RoomVideo(const RoomVideo&) = delete;
+  RoomVideo& operator=(const RoomVideo&) = delete;
+
+  // Adds a participant's tile. viewer: where the composite goes (null: the
+  // participant does not receive video). feedback: the sender's RTCP (null:
+  // the participant sends no video; its tile is a marker). The returned
+  // object takes the sender's RTP.
+  std::shared_ptr<ParticipantVideo> add(uint64_t id, std::shared_ptr<VideoViewer> viewer,
+                                        std::shared_ptr<VideoFeedback> feedback);
+  void remove(uint64_t id);
+  bool set_video_muted(uint64_t id, bool muted);
+
+  void set_layout(LayoutKind layout);
+  LayoutKind layout() const { return layout_; }
+
+  // A viewer asked for a key frame (PLI or FIR).
+  void request_keyframe();
+
+  void start();
+  void stop();
+
+  // One compositor tick at now_us; called by the clock thread, or directly by
+  // tests and benchmarks that drive time themselves.
+  void tick(int64_t now_us);
+
+  // The canvas of the last tick (compositor thread, tests).
+  const I420Image& canvas() const { return canvas_; }
+  RoomVideoStats stats() const;
+  const RoomVideoConfig& config() const { return config_; }
+
+ private:
+  struct Member;
+  void refresh_snapshot();
+  void refresh_layout(uint64_t speaker);
+  void compose(int64_t now_us);
+  void send_remb(int64_t now_us);
+  void run();
+
+  RoomVideoConfig config_;
+  SpeakerSource speaker_;
+  std::atomic<LayoutKind> layout_;
+  std::atomic<bool> keyframe_requested_{false};
+
+  mutable std::mutex members_mutex_;
+  std::vector<std::shared_ptr<Member>> members_;  // join order; guarded by members_mutex_
+  uint64_t version_ = 0;                          // guarded by members_mutex_
+  bool new_viewer_ = false;                       // guarded by members_mutex_
+
+  // Compositor thread only.
+  uint64_t snapshot_version_ = ~0ull;
+  std::vector<std::shared_ptr<Member>> snapshot_;
+  std::vector<std::shared_ptr<Member>> tiled_;  // who has a tile, in tile order
+  std::vector<Rect> tiles_;
+  uint64_t layout_speaker_ = 0;
+  LayoutKind layout_kind_ = LayoutKind::kGrid;
+  bool layout_dirty_ = true;
+  I420Image canvas_;
+  Vp8Encoder encoder_;
+  Vp8Packetizer packetizer_;
+  std::vector<uint8_t> encoded_;
+  std::vector<uint8_t> packet_;
+  uint32_t ssrc_;
+  uint16_t seq_;
+  uint32_t ts_base_;
+  int64_t first_tick_us_ = -1;
+  int64_t last_key_frame_us_ = -1;
+  int64_t last_remb_us_ = -1;
+
+  mutable std::mutex stats_mutex_;
+  RoomVideoStats stats_;  // guarded by stats_mutex_
+
+  std::thread thread_;
+  std::mutex run_mutex_;
+  std::condition_variable run_cv_;
+  bool running_ = false;  // guarded by run_mutex_
+};
+
+}  // namespace mcu
