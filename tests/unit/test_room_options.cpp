@@ -31,6 +31,29 @@ void test_defaults_and_fields(void** /*state*/) {
   json_decref(j);
 }
 
+void test_video_options(void** /*state*/) {
+  conf::RoomOptions o;
+  json_t* j = parse(R"({"room": 1})");
+  assert_false(conf::parse_room_options(j, false, true, &o).has_value());
+  assert_true(o.video);
+  assert_int_equal(o.video_width, 1280);
+  assert_int_equal(o.video_height, 720);
+  assert_int_equal(o.video_fps, 30);
+  assert_false(o.video_speaker_layout);
+  json_decref(j);
+  j = parse(R"({"room": 1, "video": false, "video_width": 640, "video_height": 360,
+                "video_fps": 15, "video_bitrate": 800000, "video_layout": "speaker"})");
+  assert_false(conf::parse_room_options(j, false, true, &o).has_value());
+  assert_false(o.video);
+  assert_int_equal(o.video_width, 640);
+  assert_int_equal(o.video_height, 360);
+  assert_int_equal(o.video_fps, 15);
+  assert_int_equal(o.video_bitrate, 800000);
+  assert_true(o.video_speaker_layout);
+  assert_string_equal(conf::video_layout_name(o.video_speaker_layout), "speaker");
+  json_decref(j);
+}
+
 void expect_error(const char* text, bool string_ids, int code) {
   json_t* j = parse(text);
   conf::RoomOptions o;
@@ -57,6 +80,14 @@ void test_bad_input(void** /*state*/) {
   expect_error(R"({"room": 1, "record": true})", false, conf::kErrInvalidRequest);
   expect_error(R"({"room": 1, "allowed": ["tok"]})", false, conf::kErrInvalidRequest);
   expect_error(R"([1, 2])", false, conf::kErrInvalidJson);
+  expect_error(R"({"room": 1, "video": "yes"})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "video_width": 641})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "video_width": 4096})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "video_height": 0})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "video_fps": 61})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "video_bitrate": 10})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "video_layout": "mosaic"})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "video_layout": 2})", false, conf::kErrInvalidElement);
 }
 
 void test_string_ids(void** /*state*/) {
@@ -95,9 +126,8 @@ void test_jcfg_values(void** /*state*/) {
 
 int main() {
   const CMUnitTest tests[] = {
-      cmocka_unit_test(test_defaults_and_fields),
-      cmocka_unit_test(test_bad_input),
-      cmocka_unit_test(test_string_ids),
+      cmocka_unit_test(test_defaults_and_fields), cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_video_options),       cmocka_unit_test(test_string_ids),
       cmocka_unit_test(test_jcfg_values),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -64,6 +64,22 @@ std::optional<ParseError> refuse_unsupported(const json_t* obj) {
 
 }  // namespace
 
+std::optional<ParseError> parse_video_layout(const json_t* value, bool* speaker) {
+  const char* name = json_is_string(value) ? json_string_value(value) : nullptr;
+  if (name != nullptr && std::strcmp(name, "grid") == 0) {
+    *speaker = false;
+  } else if (name != nullptr && std::strcmp(name, "speaker") == 0) {
+    *speaker = true;
+  } else {
+    return invalid("video_layout", "\"grid\" or \"speaker\"");
+  }
+  return std::nullopt;
+}
+
+const char* video_layout_name(bool speaker) {
+  return speaker ? "speaker" : "grid";
+}
+
 std::optional<ParseError> parse_room_id(const json_t* request, bool string_ids, std::string* out,
                                         const char* field) {
   const json_t* v = json_object_get(request, field);
@@ -115,6 +131,18 @@ std::optional<ParseError> parse_room_options(const json_t* obj, bool string_ids,
   int sampling_rate = 48000;
   if (auto e = read_int(obj, "sampling_rate", 8000, 48000, &sampling_rate)) return e;
   if (out->bitrate == 0) out->bitrate = 32000;
+  if (auto e = read_bool(obj, "video", &out->video)) return e;
+  // Even sizes: I420 chroma covers 2x2 pixels. The limits keep one room's
+  // encoder within a core.
+  if (auto e = read_int(obj, "video_width", 128, 1920, &out->video_width)) return e;
+  if (auto e = read_int(obj, "video_height", 96, 1080, &out->video_height)) return e;
+  if (out->video_width % 2 != 0 || out->video_height % 2 != 0)
+    return invalid("video_width and video_height", "even");
+  if (auto e = read_int(obj, "video_fps", 1, 30, &out->video_fps)) return e;
+  if (auto e = read_int(obj, "video_bitrate", 100000, 8000000, &out->video_bitrate)) return e;
+  if (const json_t* layout = json_object_get(obj, "video_layout")) {
+    if (auto e = parse_video_layout(layout, &out->video_speaker_layout)) return e;
+  }
   return std::nullopt;
 }
 

@@ -25,6 +25,13 @@ struct RoomOptions {
   int bitrate = 32000;
   int complexity = 5;
   int expected_loss = 5;
+  // Video composite (one VP8 stream for every viewer).
+  bool video = true;
+  int video_width = 1280;
+  int video_height = 720;
+  int video_fps = 30;
+  int video_bitrate = 1500000;        // bps
+  bool video_speaker_layout = false;  // "speaker" instead of "grid"
 };
 
 // A parse failure: an error code from errors.h and a message for the client.
@@ -32,6 +39,10 @@ struct ParseError {
   int code = 0;
   std::string message;
 };
+
+// "grid" / "speaker" -> video_speaker_layout; anything else is an error.
+std::optional<ParseError> parse_video_layout(const json_t* value, bool* speaker);
+const char* video_layout_name(bool speaker);
 
 // Reads the fields of `object` over `defaults`. With string_ids, room IDs are
 // strings; otherwise positive integers. require_id: the "room" field must be there.

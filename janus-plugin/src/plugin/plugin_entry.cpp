@@ -104,6 +104,45 @@ void WebRtcOutput::send(const uint8_t* packet, size_t len, int level) {
   gateway_->relay_rtp(handle_, &rtp);
 }
 
+void WebRtcOutput::send(const uint8_t* packet, size_t len) {
+  if (!ready || g_atomic_int_get(&handle_->stopped) || len < 12) return;
+  char buffer[1500];
+  if (len > sizeof(buffer)) return;
+  std::memcpy(buffer, packet, len);
+  buffer[1] = static_cast<char>((packet[1] & 0x80) | (video_payload_type & 0x7f));
+  janus_plugin_rtp rtp;
+  janus_plugin_rtp_extensions_reset(&rtp.extensions);
+  rtp.mindex = -1;
+  rtp.video = TRUE;
+  rtp.buffer = buffer;
+  rtp.length = static_cast<uint16_t>(len);
+  gateway_->relay_rtp(handle_, &rtp);
+}
+
+void WebRtcOutput::request_keyframe(bool full_intra_request) {
+  if (!ready || g_atomic_int_get(&handle_->stopped)) return;
+  if (!full_intra_request) {
+    gateway_->send_pli(handle_);
+    return;
+  }
+  // The core has no FIR helper; it fixes up our SSRC on the way out.
+  char fir[20];
+  const size_t len =
+      mcu::write_rtcp_fir(reinterpret_cast<uint8_t*>(fir), sizeof(fir), 1, video_ssrc, fir_seq_++);
+  if (len == 0) return;
+  janus_plugin_rtcp rtcp;
+  rtcp.mindex = -1;
+  rtcp.video = TRUE;
+  rtcp.buffer = fir;
+  rtcp.length = static_cast<uint16_t>(len);
+  gateway_->relay_rtcp(handle_, &rtcp);
+}
+
+void WebRtcOutput::cap_bitrate(uint32_t bps) {
+  if (!ready || g_atomic_int_get(&handle_->stopped)) return;
+  gateway_->send_remb(handle_, bps);
+}
+
 }  // namespace conf
 
 using namespace conf;
@@ -165,7 +204,7 @@ static const char* conf_get_version_string() {
   return kVersionString;
 }
 static const char* conf_get_description() {
-  return "Audio MCU for Matrix conferences: mixes every participant's Opus with mix-minus";
+  return "MCU for Matrix conferences: Opus mixed with mix-minus, VP8 composited and encoded once";
 }
 static const char* conf_get_name() {
   return "Conference MCU";
@@ -279,19 +318,26 @@ static void conf_setup_media(janus_plugin_session* handle) {
         static_cast<unsigned long long>(p->id), p->display.c_str());
 }
 
-static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
-  if (packet->video) return;
+static std::shared_ptr<Participant> session_participant(janus_plugin_session* handle) {
   auto session = plugin().find_session(handle);
-  if (!session) return;
-  std::shared_ptr<Participant> p;
-  {
-    std::lock_guard lock(session->mutex);
-    p = session->participant;
-  }
+  if (!session) return nullptr;
+  std::lock_guard lock(session->mutex);
+  return session->participant;
+}
+
+static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
+  auto p = session_participant(handle);
   if (!p || !p->inbound) return;
   mcu::RtpPacketView view;
   if (!mcu::parse_rtp(reinterpret_cast<const uint8_t*>(packet->buffer), packet->length, 0, &view)) {
     ++p->rtp_malformed;
+    return;
+  }
+  if (packet->video) {
+    auto video = p->video_in.load();
+    if (!video) return;
+    if (p->webrtc) p->webrtc->video_ssrc = view.ssrc;
+    video->insert(view, monotonic_us());
     return;
   }
   // The core has already read the negotiated RFC 6464 extension.
@@ -300,7 +346,22 @@ static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* pa
   p->inbound->insert(view, monotonic_us());
 }
 
-static void conf_incoming_rtcp(janus_plugin_session*, janus_plugin_rtcp*) {}
+// Viewers' key frame requests for the composite; the core answers NACKs itself.
+static void conf_incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet) {
+  if (!packet->video) return;
+  auto p = session_participant(handle);
+  auto room = p ? p->room.lock() : nullptr;
+  if (!room || !room->video) return;
+  mcu::RtcpBlock blocks[16];
+  const int n =
+      mcu::split_rtcp(reinterpret_cast<const uint8_t*>(packet->buffer), packet->length, blocks, 16);
+  for (int i = 0; i < n; ++i) {
+    if (mcu::rtcp_is_keyframe_request(blocks[i])) {
+      room->video->request_keyframe();
+      return;
+    }
+  }
+}
 static void conf_incoming_data(janus_plugin_session*, janus_plugin_data*) {}
 static void conf_data_ready(janus_plugin_session*) {}
 static void conf_slow_link(janus_plugin_session*, int, gboolean, gboolean) {}

@@ -94,6 +94,7 @@ void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const c
     if (room.members.erase(p->id) == 0) return;
   }
   room.audio->remove(p->id);
+  if (room.video) room.video->remove(p->id);
   if (p->plain) plugin().reactor->remove(p->plain->fd());
   log(Level::kInfo, "room %s: participant %llu (%s) left: %s", room.options.id.c_str(),
       static_cast<unsigned long long>(p->id), p->display.c_str(), reason);
@@ -187,9 +188,22 @@ std::optional<Error> answer_jsep(const json_t* jsep, const Room& room, SdpAnswer
     return Error{kErrMissingElement, "Missing element (jsep type/sdp)"};
   if (std::strcmp(type, "offer") != 0) return Error{kErrInvalidSdp, "Only SDP offers are accepted"};
   std::string error;
-  if (!answer_offer(sdp, room.options.audiolevel_ext, answer, &error))
+  if (!answer_offer(sdp, room.options.audiolevel_ext, room.video != nullptr, answer, &error))
     return Error{kErrInvalidSdp, error};
   return std::nullopt;
+}
+
+// Gives the participant its tile and, per the negotiated directions, the
+// composite and a decoder for its camera.
+void attach_video(Room& room, Participant& p, const SdpAnswer& answer) {
+  if (!room.video) return;
+  std::shared_ptr<WebRtcOutput> out = p.webrtc;
+  if (out && answer.vp8_payload_type >= 0) out->video_payload_type = answer.vp8_payload_type;
+  const bool in = out && answer.video_in;
+  const bool view = out && answer.video_out;
+  auto video = room.video->add(p.id, view ? out : nullptr, in ? out : nullptr);
+  if (video && p.video_muted) video->set_muted(true);
+  p.video_in = std::move(video);
 }
 
 json_t* answer_jsep_json(const SdpAnswer& answer) {
@@ -281,6 +295,7 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
       json_array_append_new(others, participant_json(*member.first, room->audio->is_talking(id)));
     }
     p->inbound = room->audio->add(p->id, output, options, p->muted);
+    attach_video(*room, *p, answer);
     room->members[p->id] = {p, session};
     session->participant = p;
   }
@@ -326,13 +341,45 @@ std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const
   if (!room) return Error{kErrNotJoined, "Can't configure (not in a room)"};
   if (auto e = check_type(message, "display", JSON_STRING, "a string")) return e;
   if (auto e = check_type(message, "muted", JSON_TRUE, "a boolean")) return e;
+  if (auto e = check_type(message, "video", JSON_TRUE, "a boolean")) return e;
+  bool speaker_layout = room->options.video_speaker_layout;
+  const json_t* layout = json_object_get(message, "video_layout");
+  if (layout != nullptr) {
+    if (!room->video) return Error{kErrInvalidRequest, "This room has no video"};
+    if (auto e = parse_video_layout(layout, &speaker_layout)) return e;
+  }
   SdpAnswer answer;
   if (jsep != nullptr) {
     if (p->plain) return Error{kErrInvalidRequest, "A plain RTP participant takes no jsep"};
     if (auto e = answer_jsep(jsep, *room, &answer)) return e;
     p->webrtc->payload_type = answer.opus_payload_type;
+    attach_video(*room, *p, answer);
   }
   bool changed = false;
+  if (const json_t* video = json_object_get(message, "video")) {
+    const bool muted = !json_is_true(video);
+    changed = muted != p->video_muted;
+    p->video_muted = muted;
+    if (room->video) room->video->set_video_muted(p->id, muted);
+  }
+  if (layout != nullptr) {
+    // One composite for everyone: the layout is the room's, not the caller's.
+    room->video->set_layout(speaker_layout ? mcu::LayoutKind::kActiveSpeaker
+                                           : mcu::LayoutKind::kGrid);
+    bool was;
+    {
+      std::lock_guard lock(room->mutex);
+      was = room->options.video_speaker_layout;
+      room->options.video_speaker_layout = speaker_layout;
+    }
+    if (was != speaker_layout) {
+      log(Level::kInfo, "room %s: video layout now %s (asked by %llu)", room->options.id.c_str(),
+          video_layout_name(speaker_layout), static_cast<unsigned long long>(p->id));
+      json_t* ev = room_event("event", *room);
+      json_object_set_new(ev, "video_layout", json_string(video_layout_name(speaker_layout)));
+      broadcast(*room, ev, 0);
+    }
+  }
   if (const json_t* muted = json_object_get(message, "muted")) {
     const bool m = json_is_true(muted);
     changed = m != p->muted;
@@ -432,6 +479,7 @@ json_t* do_destroy(const json_t* message) {
   }
   room->destroyed = true;
   room->audio->stop();
+  if (room->video) room->video->stop();
   decltype(room->members) members;
   {
     std::lock_guard lock(room->mutex);
@@ -494,6 +542,29 @@ json_t* mixer_json(const mcu::MixerStats& s) {
   return j;
 }
 
+json_t* video_json(const Room& room) {
+  const mcu::RoomVideoStats s = room.video->stats();
+  const auto& e = room.video->config().encoder;
+  json_t* j = json_object();
+  json_object_set_new(j, "width", json_integer(e.width));
+  json_object_set_new(j, "height", json_integer(e.height));
+  json_object_set_new(j, "fps", json_integer(e.fps));
+  json_object_set_new(j, "bitrate", json_integer(e.bitrate));
+  json_object_set_new(
+      j, "layout",
+      json_string(video_layout_name(room.video->layout() == mcu::LayoutKind::kActiveSpeaker)));
+  json_object_set_new(j, "frames", json_integer(static_cast<json_int_t>(s.frames)));
+  json_object_set_new(j, "key_frames", json_integer(static_cast<json_int_t>(s.key_frames)));
+  json_object_set_new(j, "bytes", json_integer(static_cast<json_int_t>(s.bytes)));
+  json_object_set_new(j, "late_ticks", json_integer(static_cast<json_int_t>(s.late_ticks)));
+  json_object_set_new(j, "missed_ticks", json_integer(static_cast<json_int_t>(s.missed_ticks)));
+  json_object_set_new(j, "encode_errors", json_integer(static_cast<json_int_t>(s.encode_errors)));
+  json_object_set_new(j, "compose_us", json_integer(static_cast<json_int_t>(s.compose_us)));
+  json_object_set_new(j, "encode_us", json_integer(static_cast<json_int_t>(s.encode_us)));
+  json_object_set_new(j, "max_tick_us", json_integer(static_cast<json_int_t>(s.max_tick_us)));
+  return j;
+}
+
 json_t* do_listparticipants(const json_t* message) {
   std::shared_ptr<Room> room;
   if (auto e = lookup_room(message, &room)) return make_error(e->code, e->message);
@@ -507,6 +578,7 @@ json_t* do_listparticipants(const json_t* message) {
   json_t* ev = room_event("participants", *room);
   json_object_set_new(ev, "participants", list);
   json_object_set_new(ev, "mixer", mixer_json(room->audio->stats()));
+  if (room->video) json_object_set_new(ev, "video", video_json(*room));
   return ev;
 }
 
@@ -580,9 +652,27 @@ std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
   room->audio = std::make_unique<mcu::RoomAudio>(
       config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); });
   room->audio->start();
+  if (options.video) {
+    mcu::RoomVideoConfig video;
+    video.encoder.width = options.video_width;
+    video.encoder.height = options.video_height;
+    video.encoder.fps = options.video_fps;
+    video.encoder.bitrate = options.video_bitrate;
+    video.layout =
+        options.video_speaker_layout ? mcu::LayoutKind::kActiveSpeaker : mcu::LayoutKind::kGrid;
+    mcu::RoomAudio* audio = room->audio.get();
+    room->video = std::make_unique<mcu::RoomVideo>(video, [audio] { return audio->loudest(); });
+    room->video->start();
+  }
   pl.rooms[options.id] = room;
-  log(Level::kInfo, "room %s created (%s), up to %d speakers mixed", options.id.c_str(),
-      options.description.c_str(), options.max_speakers);
+  log(Level::kInfo, "room %s created (%s), up to %d speakers mixed, video %s", options.id.c_str(),
+      options.description.c_str(), options.max_speakers,
+      options.video
+          ? (std::to_string(options.video_width) + "x" + std::to_string(options.video_height) +
+             "@" + std::to_string(options.video_fps) + " " +
+             video_layout_name(options.video_speaker_layout))
+                .c_str()
+          : "off");
   return room;
 }
 
@@ -596,6 +686,7 @@ void destroy_all_rooms() {
   for (auto& [id, room] : rooms) {
     room->destroyed = true;
     room->audio->stop();
+    if (room->video) room->video->stop();
     std::lock_guard lock(room->mutex);
     for (auto& [pid, member] : room->members) {
       if (member.first->plain) pl.reactor->remove(member.first->plain->fd());

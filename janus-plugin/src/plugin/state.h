@@ -21,25 +21,34 @@
 #include "plain_rtp_endpoint.h"
 #include "room_audio.h"
 #include "room_options.h"
+#include "room_video.h"
 #include "udp_reactor.h"
 
 namespace conf {
 
 struct Room;
 
-// Sends a WebRTC participant's mix through the Janus core. Holds a reference
-// on the Janus handle, so a PeerConnection going away mid-packet is harmless.
-class WebRtcOutput : public mcu::AudioOutput {
+// A WebRTC participant's PeerConnection as the media core sees it: where its
+// audio mix and the room's video composite go, and where key frame requests
+// and REMB for its camera go. Holds a reference on the Janus handle, so a
+// PeerConnection going away mid-packet is harmless.
+class WebRtcOutput : public mcu::AudioOutput, public mcu::VideoViewer, public mcu::VideoFeedback {
  public:
   WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle);
   ~WebRtcOutput() override;
   void send(const uint8_t* packet, size_t len, int level) override;
-  std::atomic<bool> ready{false};      // between setup_media and hangup_media
-  std::atomic<int> payload_type{111};  // the negotiated Opus payload type
+  void send(const uint8_t* packet, size_t len) override;
+  void request_keyframe(bool full_intra_request) override;
+  void cap_bitrate(uint32_t bps) override;
+  std::atomic<bool> ready{false};           // between setup_media and hangup_media
+  std::atomic<int> payload_type{111};       // the negotiated Opus payload type
+  std::atomic<int> video_payload_type{96};  // the negotiated VP8 payload type
+  std::atomic<uint32_t> video_ssrc{0};      // the participant's camera, for FIR
 
  private:
   janus_callbacks* gateway_;
   janus_plugin_session* handle_;
+  std::atomic<uint8_t> fir_seq_{0};
 };
 
 struct Participant {
@@ -48,6 +57,9 @@ struct Participant {
   std::atomic<bool> muted{false};
   std::weak_ptr<Room> room;
   std::shared_ptr<mcu::ParticipantAudio> inbound;
+  // Null unless it sends video; replaced on renegotiation while media threads read it.
+  std::atomic<std::shared_ptr<mcu::ParticipantVideo>> video_in;
+  std::atomic<bool> video_muted{false};
   std::shared_ptr<WebRtcOutput> webrtc;     // WebRTC participants
   std::shared_ptr<PlainRtpEndpoint> plain;  // plain RTP participants
   int plain_audio_level_ext = 0;
@@ -67,6 +79,7 @@ struct Session {
 struct Room {
   RoomOptions options;
   std::unique_ptr<mcu::RoomAudio> audio;
+  std::unique_ptr<mcu::RoomVideo> video;  // null for an audio-only room
   std::mutex mutex;
   // Participant ID -> (participant, its session; null session for none).
   std::map<uint64_t, std::pair<std::shared_ptr<Participant>, std::weak_ptr<Session>>> members;
