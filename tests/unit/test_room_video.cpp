@@ -344,7 +344,12 @@ void test_key_frames_for_viewers(void**) {
   // Without requests, inter frames only.
   run_frames(f, {{&a, in_a.get()}}, 5);
   assert_int_equal(v1->key_frames, 3);
-  assert_int_equal(static_cast<int>(f.room->stats().key_frames), 3);
+  // A viewer whose PeerConnection just came up gets one at once, interval or not.
+  run_frames(f, {{&a, in_a.get()}}, 1);
+  f.room->viewer_ready();
+  run_frames(f, {{&a, in_a.get()}}, 1);
+  assert_int_equal(v1->key_frames, 4);
+  assert_int_equal(static_cast<int>(f.room->stats().key_frames), 4);
 }
 
 void test_loss_asks_for_key_frames_rate_limited(void**) {

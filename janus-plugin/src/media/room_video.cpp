@@ -70,7 +70,7 @@ std::shared_ptr<ParticipantVideo> RoomVideo::add(uint64_t id, std::shared_ptr<Vi
   } else {
     members_.push_back(m);
   }
-  if (m->viewer) new_viewer_ = true;
+  if (m->viewer) key_now_ = true;
   ++version_;
   return m->video;
 }
@@ -97,6 +97,11 @@ void RoomVideo::set_layout(LayoutKind layout) {
 
 void RoomVideo::request_keyframe() {
   keyframe_requested_ = true;
+}
+
+void RoomVideo::viewer_ready() {
+  std::lock_guard lock(members_mutex_);
+  key_now_ = true;
 }
 
 void RoomVideo::refresh_snapshot() {
@@ -174,10 +179,10 @@ void RoomVideo::send_remb(int64_t now_us) {
 void RoomVideo::tick(int64_t now_us) {
   const int64_t started = monotonic_us();
   if (first_tick_us_ < 0) first_tick_us_ = now_us;
-  bool new_viewer = false;
+  bool key_now = false;
   {
     std::lock_guard lock(members_mutex_);
-    std::swap(new_viewer, new_viewer_);
+    std::swap(key_now, key_now_);
   }
   refresh_snapshot();
   refresh_layout(speaker_ ? speaker_() : 0);
@@ -196,7 +201,7 @@ void RoomVideo::tick(int64_t now_us) {
   compose(now_us);
   const int64_t composed = monotonic_us();
 
-  bool force_key = new_viewer;
+  bool force_key = key_now;
   if (keyframe_requested_ &&
       (last_key_frame_us_ < 0 || now_us - last_key_frame_us_ >= config_.keyframe_interval_us)) {
     force_key = true;

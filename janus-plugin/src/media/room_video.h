@@ -85,8 +85,12 @@ class RoomVideo {
   void set_layout(LayoutKind layout);
   LayoutKind layout() const { return layout_; }
 
-  // A viewer asked for a key frame (PLI or FIR).
+  // A viewer asked for a key frame (PLI or FIR): served within keyframe_interval_us.
   void request_keyframe();
+  // A viewer can receive from now on (its PeerConnection is up): it gets a key
+  // frame with the next tick, whatever the interval, or it would see nothing
+  // decodable until it complains.
+  void viewer_ready();
 
   void start();
   void stop();
@@ -116,7 +120,7 @@ class RoomVideo {
   mutable std::mutex members_mutex_;
   std::vector<std::shared_ptr<Member>> members_;  // join order; guarded by members_mutex_
   uint64_t version_ = 0;                          // guarded by members_mutex_
-  bool new_viewer_ = false;                       // guarded by members_mutex_
+  bool key_now_ = false;                          // guarded by members_mutex_
 
   // Compositor thread only.
   uint64_t snapshot_version_ = ~0ull;

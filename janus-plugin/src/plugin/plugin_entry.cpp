@@ -313,9 +313,11 @@ static void conf_setup_media(janus_plugin_session* handle) {
     if (session->webrtc) session->webrtc->ready = true;
     p = session->participant;
   }
-  if (p)
-    log(Level::kInfo, "participant %llu (%s): WebRTC media is up",
-        static_cast<unsigned long long>(p->id), p->display.c_str());
+  if (!p) return;
+  log(Level::kInfo, "participant %llu (%s): WebRTC media is up",
+      static_cast<unsigned long long>(p->id), p->display.c_str());
+  auto room = p->room.lock();
+  if (room && room->video) room->video->viewer_ready();
 }
 
 static std::shared_ptr<Participant> session_participant(janus_plugin_session* handle) {

@@ -382,7 +382,7 @@ std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const
   }
   if (const json_t* muted = json_object_get(message, "muted")) {
     const bool m = json_is_true(muted);
-    changed = m != p->muted;
+    changed |= m != p->muted;
     p->muted = m;
     room->audio->set_muted(p->id, m);
   }
