@@ -4,6 +4,8 @@ Everything WebRTC happens inside a network namespace the test creates (see
 DESIGN.md, "Real parts in tests"): NetNs makes one, JanusProcess runs Janus with a
 throw-away config folder, JanusClient speaks the HTTP API, AudioPeer (aiortc) and
 PlainRtpPeer are conference participants, tone_report analyses what they heard.
+VideoPeer (aiortc, solid-colour VP8 from a ColourTrack) keeps the newest video
+frame it receives; frame_planes/region_mean measure colours in it.
 
 Run this module directly (`janus_harness.py audio-peer ...`) to get one AudioPeer in
 its own process: a test can SIGKILL it to simulate a client that vanishes.
@@ -856,6 +858,253 @@ def tone_report(samples, freqs, rate=SAMPLE_RATE, skip_seconds=2.0, band=(100.0,
     floor = max(np.median(power[in_band]), 1e-30)
     return {fr: 10.0 * np.log10(max(power[np.abs(f - fr) <= tolerance_hz].max(), 1e-30) / floor)
             for fr in freqs}
+
+
+# --------------------------------------------------------------------------- video
+
+VIDEO_CLOCK_RATE = 90000
+
+# BT.601 limited range (what VP8 carries) as (Y, U, V).
+YUV_BLACK = (16, 128, 128)
+
+
+def rgb_to_yuv601(r, g, b):
+    """8-bit RGB to BT.601 limited-range (Y, U, V), rounded."""
+    y = 16 + (65.738 * r + 129.057 * g + 25.064 * b) / 256
+    u = 128 + (-37.945 * r - 74.494 * g + 112.439 * b) / 256
+    v = 128 + (112.439 * r - 94.154 * g - 18.285 * b) / 256
+    return tuple(int(round(min(255, max(0, c)))) for c in (y, u, v))
+
+
+def solid_yuv420p(yuv, width, height):
+    """A yuv420p picture of one colour, as the (height*3/2, width) array that
+    av.VideoFrame.from_ndarray(format="yuv420p") takes (width, height even)."""
+    y, u, v = yuv
+    # The U and V planes, (w/2)*(h/2) bytes each, packed into rows of w bytes
+    # (with h/2 odd their boundary falls in the middle of a row).
+    chroma = np.concatenate([np.full(width * height // 4, u, np.uint8),
+                             np.full(width * height // 4, v, np.uint8)]).reshape(height // 2, width)
+    return np.concatenate([np.full((height, width), y, np.uint8), chroma])
+
+
+class ColourTrack(MediaStreamTrack):
+    """Video of one solid colour (yuv420p) at real-time pace; pause() stops the
+    frames (recv blocks, so the RTP sender sends nothing) until resume()."""
+
+    kind = "video"
+
+    def __init__(self, yuv, width=320, height=180, fps=15):
+        super().__init__()
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.frames_sent = 0
+        self._picture = solid_yuv420p(yuv, width, height)
+        self._t0 = None
+        self._n = 0
+        self._running = asyncio.Event()
+        self._running.set()
+
+    def set_colour(self, yuv):
+        self._picture = solid_yuv420p(yuv, self.width, self.height)
+
+    def pause(self):
+        self._running.clear()
+
+    def resume(self):
+        self._t0 = None  # no burst of the frames "missed" while paused
+        self._running.set()
+
+    def stop(self):
+        super().stop()
+        self._running.set()  # wake a recv() blocked by pause()
+
+    async def recv(self):
+        await self._running.wait()
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._t0 is None:
+            self._t0 = now - self._n / self.fps
+        wait = self._t0 + self._n / self.fps - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+        await self._running.wait()
+        if self.readyState != "live":
+            raise MediaStreamError
+        frame = av.VideoFrame.from_ndarray(self._picture, format="yuv420p")
+        frame.pts = self._n * VIDEO_CLOCK_RATE // self.fps
+        frame.time_base = fractions.Fraction(1, VIDEO_CLOCK_RATE)
+        self._n += 1
+        self.frames_sent += 1
+        return frame
+
+
+class VideoPeer:
+    """A WebRTC participant (aiortc) sending Opus (a tone, or silence for
+    freq=None) and solid-colour VP8, keeping the newest composite it receives.
+
+    yuv=None: no camera, the video m-line is recvonly. setup_delay: seconds
+    between the join answer and applying it (ICE and DTLS start only then), for
+    a viewer whose media comes up well after its join."""
+
+    def __init__(self, url, package, room, display, yuv, freq=None, width=320, height=180,
+                 fps=15, setup_delay=0.0):
+        self.package = package
+        self.room = room
+        self.display = display
+        self.yuv = yuv
+        self.client = JanusClient(url)
+        self.handle = None
+        self.participant_id = None
+        self.recorder = Recorder()
+        self.audio_track = ToneTrack(freq)
+        self.video_track = ColourTrack(yuv, width, height, fps) if yuv is not None else None
+        self.setup_delay = setup_delay
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.answer_sdp = None
+        self.connected_time = None    # time.monotonic() the PeerConnection came up
+        self.first_frame_time = None  # ... the first composite was decoded
+        self.frame = None             # newest received composite (av.VideoFrame)
+        self.frame_time = None        # time.monotonic() it arrived
+        self.frames_received = 0
+        self.video_tracks_received = 0
+        self._new_frame = asyncio.Event()
+        self._rx_tasks = []
+        self._connected = asyncio.Event()
+
+    async def join(self, timeout=15.0):
+        await run_blocking(self.client.create)
+        self.client.start_keepalive()
+        self.handle = await run_blocking(self.client.attach, self.package)
+
+        @self.pc.on("track")
+        def on_track(track):
+            if track.kind == "video":
+                self.video_tracks_received += 1
+                self._rx_tasks.append(asyncio.ensure_future(self._receive_video(track)))
+            else:
+                self._rx_tasks.append(asyncio.ensure_future(record_track(track, self.recorder)))
+
+        @self.pc.on("connectionstatechange")
+        def on_state():
+            if self.pc.connectionState == "connected":
+                if self.connected_time is None:
+                    self.connected_time = time.monotonic()
+                self._connected.set()
+
+        self.pc.addTrack(self.audio_track)
+        if self.video_track is not None:
+            self.pc.addTrack(self.video_track)
+        else:
+            self.pc.addTransceiver("video", direction="recvonly")
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        offer = {"type": self.pc.localDescription.type, "sdp": self.pc.localDescription.sdp}
+        reply = await run_blocking(self.client.message, self.handle,
+                                   {"request": "join", "room": self.room,
+                                    "display": self.display},
+                                   jsep=offer, timeout=timeout)
+        if reply.event != "joined" or not reply.jsep:
+            raise RuntimeError(f"{self.display}: join failed: {reply.data} jsep={reply.jsep}")
+        self.participant_id = reply.data.get("id")
+        self.answer_sdp = reply.jsep["sdp"]
+        if self.setup_delay:
+            await asyncio.sleep(self.setup_delay)
+        await self.pc.setRemoteDescription(
+            RTCSessionDescription(sdp=reply.jsep["sdp"], type=reply.jsep["type"]))
+        return reply
+
+    async def wait_connected(self, timeout=15.0):
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def _receive_video(self, track):
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            self.frame = frame
+            self.frame_time = time.monotonic()
+            if self.first_frame_time is None:
+                self.first_frame_time = self.frame_time
+            self.frames_received += 1
+            self._new_frame.set()
+
+    async def next_frame(self, timeout=5.0):
+        """The next composite that arrives from now on, or None after timeout."""
+        self._new_frame.clear()
+        try:
+            await asyncio.wait_for(self._new_frame.wait(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        return self.frame
+
+    async def send_pli(self):
+        """Asks for a key frame of the composite (RTCP PLI), as a decoder would."""
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.kind != "video":
+                continue
+            for source in transceiver.receiver.getSynchronizationSources():
+                await transceiver.receiver._send_rtcp_pli(source.source)
+                return True
+        return False
+
+    async def close(self):
+        try:
+            await leave_and_destroy(self.client, self.handle)
+        finally:
+            for task in self._rx_tasks:
+                task.cancel()
+            await self.pc.close()
+
+
+def frame_planes(frame):
+    """(Y, U, V) planes of a video frame as 2-D uint8 arrays (U, V at half size)."""
+    if frame.format.name != "yuv420p":
+        frame = frame.reformat(format="yuv420p")
+    return tuple(
+        np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:plane.height, :plane.width]
+        for plane in frame.planes)
+
+
+def region_mean(planes, rect):
+    """Mean (Y, U, V) over rect = (x, y, w, h) in luma pixels (chroma: the same
+    area at half resolution)."""
+    x, y, w, h = (int(v) for v in rect)
+    luma, u, v = planes
+    cx0, cy0 = x // 2, y // 2
+    cx1, cy1 = max(cx0 + 1, (x + w) // 2), max(cy0 + 1, (y + h) // 2)
+    return (float(luma[y:y + h, x:x + w].mean()), float(u[cy0:cy1, cx0:cx1].mean()),
+            float(v[cy0:cy1, cx0:cx1].mean()))
+
+
+def inset_rect(rect, fraction):
+    """The middle of rect, `fraction` of its width/height left off on each side."""
+    x, y, w, h = rect
+    dx, dy = int(w * fraction), int(h * fraction)
+    return (x + dx, y + dy, w - 2 * dx, h - 2 * dy)
+
+
+def yuv_close(measured, expected, tolerance):
+    return all(abs(m - e) <= tolerance for m, e in zip(measured, expected))
+
+
+def fmt_yuv(yuv):
+    return "YUV(" + ",".join(f"{c:.0f}" for c in yuv) + ")"
+
+
+def save_frame_png(frame, path):
+    """Writes a decoded video frame as an RGB PNG (with libav's PNG encoder)."""
+    rgb = frame.reformat(format="rgb24")
+    codec = av.CodecContext.create("png", "w")
+    codec.width = rgb.width
+    codec.height = rgb.height
+    codec.pix_fmt = "rgb24"
+    data = b"".join(bytes(p) for p in codec.encode(rgb))
+    data += b"".join(bytes(p) for p in codec.encode(None))
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path
 
 
 # --------------------------------------------------------------------------- child peer

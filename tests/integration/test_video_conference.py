@@ -1,0 +1,560 @@
+"""Video MCU end to end: real Janus, the plugin, three aiortc peers sending solid
+colours as VP8 and checking the composite they all receive.
+
+    /usr/bin/python3 tests/integration/test_video_conference.py \
+        --plugin build/janus-plugin/libjanus_conference.so
+
+Needs root (network namespace). The script creates the namespace, re-executes
+itself inside it (--inner) and removes it afterwards, also on failure.
+Prints PASS/FAIL/INFO lines and ends with "N passed, M failed". When a picture
+check fails, the received composite is saved as a PNG (path printed).
+
+The room's canvas is 640x360 at 15 fps. Peers A, B, C join in that order and send
+red, green and blue 320x180 pictures plus silent Opus (nobody talks, so the active
+speaker layout shows participant 0, A). Expected geometry (see video_layout.cpp):
+grid with 3 tiles = 2x2 cells of 320x180 in reading order, the 4th cell black;
+speaker layout = A's picture fitted (512x288 at x=64) into the 640x288 top tile,
+B and C as 128x72 tiles centred in the bottom strip (x=192 and x=320, y=288).
+Then B talks (a tone) and becomes the speaker. Last, a viewer D without a
+camera joins and applies the join answer only 1 s later (its media comes up
+well after the join, as over a real network): it must get a key frame, hence a
+picture, promptly, and its tile is the no-video marker.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
+                           JanusProcess, Results, VideoPeer, exit_after, fmt_yuv, inset_rect,
+                           raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
+                           run_inside_netns, sanitizer_env, sanitizer_reports, save_frame_png,
+                           frame_planes, yuv_close)
+
+PACKAGE = "janus.plugin.conference"
+CANVAS_W, CANVAS_H, CANVAS_FPS = 640, 360, 15
+VIDEO_BITRATE = 800000
+SOURCE_W, SOURCE_H, SOURCE_FPS = 320, 180, 15
+COLOURS = {"A": rgb_to_yuv601(255, 0, 0),   # red   (81, 90, 240)
+           "B": rgb_to_yuv601(0, 255, 0),   # green (145, 54, 34)
+           "C": rgb_to_yuv601(0, 0, 255)}   # blue  (41, 240, 110)
+MARKER_BACKGROUND = (40, 128, 128)
+MARKER_SQUARE = (180, 128, 128)
+COLOUR_TOLERANCE = 20          # per Y/U/V channel, on the mean of an inner region
+INSET = 0.2                    # of each region left off per side (codec ringing at edges)
+FIRST_PICTURE_TIMEOUT = 15.0   # connected -> first picture (aiortc asks by PLI only after ~9 s)
+MARKER_TIMEOUT = 3.5           # sender stopped (stale after 1 s) -> marker tile
+CHANGE_TIMEOUT = 5.0           # mute/unmute/layout -> visible in the composite
+EVENT_TIMEOUT = 5.0
+TALK_FREQ = 440                # B's tone to become the active speaker (others: silence)
+PLI_TIMEOUT = 2.5              # PLI -> key frame (served at most once per second)
+LATE_SETUP_DELAY = 1.0         # late viewer: join answer -> setRemoteDescription
+NEW_VIEWER_TIMEOUT = 2.0       # late viewer's PeerConnection up -> first decoded picture
+SESSION_TIMEOUT_SECONDS = 15
+INNER_TIMEOUT_SECONDS = 170
+INVALID_ELEMENT_ERROR = 484
+
+
+# --------------------------------------------------------------------------- geometry
+
+def even_floor(v):
+    return v & ~1
+
+
+def grid_cells(w, h, cols, rows):
+    """All cols x rows cells in reading order (edges as video_layout.cpp computes them)."""
+    cells = []
+    for i in range(cols * rows):
+        c, r = i % cols, i // cols
+        x0, x1 = even_floor(c * w // cols), even_floor((c + 1) * w // cols)
+        y0, y1 = even_floor(r * h // rows), even_floor((r + 1) * h // rows)
+        cells.append((x0, y0, x1 - x0, y1 - y0))
+    return cells
+
+
+def fit(src_w, src_h, tile):
+    """The picture rectangle inside a tile with the aspect ratio kept (centred)."""
+    x, y, tw, th = tile
+    if src_w * th > src_h * tw:
+        w, h = tw, 2 * ((tw * src_h + src_w) // (2 * src_w))
+    else:
+        w, h = 2 * ((th * src_w + src_h) // (2 * src_h)), th
+    return (x + even_floor((tw - w) // 2), y + even_floor((th - h) // 2), w, h)
+
+
+def grid_expectation(tile_contents):
+    """3..4 participants: 2x2 cells; tile_contents[i] is a colour (picture) or
+    "marker"; cells without a participant are black."""
+    cells = grid_cells(CANVAS_W, CANVAS_H, 2, 2)
+    exp = []
+    for i, cell in enumerate(cells):
+        label = f"cell {i}"
+        if i < len(tile_contents):
+            exp += tile_regions(label, cell, tile_contents[i])
+        else:
+            exp.append((label + " black (no participant)", inset_rect(cell, INSET), YUV_BLACK))
+    return exp
+
+
+def speaker_expectation(tile_contents, speaker=0):
+    """Active-speaker layout: speaker on top (full width above the strip), the
+    others as W/5 x H/5 tiles centred in the bottom strip, in participant order."""
+    small_w, small_h = even_floor(CANVAS_W // 5), even_floor(CANVAS_H // 5)
+    strip_top = CANVAS_H - small_h
+    others = [i for i in range(len(tile_contents)) if i != speaker]
+    left = even_floor((CANVAS_W - len(others) * small_w) // 2)
+    top = (0, 0, CANVAS_W, strip_top)
+    exp = tile_regions(f"speaker tile (participant {speaker})", top, tile_contents[speaker])
+    pic = fit(SOURCE_W, SOURCE_H, top)
+    if pic[2] < CANVAS_W:  # pillarbox bars, black
+        exp.append(("speaker tile left bar black", inset_rect((0, 0, pic[0], strip_top), INSET),
+                    YUV_BLACK))
+        right = pic[0] + pic[2]
+        exp.append(("speaker tile right bar black",
+                    inset_rect((right, 0, CANVAS_W - right, strip_top), INSET), YUV_BLACK))
+    for k, i in enumerate(others):
+        tile = (left + k * small_w, strip_top, small_w, small_h)
+        exp += tile_regions(f"strip tile {k} (participant {i})", tile, tile_contents[i])
+    if left > 0:
+        exp.append(("strip left of the small tiles black",
+                    inset_rect((0, strip_top, left, small_h), INSET), YUV_BLACK))
+        right = left + len(others) * small_w
+        exp.append(("strip right of the small tiles black",
+                    inset_rect((right, strip_top, CANVAS_W - right, small_h), INSET), YUV_BLACK))
+    return exp
+
+
+def tile_regions(label, tile, content):
+    """Regions (name, rect, expected YUV) that tell a tile's content."""
+    if content != "marker":
+        return [(f"{label} picture", inset_rect(fit(SOURCE_W, SOURCE_H, tile), INSET), content)]
+    x, y, w, h = tile
+    side = max(2, even_floor(min(w, h) // 3))
+    sx, sy = x + even_floor((w - side) // 2), y + even_floor((h - side) // 2)
+    band = sx - x  # dark grey left and right of the square
+    return [
+        (f"{label} marker square", inset_rect((sx, sy, side, side), 0.25), MARKER_SQUARE),
+        (f"{label} marker left", inset_rect((x, y, band, h), INSET), MARKER_BACKGROUND),
+        (f"{label} marker right", inset_rect((sx + side, y, band, h), INSET), MARKER_BACKGROUND),
+    ]
+
+
+def colour_name(yuv):
+    for name, c in COLOURS.items():
+        if yuv == c:
+            return f"{name}'s colour {fmt_yuv(c)}"
+    return {YUV_BLACK: "black", MARKER_SQUARE: "marker square (light grey)",
+            MARKER_BACKGROUND: "marker background (dark grey)"}.get(yuv, fmt_yuv(yuv))
+
+
+# --------------------------------------------------------------------------- picture checks
+
+class PictureChecker:
+    def __init__(self, r, png_dir):
+        self.r = r
+        self.png_dir = png_dir
+        self.saved = 0
+
+    @staticmethod
+    def measure(frame, expectation):
+        """[(name, ok, measured YUV, expected YUV)] for one frame."""
+        if frame is None:
+            return [("frame", False, None, None)]
+        if (frame.width, frame.height) != (CANVAS_W, CANVAS_H):
+            return [(f"frame size {frame.width}x{frame.height}", False, None, None)]
+        planes = frame_planes(frame)
+        out = []
+        for name, rect, expected in expectation:
+            mean = region_mean(planes, rect)
+            out.append((name, yuv_close(mean, expected, COLOUR_TOLERANCE), mean, expected))
+        return out
+
+    @staticmethod
+    def describe(measured, only_failed=False):
+        parts = []
+        for name, ok, mean, expected in measured:
+            if only_failed and ok:
+                continue
+            if mean is None:
+                parts.append(f"{name}: wrong/none")
+            else:
+                parts.append(f"{name} {fmt_yuv(mean)}" + ("" if ok else
+                             f" [want {colour_name(expected)} +-{COLOUR_TOLERANCE}]"))
+        return "; ".join(parts)
+
+    async def wait_for(self, peer, expectation, timeout):
+        """Waits until a composite peer receives matches; returns (ok, seconds,
+        measured of the matching or last frame, that frame)."""
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        measured, frame = [("frame", False, None, None)], None
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False, time.monotonic() - t0, measured, frame
+            got = await peer.next_frame(timeout=min(left, 2.0))
+            if got is None:
+                continue
+            frame = got
+            measured = self.measure(frame, expectation)
+            if all(ok for _, ok, _, _ in measured):
+                return True, time.monotonic() - t0, measured, frame
+
+    async def check(self, name, peers, expectation, timeout):
+        """One Results check: every peer's composite matches within timeout (the
+        peers are waited for together, so the timeout is shared)."""
+        results = await asyncio.gather(*(self.wait_for(p, expectation, timeout) for p in peers))
+        ok = all(res[0] for res in results)
+        details = []
+        for p, (pok, secs, measured, frame) in zip(peers, results):
+            if pok:
+                details.append(f"{p.display} after {secs:.1f} s: {self.describe(measured)}")
+            else:
+                d = (f"{p.display} NOT within {timeout:.1f} s ({p.frames_received} frames "
+                     f"received): {self.describe(measured)}")
+                if frame is not None:
+                    self.saved += 1
+                    path = os.path.join(self.png_dir, f"{self.saved:02d}-{p.display}.png")
+                    try:
+                        save_frame_png(frame, path)
+                        d += f" (frame saved: {path})"
+                    except Exception as e:  # noqa: BLE001 - the PNG is only a debugging aid
+                        d += f" (could not save the frame: {e})"
+                details.append(d)
+        self.r.check(name, ok, " | ".join(details))
+        return ok
+
+
+# --------------------------------------------------------------------------- requests
+
+async def request(client, handle, body, timeout=10.0):
+    return await run_blocking(client.message, handle, body, timeout=timeout)
+
+
+async def error_code_of(client, handle, body):
+    try:
+        reply = await request(client, handle, body)
+    except JanusError as e:
+        return e.code, f"core error {e.code} ({e.reason})"
+    except HTTP_ERRORS + (TimeoutError,) as e:
+        return None, f"{type(e).__name__}: {e}"
+    code = reply.error_code
+    return code, (f"error_code {code} ({reply.data.get('error')})" if code is not None
+                  else f"no error: {reply.data}")
+
+
+async def configure(peer, body):
+    reply = await request(peer.client, peer.handle, dict(body, request="configure"))
+    return reply.error_code is None and reply.data.get("result") == "ok", reply.data
+
+
+async def wait_plugin_event(peer, predicate, timeout=EVENT_TIMEOUT):
+    """The first event pushed to peer's handle whose plugin data matches
+    predicate (others are skipped), or None."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ev = await run_blocking(peer.client.next_event, peer.handle, left)
+        if ev is None:
+            return None
+        data = ev.get("plugindata", {}).get("data", {})
+        if predicate(data):
+            return data
+    return None
+
+
+def drain_events(peer):
+    while peer.client.next_event(peer.handle, 0) is not None:
+        pass
+
+
+async def list_room(client, handle, room):
+    return (await request(client, handle, {"request": "listparticipants", "room": room})).data
+
+
+def answer_media(sdp):
+    """{kind: (port, codecs)} of the m-lines of an SDP answer."""
+    media, current = {}, None
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            kind, port = line[2:].split()[:2]
+            current = kind
+            media.setdefault(kind, [int(port), []])
+        elif line.startswith("a=rtpmap:") and current:
+            media[current][1].append(line.split()[1].split("/")[0].upper())
+    return media
+
+
+# --------------------------------------------------------------------------- scenario
+
+async def scenario(r, janus, png_dir):
+    room = random.randint(100000, 999999)
+    admin = JanusClient(janus.url)
+    await run_blocking(admin.create)
+    admin.start_keepalive()
+    handle = await run_blocking(admin.attach, PACKAGE)
+    pics = PictureChecker(r, png_dir)
+
+    reply = await request(admin, handle, {
+        "request": "create", "room": room, "video": True, "video_width": CANVAS_W,
+        "video_height": CANVAS_H, "video_fps": CANVAS_FPS, "video_bitrate": VIDEO_BITRATE,
+        "video_layout": "grid"})
+    if not r.check("create video room", reply.error_code is None and reply.event == "created",
+                   str(reply.data)):
+        return
+
+    a, b, c = peers = [VideoPeer(janus.url, PACKAGE, room, name, COLOURS[name],
+                                 width=SOURCE_W, height=SOURCE_H, fps=SOURCE_FPS)
+                       for name in "ABC"]
+    late = []
+    try:
+        # 1. Join in order; one composite each; tiles in join order.
+        for p in peers:
+            await p.join()
+        answers = {p.display: answer_media(p.answer_sdp) for p in peers}
+        r.check("join answers accept Opus audio and VP8 video",
+                all(m.get("audio", [0])[0] > 0 and "OPUS" in m["audio"][1]
+                    and m.get("video", [0])[0] > 0 and "VP8" in m["video"][1]
+                    for m in answers.values()),
+                "; ".join(f"{n}: " + ", ".join(f"{k} port {v[0]} {'/'.join(v[1])}"
+                                               for k, v in m.items())
+                          for n, m in answers.items()))
+        await asyncio.gather(*(p.wait_connected() for p in peers))
+        t_connected = time.monotonic()
+        r.check("3 video peers joined and connected", True,
+                ", ".join(f"{p.display}={p.participant_id}" for p in peers))
+        grid_abc = grid_expectation([COLOURS["A"], COLOURS["B"], COLOURS["C"]])
+        await pics.check("grid: tiles 0/1/2 show A/B/C (red/green/blue), cell 3 black, "
+                         "in every peer's composite", peers, grid_abc, FIRST_PICTURE_TIMEOUT)
+        r.check("each peer receives exactly one video track (the composite)",
+                all(p.video_tracks_received == 1 for p in peers),
+                ", ".join(f"{p.display}: {p.video_tracks_received} video track(s), "
+                          f"{p.frames_received} frames" for p in peers))
+        r.info(f"first full composite {time.monotonic() - t_connected:.1f} s after all connected; "
+               "first picture after the own PeerConnection came up: " + ", ".join(
+                   f"{p.display} {p.first_frame_time - p.connected_time:.2f} s"
+                   for p in peers if p.first_frame_time and p.connected_time))
+        await asyncio.sleep(1.0)
+        rates = {p.display: p.frames_received for p in peers}
+        await asyncio.sleep(2.0)
+        rates = {p.display: (p.frames_received - rates[p.display]) / 2.0 for p in peers}
+        r.check("composite arrives at about the room's frame rate",
+                all(fps >= CANVAS_FPS * 0.6 for fps in rates.values()),
+                ", ".join(f"{n}: {fps:.1f} fps" for n, fps in rates.items())
+                + f" (room {CANVAS_FPS} fps)")
+
+        # 2. B stops sending video: its tile becomes the marker.
+        b.video_track.pause()
+        t0 = time.monotonic()
+        await pics.check("B stops sending video -> B's tile becomes the marker, A and C unchanged",
+                         [a], grid_expectation([COLOURS["A"], "marker", COLOURS["C"]]),
+                         MARKER_TIMEOUT)
+        r.info(f"B paused {time.monotonic() - t0:.1f} s before the marker was seen "
+               "(stale after 1 s)")
+        b.video_track.resume()
+        await pics.check("B sends video again -> B's colour is back", [a], grid_abc,
+                         CHANGE_TIMEOUT)
+
+        # 3. C mutes its video with configure, then unmutes.
+        ok, data = await configure(c, {"video": False})
+        r.check("C configure video=false answered ok", ok, str(data))
+        await pics.check("C video muted -> C's tile becomes the marker", [a, b],
+                         grid_expectation([COLOURS["A"], COLOURS["B"], "marker"]),
+                         CHANGE_TIMEOUT)
+        listed = await list_room(admin, handle, room)
+        flags = {p.get("display"): p.get("video") for p in listed.get("participants", [])}
+        r.check("listparticipants while C is muted: video A/B true, C false",
+                flags == {"A": True, "B": True, "C": False}, str(flags))
+        ok, data = await configure(c, {"video": True})
+        r.check("C configure video=true answered ok", ok, str(data))
+        await pics.check("C video unmuted -> C's colour is back", [a, b], grid_abc,
+                         CHANGE_TIMEOUT)
+
+        # 4. Layout switch by A: the room's composite changes for everyone.
+        for p in (b, c):
+            drain_events(p)
+        ok, data = await configure(a, {"video_layout": "speaker"})
+        r.check("A configure video_layout=speaker answered ok", ok, str(data))
+        events = await asyncio.gather(*(wait_plugin_event(
+            p, lambda d: d.get("video_layout") is not None) for p in (b, c)))
+        r.check("B and C get the video_layout=speaker event",
+                all(e is not None and e.get("video_layout") == "speaker" and e.get("room") == room
+                    and e.get("conference") == "event" for e in events),
+                "; ".join(f"{p.display}: {e}" for p, e in zip((b, c), events)))
+        await pics.check("speaker layout: A (participant 0, nobody talks) large on top, B and C "
+                         "small in the bottom strip", peers,
+                         speaker_expectation([COLOURS["A"], COLOURS["B"], COLOURS["C"]]),
+                         CHANGE_TIMEOUT)
+        listed = await list_room(admin, handle, room)
+        r.check("listparticipants reports layout speaker",
+                (listed.get("video") or {}).get("layout") == "speaker", str(listed.get("video")))
+        # B talks (a tone): B becomes the speaker, A moves into the strip.
+        b.audio_track.freq = TALK_FREQ
+        await pics.check("B talks -> B is the speaker (large on top), A and C in the strip",
+                         [a, c], speaker_expectation(
+                             [COLOURS["A"], COLOURS["B"], COLOURS["C"]], speaker=1),
+                         CHANGE_TIMEOUT)
+        b.audio_track.freq = None
+        for p in (b, c):
+            drain_events(p)
+        ok, data = await configure(a, {"video_layout": "grid"})
+        r.check("A configure video_layout=grid answered ok", ok, str(data))
+        events = await asyncio.gather(*(wait_plugin_event(
+            p, lambda d: d.get("video_layout") is not None) for p in (b, c)))
+        r.check("B and C get the video_layout=grid event",
+                all(e is not None and e.get("video_layout") == "grid" for e in events),
+                "; ".join(f"{p.display}: {e}" for p, e in zip((b, c), events)))
+        await pics.check("grid layout is back for everyone", peers, grid_abc, CHANGE_TIMEOUT)
+
+        # 5. A viewer's PLI is answered with a key frame; statistics.
+        before = ((await list_room(admin, handle, room)).get("video") or {}).get("key_frames", 0)
+        sent = await a.send_pli()
+        t0 = time.monotonic()
+        after = before
+        while time.monotonic() - t0 < PLI_TIMEOUT and after <= before:
+            await asyncio.sleep(0.1)
+            after = ((await list_room(admin, handle, room)).get("video") or {}).get(
+                "key_frames", 0)
+        r.check("a viewer's PLI gets a key frame of the composite", sent and after > before,
+                f"PLI sent: {sent}; key_frames {before} -> {after} after "
+                f"{time.monotonic() - t0:.1f} s (limit {PLI_TIMEOUT} s, at most 1 per s)")
+
+        listed = await list_room(admin, handle, room)
+        video = listed.get("video") or {}
+        flags = {p.get("display"): p.get("video") for p in listed.get("participants", [])}
+        frames = video.get("frames", 0)
+        r.check("listparticipants video stats: frames > 0, key_frames >= 1, no encode errors",
+                frames > 0 and video.get("key_frames", 0) >= 1
+                and video.get("encode_errors") == 0
+                and (video.get("width"), video.get("height"), video.get("fps"),
+                     video.get("layout")) == (CANVAS_W, CANVAS_H, CANVAS_FPS, "grid"),
+                str(video))
+        r.check("listparticipants: every participant has video true",
+                flags == {"A": True, "B": True, "C": True}, str(flags))
+        if frames:
+            r.info(f"compositor: {frames} frames ({video.get('key_frames')} key), "
+                   f"{video.get('bytes', 0) / frames / 1000:.1f} kB/frame, compose "
+                   f"{video.get('compose_us', 0) / frames:.0f} us + encode "
+                   f"{video.get('encode_us', 0) / frames:.0f} us per frame, max tick "
+                   f"{video.get('max_tick_us')} us, late {video.get('late_ticks')}, "
+                   f"missed {video.get('missed_ticks')}")
+
+        # 6. Malformed configures: refused, nothing changes.
+        for name, body in (("video_layout \"diagonal\"", {"video_layout": "diagonal"}),
+                           ("video \"yes\"", {"video": "yes"})):
+            code, detail = await error_code_of(c.client, c.handle,
+                                               dict(body, request="configure"))
+            r.check(f"malformed: configure with {name} -> error {INVALID_ELEMENT_ERROR}",
+                    code == INVALID_ELEMENT_ERROR, detail)
+        listed = await list_room(admin, handle, room)
+        r.check("malformed configures changed nothing (layout grid, C's video on)",
+                (listed.get("video") or {}).get("layout") == "grid"
+                and {p.get("display"): p.get("video") for p in listed.get("participants", [])}
+                == {"A": True, "B": True, "C": True}, str(listed.get("video", {}).get("layout")))
+        await pics.check("composite still the A/B/C grid after malformed requests", [a, b, c],
+                         grid_abc, CHANGE_TIMEOUT)
+
+        # 8. A late viewer without a camera: its media comes up 1 s after its join.
+        d = VideoPeer(janus.url, PACKAGE, room, "D", None, setup_delay=LATE_SETUP_DELAY)
+        late.append(d)
+        await d.join()
+        video_mline = d.answer_sdp.split("m=video", 1)[-1].split("m=", 1)[0]
+        r.check("D's recvonly video is answered sendonly (D views, sends no video)",
+                "a=sendonly" in video_mline and "VP8" in video_mline.upper(),
+                " ".join(line for line in video_mline.splitlines() if line.startswith(
+                    ("a=sendonly", "a=recvonly", "a=sendrecv", "a=inactive", "a=rtpmap"))))
+        await d.wait_connected()
+        deadline = time.monotonic() + FIRST_PICTURE_TIMEOUT
+        while d.first_frame_time is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        delay = (d.first_frame_time - d.connected_time) if d.first_frame_time else None
+        r.check(f"late viewer D decodes its first composite within {NEW_VIEWER_TIMEOUT:.0f} s "
+                "of its PeerConnection coming up (new viewer key frame)",
+                delay is not None and delay <= NEW_VIEWER_TIMEOUT,
+                (f"after {delay:.2f} s" if delay is not None
+                 else f"nothing within {FIRST_PICTURE_TIMEOUT:.0f} s")
+                + f"; D joined {LATE_SETUP_DELAY:.0f} s before applying the answer")
+        grid_abcd = grid_expectation([COLOURS["A"], COLOURS["B"], COLOURS["C"], "marker"])
+        await pics.check("4 participants: cell 3 is D's marker tile (no video), A/B/C unchanged",
+                         [a, d], grid_abcd, FIRST_PICTURE_TIMEOUT)
+        listed = await list_room(admin, handle, room)
+        flags = {p.get("display"): p.get("video") for p in listed.get("participants", [])}
+        r.check("listparticipants: D has video false", flags.get("D") is False, str(flags))
+        await d.close()
+        late.remove(d)
+        await pics.check("D left -> its cell is black again", [a], grid_abc, CHANGE_TIMEOUT)
+
+        # 7. Still alive.
+        r.check("janus alive at the end",
+                janus.alive() and await run_blocking(janus.info) is not None)
+    finally:
+        for p in peers + late:
+            await p.close()
+        try:
+            await run_blocking(admin.destroy)
+        except HTTP_ERRORS + (JanusError,):
+            pass
+
+
+def inner(args):
+    signal.signal(signal.SIGTERM, raise_system_exit)
+    r = Results()
+    env = sanitizer_env() if args.sanitized else None
+    janus = JanusProcess([args.plugin], {}, debug_level=args.debug_level,
+                         session_timeout=SESSION_TIMEOUT_SECONDS, env=env)
+    png_dir = tempfile.mkdtemp(prefix="video-conference-frames-")
+    t0 = time.monotonic()
+    try:
+        janus.start()
+        r.check("janus started with the plugin", True, f"{args.plugin} on {janus.url}")
+        asyncio.run(asyncio.wait_for(scenario(r, janus, png_dir), INNER_TIMEOUT_SECONDS - 20))
+        janus.stop()
+        with open(janus.log_path, errors="replace") as fh:
+            log = fh.read()
+        destroyed = f"{PACKAGE} destroyed" in log
+        r.check("janus exits cleanly on SIGTERM", janus.proc.returncode == 0 and destroyed,
+                f"exit code {janus.proc.returncode}, plugin destroy logged: {destroyed}")
+        if args.sanitized:
+            reports = sanitizer_reports(janus.log_path)
+            r.check("no AddressSanitizer/UBSan report from the plugin", not reports,
+                    "; ".join(reports[:3]))
+    except asyncio.TimeoutError:
+        r.check("scenario finished in time", False, f"{INNER_TIMEOUT_SECONDS - 20} s")
+    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
+        r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
+    finally:
+        if r.failed:
+            print(f"--- janus log tail ({janus.log_path}) ---\n{janus.log_tail()}---", flush=True)
+        janus.cleanup()
+        if not os.listdir(png_dir):
+            os.rmdir(png_dir)
+        else:
+            r.info(f"received frames of failed checks kept in {png_dir}")
+    r.info(f"total {time.monotonic() - t0:.1f} s")
+    print(f"{r.passed} passed, {r.failed} failed", flush=True)
+    return 1 if r.failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plugin", required=True, help="plugin .so to load")
+    parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
+    parser.add_argument("--sanitized", action="store_true",
+                        help="the plugin is built with ASan+UBSan: preload the runtime into Janus")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        exit_after(inner, args)
+    return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
+                            INNER_TIMEOUT_SECONDS)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
