@@ -2,7 +2,9 @@
 
 MatrixCaller = a registered user (synapse_harness.MatrixClient with its /sync loop) plus
 an aiortc RTCPeerConnection that sends a sine tone (janus_harness.ToneTrack) and records
-the audio it receives (janus_harness.Recorder). It speaks version "1" of the call
+the audio it receives (janus_harness.Recorder); with `video_yuv` it also sends a camera of
+one solid colour (janus_harness.ColourTrack), as a video call, and keeps the newest
+picture it receives. It speaks version "1" of the call
 protocol in a direct room with the focus, following what matrix-js-sdk sends (DESIGN.md,
 "matrix-js-sdk facts"): invite with lifetime 60000 and a random party_id, then
 select_answer naming the party that answered, then the callee's candidates.
@@ -25,7 +27,9 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
-from janus_harness import Recorder, ToneTrack, record_track, run_blocking  # noqa: E402
+from aiortc.mediastreams import MediaStreamError  # noqa: E402
+from janus_harness import (ColourTrack, Recorder, ToneTrack, record_track,  # noqa: E402
+                           run_blocking)
 
 INVITE_LIFETIME_MS = 60000  # what matrix-js-sdk sends
 
@@ -40,10 +44,13 @@ class CallRefused(Exception):
 
 
 class MatrixCaller:
-    def __init__(self, synapse_url, user_id, access_token, freq, name=None):
+    def __init__(self, synapse_url, user_id, access_token, freq, name=None, video_yuv=None):
         self.user_id = user_id
         self.name = name or user_id
         self.freq = freq
+        self.video_yuv = video_yuv
+        self.frame = None             # the newest received video frame
+        self.frames_received = 0
         self.client = sh.MatrixClient(synapse_url, user_id, access_token,
                                       timeline_limit=200).start_sync()
         self.recorder = Recorder()
@@ -96,6 +103,8 @@ class MatrixCaller:
         deadline = time.monotonic() + timeout
         self._new_peer_connection()
         self.pc.addTrack(ToneTrack(self.freq))
+        if self.video_yuv is not None:
+            self.pc.addTrack(ColourTrack(self.video_yuv))
         # aiortc gathers every candidate inside setLocalDescription: the offer is
         # complete, as matrix-js-sdk's is once gathering has finished.
         await self.pc.setLocalDescription(await self.pc.createOffer())
@@ -171,7 +180,15 @@ class MatrixCaller:
                 self._connected.set()
 
     async def _receive(self, track):
-        await record_track(track, self.recorder)
+        if track.kind != "video":
+            await record_track(track, self.recorder)
+            return
+        while True:
+            try:
+                self.frame = await track.recv()
+            except MediaStreamError:
+                return
+            self.frames_received += 1
 
     async def _candidate_loop(self):
         """Applies the focus' m.call.candidates for this call as they arrive."""
