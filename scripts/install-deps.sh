@@ -7,11 +7,12 @@ packages=(
   # build
   build-essential cmake pkg-config clang-format
   janus janus-dev
-  libglib2.0-dev libjansson-dev libopus-dev libvpx-dev
+  libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # tests
   libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
   python3-aiortc python3-numpy python3-av
+  ffmpeg  # bench/video: the reference compositor
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -261,12 +261,15 @@ void test_scale_gradient_odd(void**) {
   assert_int_equal(changed_outside(img, a), 0);
   check_gradient_area(img, a, 0, 240, 75);
   // Linear source, bilinear: interior samples are the linear interpolation.
-  // Destination column x maps to source (x - 4 + 0.5) * 17 / 30 - 0.5.
+  // With centres aligned, destination column x maps to source
+  // (x - 4 + 0.5) * 17 / 30 - 0.5; libyuv (used for rectangles wholly on the
+  // canvas) aligns the end samples instead, which moves a sample by up to a
+  // fifth of a source step (15 levels here).
   for (int x = 4; x < 34; ++x) {
     double sx = (x - 4 + 0.5) * 17.0 / 30.0 - 0.5;
     if (sx < 0) sx = 0;
     if (sx > 16) sx = 16;
-    assert_true(std::abs(Y(img, x, 10) - sx * 15.0) <= 1.01);
+    assert_true(std::abs(Y(img, x, 10) - sx * 15.0) <= 3.5);
   }
   // Downscale 63x47 into 15x11 at an odd position: [8, 22) x [6, 16).
   const I420Image big = gradient(63, 47, 4);

@@ -1,5 +1,7 @@
 #include "i420_compositor.h"
 
+#include <libyuv/scale.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -166,6 +168,19 @@ void scale_copy(const I420View& src, I420Image* dst, const Rect& rect) {
   const Span sx = snap_span(rect.x, rect.w, dst->width());
   const Span sy = snap_span(rect.y, rect.h, dst->height());
   if (sx.empty() || sy.empty()) return;
+  if (sx.vis0 == sx.full0 && sx.vis1 == sx.full1 && sy.vis0 == sy.full0 && sy.vis1 == sy.full1) {
+    // Wholly on the canvas, as every layout tile is: libyuv's SIMD bilinear
+    // scaler is several times faster than the generic loop below, which stays
+    // for clipped rectangles.
+    const size_t cx = static_cast<size_t>(sx.chroma_vis0());
+    const size_t cy = static_cast<size_t>(sy.chroma_vis0()) * dst->stride_uv();
+    libyuv::I420Scale(
+        src.y, src.stride_y, src.u, src.stride_u, src.v, src.stride_v, src.width, src.height,
+        dst->y() + static_cast<size_t>(sy.vis0) * dst->stride_y() + sx.vis0, dst->stride_y(),
+        dst->u() + cy + cx, dst->stride_uv(), dst->v() + cy + cx, dst->stride_uv(),
+        sx.vis1 - sx.vis0, sy.vis1 - sy.vis0, libyuv::kFilterBilinear);
+    return;
+  }
   // One small allocation per call (a row of taps), i.e. per tile and frame.
   std::vector<Tap> xtaps;
   scale_plane(src.y, src.stride_y, src.width, src.height, dst->y(), dst->stride_y(), sx.full0,

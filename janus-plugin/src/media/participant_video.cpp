@@ -81,10 +81,25 @@ void ParticipantVideo::insert(const RtpPacketView& packet, int64_t now_us) {
     maybe_request_keyframe(now_us);
 }
 
+void ParticipantVideo::set_tile_size(int width, int height) {
+  tile_size_ = width > 0 && height > 0
+                   ? static_cast<uint64_t>(width) << 32 | static_cast<uint32_t>(height)
+                   : 0;
+}
+
 void ParticipantVideo::publish(int64_t now_us) {
   const I420View picture = decoder_.picture();
   if (picture.width <= 0 || picture.height <= 0) return;
-  copy_picture(picture, &back_);
+  const uint64_t tile = tile_size_;
+  if (tile == 0) {
+    copy_picture(picture, &back_);
+  } else {
+    const Rect fit =
+        fit_aspect(picture.width, picture.height,
+                   Rect{0, 0, static_cast<int>(tile >> 32), static_cast<int>(tile & 0xffffffffu)});
+    back_.resize(fit.w, fit.h);
+    scale_copy(picture, &back_, Rect{0, 0, fit.w, fit.h});
+  }
   std::lock_guard lock(picture_mutex_);
   std::swap(front_, back_);
   front_us_ = now_us;

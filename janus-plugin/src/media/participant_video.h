@@ -1,10 +1,11 @@
 // One sender's inbound video: VP8 RTP in, the newest decoded picture out.
 //
 // insert() runs on the network thread (Janus' media thread for this
-// participant), which depacketizes and decodes, so decoding spreads over the
-// senders' threads instead of piling onto the room's compositor. The
-// compositor reads the newest picture under a short lock (double buffering:
-// the decoder's copy is swapped in, never written while read).
+// participant), which depacketizes, decodes and scales the picture to the size
+// of its tile, so that work spreads over the senders' threads instead of piling
+// onto the room's compositor, which then only copies. The compositor reads the
+// newest picture under a short lock (double buffering: the scaled copy is
+// swapped in, never written while read).
 #pragma once
 
 #include <atomic>
@@ -66,6 +67,10 @@ class ParticipantVideo {
   void set_muted(bool muted);
   bool muted() const { return muted_; }
 
+  // The tile the picture goes into: pictures are published already scaled to
+  // fit it with their aspect ratio kept. 0x0 (no tile yet): full size.
+  void set_tile_size(int width, int height);
+
   // Calls draw(picture) with the newest decoded picture when there is one that
   // arrived after `not_before_us` and the sender is not muted; returns whether
   // it did. The picture stays valid during the call only.
@@ -80,6 +85,7 @@ class ParticipantVideo {
   ParticipantVideoConfig config_;
   std::shared_ptr<VideoFeedback> feedback_;
   std::atomic<bool> muted_{false};
+  std::atomic<uint64_t> tile_size_{0};  // width << 32 | height
 
   // The network thread's state; the lock only matters for stats() and for
   // plain-RTP style callers that insert from more than one thread.

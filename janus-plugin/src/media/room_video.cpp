@@ -140,7 +140,14 @@ void RoomVideo::refresh_layout(uint64_t speaker) {
                           : compute_layout(kind, canvas_.width(), canvas_.height(),
                                            static_cast<int>(tiled_.size()), speaker_index);
   if (tiles_.size() != tiled_.size()) tiled_.clear();  // canvas too small: background only
-  last_remb_us_ = -1;                                  // tile sizes changed: tell the senders now
+  // Decoding threads scale each picture to its tile, so compose() only copies.
+  for (auto& m : snapshot_) {
+    if (m->video) m->video->set_tile_size(0, 0);
+  }
+  for (size_t i = 0; i < tiled_.size(); ++i) {
+    if (tiled_[i]->video) tiled_[i]->video->set_tile_size(tiles_[i].w, tiles_[i].h);
+  }
+  last_remb_us_ = -1;  // tile sizes changed: tell the senders now
 }
 
 void RoomVideo::compose(int64_t now_us) {
