@@ -142,10 +142,10 @@ void RoomVideo::refresh_layout(uint64_t speaker) {
   if (tiles_.size() != tiled_.size()) tiled_.clear();  // canvas too small: background only
   // Decoding threads scale each picture to its tile, so compose() only copies.
   for (auto& m : snapshot_) {
-    if (m->video) m->video->set_tile_size(0, 0);
-  }
-  for (size_t i = 0; i < tiled_.size(); ++i) {
-    if (tiled_[i]->video) tiled_[i]->video->set_tile_size(tiles_[i].w, tiles_[i].h);
+    if (!m->video) continue;
+    const auto it = std::find(tiled_.begin(), tiled_.end(), m);
+    const Rect tile = it == tiled_.end() ? Rect{} : tiles_[it - tiled_.begin()];
+    m->video->set_tile_size(tile.w, tile.h);
   }
   last_remb_us_ = -1;  // tile sizes changed: tell the senders now
 }
@@ -205,6 +205,7 @@ void RoomVideo::tick(int64_t now_us) {
     return;
   }
 
+  const int64_t compose_started = monotonic_us();
   compose(now_us);
   const int64_t composed = monotonic_us();
 
@@ -244,7 +245,7 @@ void RoomVideo::tick(int64_t now_us) {
   if (key_frame) ++stats_.key_frames;
   stats_.packets += packets;
   stats_.bytes += encoded_.size();
-  stats_.compose_us += composed - started;
+  stats_.compose_us += composed - compose_started;
   stats_.encode_us += finished - composed;
   stats_.max_tick_us = std::max(stats_.max_tick_us, finished - started);
 }
