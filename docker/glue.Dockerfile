@@ -2,7 +2,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config janus-dev libglib2.0-dev libjansson-dev libopus-dev \
-      libvpx-dev libcmocka-dev libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev \
+      libvpx-dev libyuv-dev libcmocka-dev libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev \
       libsqlite3-dev libbenchmark-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src
