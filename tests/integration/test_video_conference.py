@@ -293,6 +293,16 @@ def answer_media(sdp):
 
 # --------------------------------------------------------------------------- scenario
 
+def video_encoder_target(peer):
+    """The target bitrate of the peer's VP8 encoder, which aiortc sets from REMB
+    (None before the encoder exists)."""
+    for transceiver in peer.pc.getTransceivers():
+        if transceiver.kind == "video" and transceiver.sender is not None:
+            encoder = getattr(transceiver.sender, "_RTCRtpSender__encoder", None)
+            return getattr(encoder, "target_bitrate", None)
+    return None
+
+
 async def scenario(r, janus, png_dir):
     room = random.randint(100000, 999999)
     admin = JanusClient(janus.url)
@@ -348,6 +358,13 @@ async def scenario(r, janus, png_dir):
                 all(fps >= CANVAS_FPS * 0.6 for fps in rates.values()),
                 ", ".join(f"{n}: {fps:.1f} fps" for n, fps in rates.items())
                 + f" (room {CANVAS_FPS} fps)")
+        # REMB: twice the tile's share of the canvas bitrate (a quarter here);
+        # aiortc's VP8 encoder takes it as its target (within 250k..1.5M).
+        want = int(2 * 0.25 * VIDEO_BITRATE)
+        targets = {p.display: video_encoder_target(p) for p in peers}
+        r.check(f"REMB from the room caps each sender's VP8 encoder at {want} bps",
+                all(t == want for t in targets.values()),
+                ", ".join(f"{n}: {t}" for n, t in targets.items()))
 
         # 2. B stops sending video: its tile becomes the marker.
         b.video_track.pause()
