@@ -187,6 +187,41 @@ def sanitizer_env():
             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
 
 
+def run_janus_scenario(r, args, plugin_configs, scenario, timeout_s,
+                       package="janus.plugin.conference", session_timeout=None):
+    """Starts Janus with args.plugin (ASan runtime preloaded with args.sanitized),
+    runs the coroutine scenario(janus) within timeout_s, stops Janus and checks
+    that it exited cleanly, the plugin's destroy() included, and that no
+    sanitizer report was written. Every failure is one check; with any failed
+    check the tail of Janus' log is printed."""
+    env = sanitizer_env() if args.sanitized else None
+    janus = JanusProcess([args.plugin], plugin_configs, debug_level=args.debug_level,
+                         session_timeout=session_timeout, env=env)
+    try:
+        janus.start()
+        r.check("janus started with the plugin", True, f"{args.plugin} on {janus.url}")
+        asyncio.run(asyncio.wait_for(scenario(janus), timeout_s))
+        janus.stop()
+        with open(janus.log_path, errors="replace") as fh:
+            log = fh.read()
+        # Janus calls the plugin's destroy() on SIGTERM: it must join every thread.
+        destroyed = package != "janus.plugin.conference" or f"{package} destroyed" in log
+        r.check("janus exits cleanly on SIGTERM", janus.proc.returncode == 0 and destroyed,
+                f"exit code {janus.proc.returncode}, plugin destroy logged: {destroyed}")
+        if args.sanitized:
+            reports = sanitizer_reports(janus.log_path)
+            r.check("no AddressSanitizer/UBSan report from the plugin", not reports,
+                    "; ".join(reports[:3]))
+    except asyncio.TimeoutError:
+        r.check("scenario finished in time", False, f"{timeout_s} s")
+    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
+        r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
+    finally:
+        if r.failed:
+            print(f"--- janus log tail ({janus.log_path}) ---\n{janus.log_tail()}---", flush=True)
+        janus.cleanup()
+
+
 def sanitizer_reports(log_path):
     """Lines of a Janus log where ASan or UBSan reported something."""
     with open(log_path, errors="replace") as fh:
@@ -665,47 +700,63 @@ async def leave_and_destroy(client, handle):
 
 
 class AudioPeer:
-    """A WebRTC participant (aiortc) sending a tone and recording the mix it gets."""
+    """A WebRTC participant (aiortc) sending a tone and recording the mix it gets.
 
-    def __init__(self, url, package, room, display, freq):
+    setup_delay: seconds between the join answer and applying it (ICE and DTLS
+    start only then), for a participant whose media comes up well after its join."""
+
+    def __init__(self, url, package, room, display, freq, setup_delay=0.0):
         self.package = package
         self.room = room
         self.display = display
         self.freq = freq
+        self.setup_delay = setup_delay
         self.client = JanusClient(url)
         self.handle = None
         self.participant_id = None
+        self.answer_sdp = None
+        self.connected_time = None  # time.monotonic() the PeerConnection came up
         self.recorder = Recorder()
+        self.audio_track = ToneTrack(freq)
         # No ICE servers: only host candidates, nothing tries to leave the namespace.
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self._rx_task = None
+        self._rx_tasks = []
         self._connected = asyncio.Event()
+
+    def _add_tracks(self):
+        self.pc.addTrack(self.audio_track)
+
+    def _on_track(self, track):
+        self._rx_tasks.append(asyncio.ensure_future(record_track(track, self.recorder)))
 
     async def join(self, timeout=15.0):
         await run_blocking(self.client.create)
         self.client.start_keepalive()
         self.handle = await run_blocking(self.client.attach, self.package)
-
-        @self.pc.on("track")
-        def on_track(track):
-            self._rx_task = asyncio.ensure_future(self._receive(track))
+        self.pc.on("track", self._on_track)
 
         @self.pc.on("connectionstatechange")
         def on_state():
             if self.pc.connectionState == "connected":
+                if self.connected_time is None:
+                    self.connected_time = time.monotonic()
                 self._connected.set()
 
-        self.pc.addTrack(ToneTrack(self.freq))
+        self._add_tracks()
         # aiortc gathers all candidates inside setLocalDescription, so the offer is
         # complete and needs no trickling.
         await self.pc.setLocalDescription(await self.pc.createOffer())
         offer = {"type": self.pc.localDescription.type, "sdp": self.pc.localDescription.sdp}
         reply = await run_blocking(self.client.message, self.handle,
-                            {"request": "join", "room": self.room, "display": self.display},
-                            jsep=offer, timeout=timeout)
+                                   {"request": "join", "room": self.room,
+                                    "display": self.display},
+                                   jsep=offer, timeout=timeout)
         if reply.event != "joined" or not reply.jsep:
             raise RuntimeError(f"{self.display}: join failed: {reply.data} jsep={reply.jsep}")
         self.participant_id = reply.data.get("id")
+        self.answer_sdp = reply.jsep["sdp"]
+        if self.setup_delay:
+            await asyncio.sleep(self.setup_delay)
         await self.pc.setRemoteDescription(
             RTCSessionDescription(sdp=reply.jsep["sdp"], type=reply.jsep["type"]))
         return reply
@@ -713,16 +764,13 @@ class AudioPeer:
     async def wait_connected(self, timeout=15.0):
         await asyncio.wait_for(self._connected.wait(), timeout)
 
-    async def _receive(self, track):
-        await record_track(track, self.recorder)
-
     async def close(self):
         """Orderly exit: leave, detach, destroy the session, close the PeerConnection."""
         try:
             await leave_and_destroy(self.client, self.handle)
         finally:
-            if self._rx_task:
-                self._rx_task.cancel()
+            for task in self._rx_tasks:
+                task.cancel()
             await self.pc.close()
 
 
@@ -940,82 +988,36 @@ class ColourTrack(MediaStreamTrack):
         return frame
 
 
-class VideoPeer:
-    """A WebRTC participant (aiortc) sending Opus (a tone, or silence for
-    freq=None) and solid-colour VP8, keeping the newest composite it receives.
-
-    yuv=None: no camera, the video m-line is recvonly. setup_delay: seconds
-    between the join answer and applying it (ICE and DTLS start only then), for
-    a viewer whose media comes up well after its join."""
+class VideoPeer(AudioPeer):
+    """An AudioPeer (a tone, or silence for freq=None) that also sends solid-colour
+    VP8 and keeps the newest composite it receives. yuv=None: no camera, the
+    video m-line is recvonly."""
 
     def __init__(self, url, package, room, display, yuv, freq=None, width=320, height=180,
                  fps=15, setup_delay=0.0):
-        self.package = package
-        self.room = room
-        self.display = display
+        super().__init__(url, package, room, display, freq, setup_delay)
         self.yuv = yuv
-        self.client = JanusClient(url)
-        self.handle = None
-        self.participant_id = None
-        self.recorder = Recorder()
-        self.audio_track = ToneTrack(freq)
         self.video_track = ColourTrack(yuv, width, height, fps) if yuv is not None else None
-        self.setup_delay = setup_delay
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.answer_sdp = None
-        self.connected_time = None    # time.monotonic() the PeerConnection came up
-        self.first_frame_time = None  # ... the first composite was decoded
+        self.first_frame_time = None  # time.monotonic() the first composite was decoded
         self.frame = None             # newest received composite (av.VideoFrame)
         self.frame_time = None        # time.monotonic() it arrived
         self.frames_received = 0
         self.video_tracks_received = 0
         self._new_frame = asyncio.Event()
-        self._rx_tasks = []
-        self._connected = asyncio.Event()
 
-    async def join(self, timeout=15.0):
-        await run_blocking(self.client.create)
-        self.client.start_keepalive()
-        self.handle = await run_blocking(self.client.attach, self.package)
-
-        @self.pc.on("track")
-        def on_track(track):
-            if track.kind == "video":
-                self.video_tracks_received += 1
-                self._rx_tasks.append(asyncio.ensure_future(self._receive_video(track)))
-            else:
-                self._rx_tasks.append(asyncio.ensure_future(record_track(track, self.recorder)))
-
-        @self.pc.on("connectionstatechange")
-        def on_state():
-            if self.pc.connectionState == "connected":
-                if self.connected_time is None:
-                    self.connected_time = time.monotonic()
-                self._connected.set()
-
-        self.pc.addTrack(self.audio_track)
+    def _add_tracks(self):
+        super()._add_tracks()
         if self.video_track is not None:
             self.pc.addTrack(self.video_track)
         else:
             self.pc.addTransceiver("video", direction="recvonly")
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        offer = {"type": self.pc.localDescription.type, "sdp": self.pc.localDescription.sdp}
-        reply = await run_blocking(self.client.message, self.handle,
-                                   {"request": "join", "room": self.room,
-                                    "display": self.display},
-                                   jsep=offer, timeout=timeout)
-        if reply.event != "joined" or not reply.jsep:
-            raise RuntimeError(f"{self.display}: join failed: {reply.data} jsep={reply.jsep}")
-        self.participant_id = reply.data.get("id")
-        self.answer_sdp = reply.jsep["sdp"]
-        if self.setup_delay:
-            await asyncio.sleep(self.setup_delay)
-        await self.pc.setRemoteDescription(
-            RTCSessionDescription(sdp=reply.jsep["sdp"], type=reply.jsep["type"]))
-        return reply
 
-    async def wait_connected(self, timeout=15.0):
-        await asyncio.wait_for(self._connected.wait(), timeout)
+    def _on_track(self, track):
+        if track.kind != "video":
+            super()._on_track(track)
+            return
+        self.video_tracks_received += 1
+        self._rx_tasks.append(asyncio.ensure_future(self._receive_video(track)))
 
     async def _receive_video(self, track):
         while True:
@@ -1048,15 +1050,6 @@ class VideoPeer:
                 await transceiver.receiver._send_rtcp_pli(source.source)
                 return True
         return False
-
-    async def close(self):
-        try:
-            await leave_and_destroy(self.client, self.handle)
-        finally:
-            for task in self._rx_tasks:
-                task.cancel()
-            await self.pc.close()
-
 
 def frame_planes(frame):
     """(Y, U, V) planes of a video frame as 2-D uint8 arrays (U, V at half size)."""

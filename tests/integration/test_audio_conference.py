@@ -26,10 +26,8 @@ from aiortc import RTCPeerConnection
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess, JanusClient,  # noqa: E402
-                           JanusError, JanusProcess, PlainRtpPeer, Results, exit_after,
-                           raise_system_exit,
-                           run_blocking, run_inside_netns, sanitizer_env, sanitizer_reports,
-                           tone_report)
+                           JanusError, PlainRtpPeer, Results, exit_after, raise_system_exit,
+                           run_blocking, run_inside_netns, run_janus_scenario, tone_report)
 
 # Tones chosen so that no harmonic (up to the 7th) and no 2nd/3rd-order
 # intermodulation product of two of them lands within 60 Hz of the third: a
@@ -302,33 +300,9 @@ def inner(args):
     plugin_configs = {}
     # The plugin's plain RTP sockets bind here; the peers use 127.0.0.1 too.
     plugin_configs[f"{args.package}.jcfg"] = 'general: {\n    local_ip = "127.0.0.1"\n}\n'
-    env = sanitizer_env() if args.sanitized else None
-    janus = JanusProcess([args.plugin], plugin_configs, debug_level=args.debug_level,
-                         session_timeout=SESSION_TIMEOUT_SECONDS, env=env)
-    try:
-        janus.start()
-        r.check("janus started with the plugin", True, f"{args.plugin} on {janus.url}")
-        asyncio.run(asyncio.wait_for(scenario(r, janus, args.package),
-                                     INNER_TIMEOUT_SECONDS - 20))
-        janus.stop()
-        with open(janus.log_path, errors="replace") as fh:
-            log = fh.read()
-        # Janus calls the plugin's destroy() on SIGTERM: it must join every thread.
-        destroyed = args.package != "janus.plugin.conference" or f"{args.package} destroyed" in log
-        r.check("janus exits cleanly on SIGTERM", janus.proc.returncode == 0 and destroyed,
-                f"exit code {janus.proc.returncode}, plugin destroy logged: {destroyed}")
-        if args.sanitized:
-            reports = sanitizer_reports(janus.log_path)
-            r.check("no AddressSanitizer/UBSan report from the plugin", not reports,
-                    "; ".join(reports[:3]))
-    except asyncio.TimeoutError:
-        r.check("scenario finished in time", False, f"{INNER_TIMEOUT_SECONDS - 20} s")
-    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
-        r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
-    finally:
-        if r.failed:
-            print(f"--- janus log tail ({janus.log_path}) ---\n{janus.log_tail()}---", flush=True)
-        janus.cleanup()
+    run_janus_scenario(r, args, plugin_configs,
+                       lambda janus: scenario(r, janus, args.package), INNER_TIMEOUT_SECONDS - 20,
+                       package=args.package, session_timeout=SESSION_TIMEOUT_SECONDS)
     print(f"{r.passed} passed, {r.failed} failed", flush=True)
     return 1 if r.failed else 0
 

@@ -33,10 +33,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
-                           JanusProcess, Results, VideoPeer, exit_after, fmt_yuv, inset_rect,
+                           Results, VideoPeer, exit_after, fmt_yuv, inset_rect,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
-                           run_inside_netns, sanitizer_env, sanitizer_reports, save_frame_png,
-                           frame_planes, yuv_close)
+                           run_inside_netns, run_janus_scenario, save_frame_png, frame_planes,
+                           yuv_close)
 
 PACKAGE = "janus.plugin.conference"
 CANVAS_W, CANVAS_H, CANVAS_FPS = 640, 360, 15
@@ -522,33 +522,12 @@ async def scenario(r, janus, png_dir):
 def inner(args):
     signal.signal(signal.SIGTERM, raise_system_exit)
     r = Results()
-    env = sanitizer_env() if args.sanitized else None
-    janus = JanusProcess([args.plugin], {}, debug_level=args.debug_level,
-                         session_timeout=SESSION_TIMEOUT_SECONDS, env=env)
     png_dir = tempfile.mkdtemp(prefix="video-conference-frames-")
     t0 = time.monotonic()
     try:
-        janus.start()
-        r.check("janus started with the plugin", True, f"{args.plugin} on {janus.url}")
-        asyncio.run(asyncio.wait_for(scenario(r, janus, png_dir), INNER_TIMEOUT_SECONDS - 20))
-        janus.stop()
-        with open(janus.log_path, errors="replace") as fh:
-            log = fh.read()
-        destroyed = f"{PACKAGE} destroyed" in log
-        r.check("janus exits cleanly on SIGTERM", janus.proc.returncode == 0 and destroyed,
-                f"exit code {janus.proc.returncode}, plugin destroy logged: {destroyed}")
-        if args.sanitized:
-            reports = sanitizer_reports(janus.log_path)
-            r.check("no AddressSanitizer/UBSan report from the plugin", not reports,
-                    "; ".join(reports[:3]))
-    except asyncio.TimeoutError:
-        r.check("scenario finished in time", False, f"{INNER_TIMEOUT_SECONDS - 20} s")
-    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
-        r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
+        run_janus_scenario(r, args, {}, lambda janus: scenario(r, janus, png_dir),
+                           INNER_TIMEOUT_SECONDS - 20, session_timeout=SESSION_TIMEOUT_SECONDS)
     finally:
-        if r.failed:
-            print(f"--- janus log tail ({janus.log_path}) ---\n{janus.log_tail()}---", flush=True)
-        janus.cleanup()
         if not os.listdir(png_dir):
             os.rmdir(png_dir)
         else:

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
 
 #include "rtp.h"
 
@@ -13,17 +12,6 @@ namespace {
 constexpr int64_t kTickUs = 20000;
 constexpr int64_t kLateUs = 5000;
 constexpr size_t kMaxRtpHeader = 12 + 8;
-
-int64_t monotonic_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-uint32_t random_u32() {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  return rng();
-}
 
 }  // namespace
 
@@ -208,48 +196,21 @@ MixerStats RoomAudio::stats() const {
 }
 
 void RoomAudio::start() {
-  std::lock_guard lock(run_mutex_);
-  if (running_) return;
-  running_ = true;
-  thread_ = std::thread([this] { run(); });
+  clock_.start(std::chrono::microseconds(kTickUs), std::chrono::microseconds(kLateUs),
+               [this](uint64_t skipped, bool late) {
+                 // Skipped ticks still advance the RTP timestamps.
+                 tick_count_ += skipped;
+                 if (skipped > 0 || late) {
+                   std::lock_guard lock(stats_mutex_);
+                   stats_.missed_ticks += skipped;
+                   if (late) ++stats_.late_ticks;
+                 }
+                 tick();
+               });
 }
 
 void RoomAudio::stop() {
-  {
-    std::lock_guard lock(run_mutex_);
-    if (!running_) return;
-    running_ = false;
-  }
-  run_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void RoomAudio::run() {
-  using clock = std::chrono::steady_clock;
-  auto deadline = clock::now();
-  std::unique_lock lock(run_mutex_);
-  while (running_) {
-    if (run_cv_.wait_until(lock, deadline, [this] { return !running_; })) break;
-    lock.unlock();
-    const auto now = clock::now();
-    const int64_t lateness =
-        std::chrono::duration_cast<std::chrono::microseconds>(now - deadline).count();
-    if (lateness >= kTickUs) {
-      // Fell behind by whole ticks: skip them rather than bursting to catch up.
-      const int64_t skipped = lateness / kTickUs;
-      deadline += std::chrono::microseconds(skipped * kTickUs);
-      tick_count_ += static_cast<uint64_t>(skipped);
-      std::lock_guard stats_lock(stats_mutex_);
-      stats_.missed_ticks += static_cast<uint64_t>(skipped);
-    }
-    if (lateness > kLateUs) {
-      std::lock_guard stats_lock(stats_mutex_);
-      ++stats_.late_ticks;
-    }
-    tick();
-    deadline += std::chrono::microseconds(kTickUs);
-    lock.lock();
-  }
+  clock_.stop();
 }
 
 }  // namespace mcu

@@ -5,19 +5,18 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "audio_mixer.h"
 #include "jitter_buffer.h"
 #include "opus_codec.h"
 #include "participant_audio.h"
+#include "tick_thread.h"
 
 namespace mcu {
 
@@ -84,7 +83,6 @@ class RoomAudio {
  private:
   struct Member;
   void refresh_snapshot();
-  void run();
   void send_to(Member& m, const uint8_t* payload, size_t len, int level, bool silent);
 
   RoomAudioConfig config_;
@@ -111,10 +109,7 @@ class RoomAudio {
   mutable std::mutex stats_mutex_;
   MixerStats stats_;  // guarded by stats_mutex_
 
-  std::thread thread_;
-  std::mutex run_mutex_;
-  std::condition_variable run_cv_;
-  bool running_ = false;  // guarded by run_mutex_
+  TickThread clock_;  // last: stopped before the rest goes
 };
 
 }  // namespace mcu

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
 
 #include "rtp.h"
 
@@ -16,17 +15,6 @@ constexpr size_t kRtpHeader = 12;
 constexpr YuvColor kMarkerBackground = kYuvDarkGrey;
 constexpr YuvColor kMarkerSquare{180, 128, 128};
 constexpr YuvColor kBackground = kYuvBlack;
-
-int64_t monotonic_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-uint32_t random_u32() {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  return rng();
-}
 
 }  // namespace
 
@@ -256,47 +244,19 @@ RoomVideoStats RoomVideo::stats() const {
 }
 
 void RoomVideo::start() {
-  std::lock_guard lock(run_mutex_);
-  if (running_) return;
-  running_ = true;
-  thread_ = std::thread([this] { run(); });
+  const auto period = std::chrono::microseconds(1000000 / std::max(1, config_.encoder.fps));
+  clock_.start(period, period / 2, [this](uint64_t skipped, bool late) {
+    if (skipped > 0 || late) {
+      std::lock_guard lock(stats_mutex_);
+      stats_.missed_ticks += skipped;
+      if (late) ++stats_.late_ticks;
+    }
+    tick(monotonic_us());
+  });
 }
 
 void RoomVideo::stop() {
-  {
-    std::lock_guard lock(run_mutex_);
-    if (!running_) return;
-    running_ = false;
-  }
-  run_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void RoomVideo::run() {
-  using clock = std::chrono::steady_clock;
-  const auto interval = std::chrono::microseconds(1000000 / std::max(1, config_.encoder.fps));
-  auto deadline = clock::now();
-  std::unique_lock lock(run_mutex_);
-  while (running_) {
-    if (run_cv_.wait_until(lock, deadline, [this] { return !running_; })) break;
-    lock.unlock();
-    const auto now = clock::now();
-    const auto lateness = now - deadline;
-    if (lateness >= interval) {
-      // Fell behind by whole frames: skip them rather than bursting to catch up.
-      const auto skipped = lateness / interval;
-      deadline += skipped * interval;
-      std::lock_guard stats_lock(stats_mutex_);
-      stats_.missed_ticks += static_cast<uint64_t>(skipped);
-    }
-    if (lateness > interval / 2) {
-      std::lock_guard stats_lock(stats_mutex_);
-      ++stats_.late_ticks;
-    }
-    tick(monotonic_us());
-    deadline += interval;
-    lock.lock();
-  }
+  clock_.stop();
 }
 
 }  // namespace mcu

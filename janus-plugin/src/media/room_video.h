@@ -10,16 +10,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "i420_compositor.h"
 #include "participant_video.h"
+#include "tick_thread.h"
 #include "video_layout.h"
 #include "vp8_codec.h"
 #include "vp8_packetizer.h"
@@ -110,7 +109,6 @@ class RoomVideo {
   void refresh_layout(uint64_t speaker);
   void compose(int64_t now_us);
   void send_remb(int64_t now_us);
-  void run();
 
   RoomVideoConfig config_;
   SpeakerSource speaker_;
@@ -145,10 +143,7 @@ class RoomVideo {
   mutable std::mutex stats_mutex_;
   RoomVideoStats stats_;  // guarded by stats_mutex_
 
-  std::thread thread_;
-  std::mutex run_mutex_;
-  std::condition_variable run_cv_;
-  bool running_ = false;  // guarded by run_mutex_
+  TickThread clock_;  // last: stopped before the rest goes
 };
 
 }  // namespace mcu

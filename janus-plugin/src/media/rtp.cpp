@@ -1,5 +1,7 @@
 #include "rtp.h"
 
+#include <random>
+
 namespace mcu {
 namespace {
 
@@ -155,6 +157,11 @@ bool rtcp_is_keyframe_request(const RtcpBlock& block) {
   if (block.count == 1) return block.len >= 12;
   if (block.count == 4) return block.len >= 20;
   return false;
+}
+
+uint32_t random_u32() {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  return rng();
 }
 
 size_t write_rtcp_fir(uint8_t* out, size_t cap, uint32_t sender_ssrc, uint32_t media_ssrc,

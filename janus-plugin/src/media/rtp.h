@@ -45,6 +45,10 @@ int split_rtcp(const uint8_t* data, size_t len, RtcpBlock* blocks, int max_block
 // True when the block is a PLI (PSFB FMT 1) or a FIR (PSFB FMT 4).
 bool rtcp_is_keyframe_request(const RtcpBlock& block);
 
+// A random 32-bit value for the SSRC and the first sequence number and
+// timestamp of a stream we send (RFC 3550 section 5.1).
+uint32_t random_u32();
+
 // Writes a Full Intra Request (RFC 5104 section 4.3.1, PSFB FMT 4) asking
 // media_ssrc for a key frame; seq_nr must advance with each new request.
 // Returns 20 (its size), or 0 when cap is too small.

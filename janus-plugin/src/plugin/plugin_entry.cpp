@@ -1,6 +1,5 @@
 // The C ABI Janus loads: create() and the janus_plugin callbacks. Each
 // callback only finds the session and hands over to requests.cpp / the room.
-#include <chrono>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "plugin_config.h"
 #include "requests.h"
 #include "rtp.h"
+#include "tick_thread.h"
 
 namespace conf {
 
@@ -23,12 +23,6 @@ constexpr const char* kPackage = "janus.plugin.conference";
 
 std::atomic<bool> initialized{false};
 std::atomic<bool> stopping{false};
-
-int64_t monotonic_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -87,35 +81,30 @@ WebRtcOutput::~WebRtcOutput() {
 }
 
 void WebRtcOutput::send(const uint8_t* packet, size_t len, int level) {
+  relay(packet, len, false, payload_type, level);
+}
+
+void WebRtcOutput::send(const uint8_t* packet, size_t len) {
+  relay(packet, len, true, video_payload_type, -1);
+}
+
+void WebRtcOutput::relay(const uint8_t* packet, size_t len, bool video, int pt, int level) {
   if (!ready || g_atomic_int_get(&handle_->stopped) || len < 12) return;
   char buffer[1500];
   if (len > sizeof(buffer)) return;
   std::memcpy(buffer, packet, len);
   // The negotiated payload type can change on renegotiation.
-  buffer[1] = static_cast<char>((packet[1] & 0x80) | (payload_type & 0x7f));
+  buffer[1] = static_cast<char>((packet[1] & 0x80) | (pt & 0x7f));
   janus_plugin_rtp rtp;
   janus_plugin_rtp_extensions_reset(&rtp.extensions);
   rtp.mindex = -1;
-  rtp.video = FALSE;
+  rtp.video = video ? TRUE : FALSE;
   rtp.buffer = buffer;
   rtp.length = static_cast<uint16_t>(len);
-  rtp.extensions.audio_level = static_cast<int8_t>(level);
-  rtp.extensions.audio_level_vad = level < 127;
-  gateway_->relay_rtp(handle_, &rtp);
-}
-
-void WebRtcOutput::send(const uint8_t* packet, size_t len) {
-  if (!ready || g_atomic_int_get(&handle_->stopped) || len < 12) return;
-  char buffer[1500];
-  if (len > sizeof(buffer)) return;
-  std::memcpy(buffer, packet, len);
-  buffer[1] = static_cast<char>((packet[1] & 0x80) | (video_payload_type & 0x7f));
-  janus_plugin_rtp rtp;
-  janus_plugin_rtp_extensions_reset(&rtp.extensions);
-  rtp.mindex = -1;
-  rtp.video = TRUE;
-  rtp.buffer = buffer;
-  rtp.length = static_cast<uint16_t>(len);
+  if (level >= 0) {
+    rtp.extensions.audio_level = static_cast<int8_t>(level);
+    rtp.extensions.audio_level_vad = level < 127;
+  }
   gateway_->relay_rtp(handle_, &rtp);
 }
 
@@ -339,13 +328,13 @@ static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* pa
     auto video = p->video_in.load();
     if (!video) return;
     if (p->webrtc) p->webrtc->video_ssrc = view.ssrc;
-    video->insert(view, monotonic_us());
+    video->insert(view, mcu::monotonic_us());
     return;
   }
   // The core has already read the negotiated RFC 6464 extension.
   view.audio_level = packet->extensions.audio_level;
   view.voice_activity = packet->extensions.audio_level_vad;
-  p->inbound->insert(view, monotonic_us());
+  p->inbound->insert(view, mcu::monotonic_us());
 }
 
 // Viewers' key frame requests for the composite; the core answers NACKs itself.

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include <chrono>
 #include <cstring>
 #include <random>
 
@@ -12,6 +11,7 @@
 #include "log.h"
 #include "rtp.h"
 #include "sdp_answer.h"
+#include "tick_thread.h"
 
 namespace conf {
 
@@ -24,12 +24,6 @@ uint64_t random_id() {
   static std::mt19937_64 rng{std::random_device{}()};
   std::lock_guard lock(mutex);
   return (rng() >> 11) + 1;  // fits a JSON integer, never 0
-}
-
-int64_t monotonic_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 const char* string_field(const json_t* obj, const char* name) {
@@ -135,7 +129,7 @@ void read_plain_rtp(const std::weak_ptr<Participant>& weak, int fd) {
       ++p->rtp_malformed;
       continue;
     }
-    p->inbound->insert(view, monotonic_us());
+    p->inbound->insert(view, mcu::monotonic_us());
   }
 }
 

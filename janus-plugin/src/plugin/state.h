@@ -46,6 +46,9 @@ class WebRtcOutput : public mcu::AudioOutput, public mcu::VideoViewer, public mc
   std::atomic<uint32_t> video_ssrc{0};      // the participant's camera, for FIR
 
  private:
+  // level: RFC 6464 level for audio, -1 for video.
+  void relay(const uint8_t* packet, size_t len, bool video, int pt, int level);
+
   janus_callbacks* gateway_;
   janus_plugin_session* handle_;
   std::atomic<uint8_t> fir_seq_{0};
