@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
+from bench_host import cpu_model, raise_priority  # noqa: E402
 from janus_harness import JanusProcess  # noqa: E402
 
 OURS = "janus.plugin.conference"
@@ -59,32 +60,11 @@ class Broken(Exception):
     """Something failed that a benchmark run must not fail on."""
 
 
-def raise_priority():
-    """Janus and the load generator inherit this niceness: other work on a shared
-    machine then disturbs the timing figures less. CPU time is measured either way."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, 0, NICE)
-        return True
-    except OSError:
-        return False
-
-
 def raise_fd_limit():
     """Both Janus and the load generator hold one UDP socket per participant."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 class Bench:
@@ -412,7 +392,7 @@ def main():
             return 2
 
     raise_fd_limit()
-    args.prioritised = raise_priority()
+    args.prioritised = raise_priority(NICE)
     started = datetime.datetime.now().astimezone()
     bench = Bench(args)
     try:

@@ -40,6 +40,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
+
+from bench_host import cpu_model, raise_priority  # noqa: E402
 
 FPS = 30
 CANVAS = (1280, 720)
@@ -72,17 +75,6 @@ class Broken(Exception):
     """Something failed that a benchmark run must not fail on."""
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def package_version(name):
     try:
         out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name],
@@ -90,16 +82,6 @@ def package_version(name):
         return out.stdout.strip() or "?"
     except OSError:
         return "?"
-
-
-def raise_priority():
-    """Both pipelines inherit this niceness, so other work on a shared machine
-    disturbs the wall-clock figures (capacity in wall time, late frames) less."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, 0, NICE)
-        return True
-    except OSError:
-        return False
 
 
 def children_cpu():
@@ -386,7 +368,7 @@ def main():
               file=sys.stderr)
         return 2
 
-    args.prioritised = raise_priority()
+    args.prioritised = raise_priority(NICE)
     bench = Bench(args)
     info = {"ffmpeg": "ffmpeg not run", "libvpx": package_version("libvpx7")}
     if bench.ffmpeg:
