@@ -23,7 +23,6 @@ struct RoomVideo::Member {
   std::shared_ptr<VideoViewer> viewer;
   std::shared_ptr<VideoFeedback> feedback;
   std::shared_ptr<ParticipantVideo> video;  // null when it sends no video
-  uint32_t remb_sent = 0;                   // compositor thread only
 };
 
 RoomVideo::RoomVideo(const RoomVideoConfig& config, SpeakerSource speaker)
@@ -166,8 +165,7 @@ void RoomVideo::send_remb(int64_t now_us) {
     }
     const double bps =
         std::clamp(2.0 * share * config_.encoder.bitrate, 100000.0, 2.0 * config_.encoder.bitrate);
-    m->remb_sent = static_cast<uint32_t>(bps);
-    m->feedback->cap_bitrate(m->remb_sent);
+    m->feedback->cap_bitrate(static_cast<uint32_t>(bps));
   }
 }
 
