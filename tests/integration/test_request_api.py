@@ -107,6 +107,18 @@ async def scenario(r, janus):
         expect("join twice on one handle -> 491", again, 491)
         await asyncio.sleep(1.0)
 
+        # The room's video layout is everyone's picture: with a secret, only for moderators.
+        expect("configure video_layout without the room's secret -> 489",
+               await run_blocking(a.client.message, a.handle,
+                                  {"request": "configure", "video_layout": "speaker"}), 489)
+        layout = await run_blocking(a.client.message, a.handle,
+                                    {"request": "configure", "video_layout": "speaker",
+                                     "secret": "s3cret"})
+        video = (await req({"request": "listparticipants", "room": ROOM})).data.get("video", {})
+        r.check("configure video_layout with the secret switches the room's layout",
+                layout.data.get("result") == "ok" and video.get("layout") == "speaker",
+                f"{layout.data}, video {video}")
+
         muted = await run_blocking(a.client.message, a.handle,
                                    {"request": "configure", "muted": True, "display": "alice2"})
         r.check("configure muted/display", muted.data.get("result") == "ok", str(muted.data))

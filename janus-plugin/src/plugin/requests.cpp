@@ -341,6 +341,8 @@ std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const
   if (layout != nullptr) {
     if (!room->video) return Error{kErrInvalidRequest, "This room has no video"};
     if (auto e = parse_video_layout(layout, &speaker_layout)) return e;
+    // It changes everyone's picture: a moderator's call where the room has a secret.
+    if (auto e = check_secret(*room, message)) return e;
   }
   SdpAnswer answer;
   if (jsep != nullptr) {
