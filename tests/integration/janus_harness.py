@@ -187,6 +187,27 @@ def sanitizer_env():
             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
 
 
+def plugin_test_main(doc, script, inner, inner_timeout_s, add_arguments=None):
+    """The command line of a test of the plugin inside the real Janus: --plugin,
+    --debug-level, --sanitized (and whatever add_arguments(parser) adds). The
+    script re-executes itself inside a network namespace it creates, where
+    inner(args) runs; returns the exit code."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plugin", required=True, help="plugin .so to load")
+    parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
+    parser.add_argument("--sanitized", action="store_true",
+                        help="the plugin is built with ASan+UBSan: preload the runtime into Janus")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    if add_arguments:
+        add_arguments(parser)
+    args = parser.parse_args()
+    if args.inner:
+        exit_after(inner, args)
+    return run_inside_netns(script, [a for a in sys.argv[1:] if a != "--inner"],
+                            inner_timeout_s)
+
+
 def run_janus_scenario(r, args, plugin_configs, scenario, timeout_s,
                        package="janus.plugin.conference", session_timeout=None):
     """Starts Janus with args.plugin (ASan runtime preloaded with args.sanitized),

@@ -11,7 +11,6 @@ itself inside it (--inner) and removes it afterwards, also on failure.
 Prints PASS/FAIL/INFO lines and ends with "N passed, M failed".
 """
 
-import argparse
 import asyncio
 import os
 import random
@@ -26,8 +25,8 @@ from aiortc import RTCPeerConnection
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess, JanusClient,  # noqa: E402
-                           JanusError, PlainRtpPeer, Results, exit_after, raise_system_exit,
-                           run_blocking, run_inside_netns, run_janus_scenario, tone_report)
+                           JanusError, PlainRtpPeer, Results, raise_system_exit,
+                           run_blocking, plugin_test_main, run_janus_scenario, tone_report)
 
 # Tones chosen so that no harmonic (up to the 7th) and no 2nd/3rd-order
 # intermodulation product of two of them lands within 60 Hz of the third: a
@@ -309,20 +308,10 @@ def inner(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--plugin", required=True, help="plugin .so to load")
-    parser.add_argument("--package", default="janus.plugin.conference",
-                        help="plugin package name to attach to")
-    parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
-    parser.add_argument("--sanitized", action="store_true",
-                        help="the plugin is built with ASan+UBSan: preload the runtime into Janus")
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inner:
-        exit_after(inner, args)
-    return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
-                            INNER_TIMEOUT_SECONDS)
+    return plugin_test_main(
+        __doc__, __file__, inner, INNER_TIMEOUT_SECONDS,
+        lambda parser: parser.add_argument("--package", default="janus.plugin.conference",
+                                           help="plugin package name to attach to"))
 
 
 if __name__ == "__main__":

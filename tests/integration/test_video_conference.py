@@ -21,7 +21,6 @@ well after the join, as over a real network): it must get a key frame, hence a
 picture, promptly, and its tile is the no-video marker.
 """
 
-import argparse
 import asyncio
 import os
 import random
@@ -33,9 +32,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
-                           Results, VideoPeer, exit_after, fmt_yuv, inset_rect,
+                           Results, VideoPeer, fmt_yuv, inset_rect,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
-                           run_inside_netns, run_janus_scenario, save_frame_png, frame_planes,
+                           plugin_test_main, run_janus_scenario, save_frame_png, frame_planes,
                            yuv_close)
 
 PACKAGE = "janus.plugin.conference"
@@ -538,18 +537,7 @@ def inner(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--plugin", required=True, help="plugin .so to load")
-    parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
-    parser.add_argument("--sanitized", action="store_true",
-                        help="the plugin is built with ASan+UBSan: preload the runtime into Janus")
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inner:
-        exit_after(inner, args)
-    return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
-                            INNER_TIMEOUT_SECONDS)
+    return plugin_test_main(__doc__, __file__, inner, INNER_TIMEOUT_SECONDS)
 
 
 if __name__ == "__main__":
