@@ -26,13 +26,19 @@ general: {{
     local_ip = "127.0.0.1"
     rtp_port_range = "42000-42999"
     max_speakers = 2
+    video_fps = 12
+    video_bitrate = 700000
 }}
 room-4321: {{
     description = "from the file"
     allow_rtp_participants = true
+    video_width = 640
+    video_height = 360
+    video_layout = "speaker"
 }}
 room-4322: {{
     is_private = true
+    video = false
 }}
 """
 ROOM = 5555
@@ -58,6 +64,13 @@ async def scenario(r, janus):
             4321 in rooms and rooms[4321]["description"] == "from the file" and 4322 not in rooms
             and (await req({"request": "exists", "room": 4322})).data.get("exists") is True,
             str(sorted(rooms)))
+
+    video = {room: (await req({"request": "listparticipants", "room": room})).data.get("video")
+             for room in (4321, 4322)}
+    v = video[4321] or {}
+    r.check("video settings from the .jcfg (general defaults, room overrides; video = false)",
+            (v.get("width"), v.get("height"), v.get("fps"), v.get("bitrate"), v.get("layout"))
+            == (640, 360, 12, 700000, "speaker") and video[4322] is None, str(video))
 
     expect("create without admin_key -> 489", await req({"request": "create", "room": ROOM}), 489)
     created = await req({"request": "create", "room": ROOM, "admin_key": ADMIN_KEY,
