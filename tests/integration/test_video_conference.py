@@ -506,6 +506,28 @@ async def scenario(r, janus, png_dir):
         late.remove(d)
         await pics.check("D left -> its cell is black again", [a], grid_abc, CHANGE_TIMEOUT)
 
+        # 9. A room without video declines the video m-line; the call goes on audio-only.
+        # (Only the answer is checked: aiortc cannot apply an answer with a rejected
+        # m-line, browsers can.)
+        audio_room = room + 1
+        reply = await request(admin, handle, {"request": "create", "room": audio_room,
+                                              "video": False})
+        e = VideoPeer(janus.url, PACKAGE, audio_room, "E", COLOURS["A"])
+        late.append(e)
+        await run_blocking(e.client.create)
+        e.handle = await run_blocking(e.client.attach, PACKAGE)
+        e._add_tracks()
+        await e.pc.setLocalDescription(await e.pc.createOffer())
+        joined = await run_blocking(e.client.message, e.handle,
+                                    {"request": "join", "room": audio_room, "display": "E"},
+                                    jsep={"type": "offer", "sdp": e.pc.localDescription.sdp},
+                                    timeout=10)
+        media = answer_media((joined.jsep or {}).get("sdp", ""))
+        r.check("room with video = false: the answer accepts Opus and declines video (port 0)",
+                reply.event == "created" and joined.event == "joined"
+                and media.get("video", [None])[0] == 0 and media.get("audio", [0])[0] > 0
+                and "OPUS" in media["audio"][1], str(media))
+
         # 7. Still alive.
         r.check("janus alive at the end",
                 janus.alive() and await run_blocking(janus.info) is not None)
