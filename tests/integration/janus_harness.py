@@ -208,6 +208,17 @@ def plugin_test_main(doc, script, inner, inner_timeout_s, add_arguments=None):
                             inner_timeout_s)
 
 
+async def close_scenario(peers, admin):
+    """End of a scenario: every peer leaves, then the admin session goes; errors
+    of a Janus that is already gone are ignored."""
+    for p in peers:
+        await p.close()
+    try:
+        await run_blocking(admin.destroy)
+    except HTTP_ERRORS + (JanusError,):
+        pass
+
+
 def run_janus_scenario(r, args, plugin_configs, scenario, timeout_s,
                        package="janus.plugin.conference", session_timeout=None):
     """Starts Janus with args.plugin (ASan runtime preloaded with args.sanitized),

@@ -24,7 +24,7 @@ from aiortc import RTCPeerConnection
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (HTTP_ERRORS, AudioPeer, AudioPeerProcess, JanusClient,  # noqa: E402
+from janus_harness import (HTTP_ERRORS, close_scenario, AudioPeer, AudioPeerProcess, JanusClient,  # noqa: E402
                            JanusError, PlainRtpPeer, Results, raise_system_exit,
                            run_blocking, plugin_test_main, run_janus_scenario, tone_report)
 
@@ -284,12 +284,7 @@ async def scenario(r, janus, package):
         r.check("janus alive at the end",
                 janus.alive() and await run_blocking(janus.info) is not None)
     finally:
-        for p in peers + [plain]:
-            await p.close()
-        try:
-            await run_blocking(admin.destroy)
-        except HTTP_ERRORS + (JanusError,):
-            pass
+        await close_scenario(peers + [plain], admin)
 
 
 def inner(args):

@@ -31,7 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
+from janus_harness import (HTTP_ERRORS, close_scenario, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
                            Results, VideoPeer, fmt_yuv, inset_rect,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
                            plugin_test_main, run_janus_scenario, save_frame_png, frame_planes,
@@ -532,12 +532,7 @@ async def scenario(r, janus, png_dir):
         r.check("janus alive at the end",
                 janus.alive() and await run_blocking(janus.info) is not None)
     finally:
-        for p in peers + late:
-            await p.close()
-        try:
-            await run_blocking(admin.destroy)
-        except HTTP_ERRORS + (JanusError,):
-            pass
+        await close_scenario(peers + late, admin)
 
 
 def inner(args):
