@@ -187,6 +187,16 @@ async def scenario(r, janus):
         bad = await run_blocking(b.client.message, b.handle, {
             "request": "join", "room": 4321, "rtp": {"ip": "127.0.0.1", "port": 70000}})
         expect("plain RTP join with a bad port -> 484", bad, 484)
+        for ip in ("0.0.0.0", "224.0.0.1", "255.255.255.255", "::", "ff02::1"):
+            bad = await run_blocking(b.client.message, b.handle, {
+                "request": "join", "room": 4321, "rtp": {"ip": ip, "port": 5004}})
+            expect(f"plain RTP join to {ip} (not one host) -> 484", bad, 484)
+        bad = await run_blocking(b.client.message, b.handle, {
+            "request": "join", "room": 4321, "id": -5, "rtp": {"ip": "127.0.0.1", "port": 9}})
+        expect("join with a negative id -> 484", bad, 484)
+        expect("request that is not a string -> 484", await req({"request": 5}), 484)
+        expect("kick with a negative id -> 484",
+               await req({"request": "kick", "room": 4321, "id": -5}), 484)
 
         expect("destroy without the secret -> 489",
                await req({"request": "destroy", "room": ROOM}), 489)

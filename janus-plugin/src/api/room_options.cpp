@@ -5,46 +5,11 @@
 #include <string_view>
 
 #include "errors.h"
+#include "json_fields.h"
 
 namespace conf {
 
 namespace {
-
-ParseError invalid(const std::string& field, const char* what) {
-  return {kErrInvalidElement, "Invalid element (" + field + " should be " + what + ")"};
-}
-
-bool is_bool(const json_t* v) {
-  return json_is_boolean(v);
-}
-
-std::optional<ParseError> read_bool(const json_t* obj, const char* name, bool* out) {
-  const json_t* v = json_object_get(obj, name);
-  if (v == nullptr) return std::nullopt;
-  if (!is_bool(v)) return invalid(name, "a boolean");
-  *out = json_is_true(v);
-  return std::nullopt;
-}
-
-std::optional<ParseError> read_int(const json_t* obj, const char* name, int lo, int hi, int* out) {
-  const json_t* v = json_object_get(obj, name);
-  if (v == nullptr) return std::nullopt;
-  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-    return ParseError{kErrInvalidElement, std::string("Invalid element (") + name +
-                                              " should be an integer from " + std::to_string(lo) +
-                                              " to " + std::to_string(hi) + ")"};
-  }
-  *out = static_cast<int>(json_integer_value(v));
-  return std::nullopt;
-}
-
-std::optional<ParseError> read_string(const json_t* obj, const char* name, std::string* out) {
-  const json_t* v = json_object_get(obj, name);
-  if (v == nullptr) return std::nullopt;
-  if (!json_is_string(v)) return invalid(name, "a string");
-  *out = json_string_value(v);
-  return std::nullopt;
-}
 
 // AudioBridge features this plugin does not have: refusing them beats
 // silently running a room without what the caller asked for.
@@ -71,7 +36,7 @@ std::optional<ParseError> parse_video_layout(const json_t* value, bool* speaker)
   } else if (name != nullptr && std::strcmp(name, "speaker") == 0) {
     *speaker = true;
   } else {
-    return invalid("video_layout", "\"grid\" or \"speaker\"");
+    return invalid_element("video_layout", "\"grid\" or \"speaker\"");
   }
   return std::nullopt;
 }
@@ -95,10 +60,10 @@ std::optional<ParseError> parse_room_id(const json_t* request, bool string_ids, 
       *out = json_string_value(v);
       return std::nullopt;
     }
-    return invalid(field, "a non-empty string");
+    return invalid_element(field, "a non-empty string");
   }
   if (!json_is_integer(v) || json_integer_value(v) <= 0)
-    return invalid(field, "a positive integer");
+    return invalid_element(field, "a positive integer");
   *out = std::to_string(static_cast<unsigned long long>(json_integer_value(v)));
   return std::nullopt;
 }
@@ -137,7 +102,7 @@ std::optional<ParseError> parse_room_options(const json_t* obj, bool string_ids,
   if (auto e = read_int(obj, "video_width", 128, 1920, &out->video_width)) return e;
   if (auto e = read_int(obj, "video_height", 96, 1080, &out->video_height)) return e;
   if (out->video_width % 2 != 0 || out->video_height % 2 != 0)
-    return invalid("video_width and video_height", "even");
+    return invalid_element("video_width and video_height", "even");
   if (auto e = read_int(obj, "video_fps", 1, 30, &out->video_fps)) return e;
   if (auto e = read_int(obj, "video_bitrate", 100000, 8000000, &out->video_bitrate)) return e;
   if (const json_t* layout = json_object_get(obj, "video_layout")) {

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "parse_error.h"
+
 namespace conf {
 
 struct RoomOptions {
@@ -32,12 +34,6 @@ struct RoomOptions {
   int video_fps = 30;
   int video_bitrate = 1500000;        // bps
   bool video_speaker_layout = false;  // "speaker" instead of "grid"
-};
-
-// A parse failure: an error code from errors.h and a message for the client.
-struct ParseError {
-  int code = 0;
-  std::string message;
 };
 
 // "grid" / "speaker" -> video_speaker_layout; anything else is an error.

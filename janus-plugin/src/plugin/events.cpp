@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "log.h"
+
 namespace conf {
 
 json_t* make_event(const char* kind) {
@@ -25,7 +27,8 @@ json_t* room_json(const std::string& room_id) {
 json_t* participant_json(const Participant& p, bool talking) {
   json_t* j = json_object();
   json_object_set_new(j, "id", json_integer(static_cast<json_int_t>(p.id)));
-  if (!p.display.empty()) json_object_set_new(j, "display", json_string(p.display.c_str()));
+  const std::string display = p.display();
+  if (!display.empty()) json_object_set_new(j, "display", json_string(display.c_str()));
   json_object_set_new(j, "setup", json_boolean(p.setup()));
   json_object_set_new(j, "muted", json_boolean(p.muted.load()));
   json_object_set_new(j, "talking", json_boolean(talking));
@@ -34,12 +37,18 @@ json_t* participant_json(const Participant& p, bool talking) {
   return j;
 }
 
-void push_event(janus_plugin_session* handle, const char* transaction, json_t* event,
+bool push_event(janus_plugin_session* handle, const char* transaction, json_t* event,
                 json_t* jsep) {
   Plugin& pl = plugin();
-  pl.gateway->push_event(handle, pl.self, transaction, event, jsep);
+  const int result = pl.gateway->push_event(handle, pl.self, transaction, event, jsep);
   json_decref(event);
   if (jsep != nullptr) json_decref(jsep);
+  if (result != JANUS_OK) log(Level::kWarn, "push_event refused by the core: error %d", result);
+  return result == JANUS_OK;
+}
+
+void push_notice(janus_plugin_session* handle, json_t* event) {
+  (void)push_event(handle, nullptr, event);
 }
 
 void broadcast(Room& room, json_t* event, uint64_t except) {
@@ -51,7 +60,7 @@ void broadcast(Room& room, json_t* event, uint64_t except) {
       if (auto s = member.second.lock(); s && !s->destroyed) targets.push_back(std::move(s));
     }
   }
-  for (auto& s : targets) push_event(s->handle, nullptr, json_deep_copy(event));
+  for (auto& s : targets) push_notice(s->handle, json_deep_copy(event));
   json_decref(event);
 }
 

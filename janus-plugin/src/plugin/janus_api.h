@@ -7,6 +7,7 @@
 
 // Prefixed paths: our own rtp.h and log.h must not shadow Janus' ones.
 extern "C" {
+#include <janus/apierror.h>
 #include <janus/config.h>
 #include <janus/debug.h>
 #include <janus/plugins/plugin.h>

@@ -250,7 +250,7 @@ static json_t* conf_query_session(janus_plugin_session* handle) {
   std::lock_guard lock(session->mutex);
   if (auto p = session->participant) {
     json_object_set_new(info, "id", json_integer(static_cast<json_int_t>(p->id)));
-    json_object_set_new(info, "display", json_string(p->display.c_str()));
+    json_object_set_new(info, "display", json_string(p->display().c_str()));
     json_object_set_new(info, "muted", json_boolean(p->muted.load()));
     if (auto room = p->room.lock()) json_object_set_new(info, "room", room_json(room->options.id));
     const auto stats = p->inbound->stats();
@@ -304,7 +304,7 @@ static void conf_setup_media(janus_plugin_session* handle) {
   }
   if (!p) return;
   log(Level::kInfo, "participant %llu (%s): WebRTC media is up",
-      static_cast<unsigned long long>(p->id), p->display.c_str());
+      static_cast<unsigned long long>(p->id), p->display().c_str());
   auto room = p->room.lock();
   if (room && room->video) room->video->viewer_ready();
 }

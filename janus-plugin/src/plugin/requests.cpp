@@ -6,9 +6,14 @@
 #include <cstring>
 #include <random>
 
+#include "configure_request.h"
 #include "errors.h"
 #include "events.h"
+#include "join_request.h"
+#include "json_fields.h"
 #include "log.h"
+#include "member_request.h"
+#include "request_name.h"
 #include "rtp.h"
 #include "sdp_answer.h"
 #include "tick_thread.h"
@@ -31,17 +36,6 @@ const char* string_field(const json_t* obj, const char* name) {
   return json_is_string(v) ? json_string_value(v) : nullptr;
 }
 
-std::optional<Error> check_type(const json_t* obj, const char* name, json_type type,
-                                const char* what) {
-  const json_t* v = json_object_get(obj, name);
-  if (v == nullptr) return std::nullopt;
-  const bool ok = type == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == type;
-  if (!ok)
-    return Error{kErrInvalidElement,
-                 std::string("Invalid element (") + name + " should be " + what + ")"};
-  return std::nullopt;
-}
-
 std::shared_ptr<Room> find_room(const std::string& id) {
   Plugin& pl = plugin();
   std::lock_guard lock(pl.rooms_mutex);
@@ -49,18 +43,21 @@ std::shared_ptr<Room> find_room(const std::string& id) {
   return it == pl.rooms.end() ? nullptr : it->second;
 }
 
-std::optional<Error> lookup_room(const json_t* message, std::shared_ptr<Room>* room) {
-  std::string id;
-  if (auto e = parse_room_id(message, plugin().settings.string_ids, &id)) return e;
+std::optional<Error> find_room_or_error(const std::string& id, std::shared_ptr<Room>* room) {
   *room = find_room(id);
   if (!*room) return Error{kErrNoSuchRoom, "No such room (" + id + ")"};
   return std::nullopt;
 }
 
-std::optional<Error> check_secret(const Room& room, const json_t* message) {
+std::optional<Error> lookup_room(const json_t* message, std::shared_ptr<Room>* room) {
+  std::string id;
+  if (auto e = parse_room_id(message, plugin().settings.string_ids, &id)) return e;
+  return find_room_or_error(id, room);
+}
+
+std::optional<Error> check_secret(const Room& room, const std::optional<std::string>& secret) {
   if (room.options.secret.empty()) return std::nullopt;
-  const char* secret = string_field(message, "secret");
-  if (secret == nullptr || room.options.secret != secret) {
+  if (secret != room.options.secret) {
     return Error{kErrUnauthorized, "Unauthorized (wrong or missing secret)"};
   }
   return std::nullopt;
@@ -91,7 +88,7 @@ void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const c
   if (room.video) room.video->remove(p->id);
   if (p->plain) plugin().reactor->remove(p->plain->fd());
   log(Level::kInfo, "room %s: participant %llu (%s) left: %s", room.options.id.c_str(),
-      static_cast<unsigned long long>(p->id), p->display.c_str(), reason);
+      static_cast<unsigned long long>(p->id), p->display().c_str(), reason);
   json_t* ev = room_event("event", room);
   json_object_set_new(ev, "leaving", json_integer(static_cast<json_int_t>(p->id)));
   broadcast(room, ev, p->id);
@@ -133,47 +130,6 @@ void read_plain_rtp(const std::weak_ptr<Participant>& weak, int fd) {
   }
 }
 
-struct RtpRequest {
-  std::string ip;
-  uint16_t port = 0;
-  int payload_type = 111;
-  int audio_level_ext = 0;
-};
-
-std::optional<Error> parse_rtp_request(const json_t* rtp, RtpRequest* out) {
-  if (!json_is_object(rtp))
-    return Error{kErrInvalidElement, "Invalid element (rtp should be an object)"};
-  if (json_is_true(json_object_get(rtp, "generate_offer"))) {
-    return Error{kErrInvalidRequest, "rtp.generate_offer is not supported by this plugin"};
-  }
-  const char* ip = string_field(rtp, "ip");
-  const json_t* port = json_object_get(rtp, "port");
-  if (ip == nullptr || !json_is_integer(port))
-    return Error{kErrMissingElement, "Missing element (rtp.ip and rtp.port)"};
-  if (json_integer_value(port) < 1 || json_integer_value(port) > 65535) {
-    return Error{kErrInvalidElement, "Invalid element (rtp.port)"};
-  }
-  in6_addr probe{};
-  if (inet_pton(AF_INET, ip, &probe) != 1 && inet_pton(AF_INET6, ip, &probe) != 1) {
-    return Error{kErrInvalidElement, "Invalid element (rtp.ip should be a numeric IP address)"};
-  }
-  out->ip = ip;
-  out->port = static_cast<uint16_t>(json_integer_value(port));
-  if (const json_t* pt = json_object_get(rtp, "payload_type")) {
-    if (!json_is_integer(pt) || json_integer_value(pt) < 0 || json_integer_value(pt) > 127) {
-      return Error{kErrInvalidElement, "Invalid element (rtp.payload_type should be 0..127)"};
-    }
-    out->payload_type = static_cast<int>(json_integer_value(pt));
-  }
-  if (const json_t* ext = json_object_get(rtp, "audiolevel_ext")) {
-    if (!json_is_integer(ext) || json_integer_value(ext) < 1 || json_integer_value(ext) > 14) {
-      return Error{kErrInvalidElement, "Invalid element (rtp.audiolevel_ext should be 1..14)"};
-    }
-    out->audio_level_ext = static_cast<int>(json_integer_value(ext));
-  }
-  return std::nullopt;
-}
-
 // Validates a JSEP offer and answers it.
 std::optional<Error> answer_jsep(const json_t* jsep, const Room& room, SdpAnswer* answer) {
   const char* type = string_field(jsep, "type");
@@ -207,56 +163,57 @@ json_t* answer_jsep_json(const SdpAnswer& answer) {
   return j;
 }
 
+// Takes a participant out of the room again when its `joined` never reached
+// it: nobody else has been told about it yet.
+void undo_join(Room& room, Session& session, const std::shared_ptr<Participant>& p) {
+  {
+    std::lock_guard lock(room.mutex);
+    room.members.erase(p->id);
+  }
+  {
+    std::lock_guard lock(session.mutex);
+    if (session.participant == p) session.participant.reset();
+  }
+  room.audio->remove(p->id);
+  if (room.video) room.video->remove(p->id);
+  if (p->plain) plugin().reactor->remove(p->plain->fd());
+}
+
 std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char* transaction,
                              const json_t* message, const json_t* jsep) {
   Plugin& pl = plugin();
+  JoinRequest request;
+  if (auto e = parse_join_request(message, pl.settings.string_ids, &request)) return e;
   std::shared_ptr<Room> room;
-  if (auto e = lookup_room(message, &room)) return e;
-  if (!room->options.pin.empty()) {
-    const char* pin = string_field(message, "pin");
-    if (pin == nullptr || room->options.pin != pin)
-      return Error{kErrUnauthorized, "Unauthorized (wrong or missing pin)"};
-  }
-  if (auto e = check_type(message, "display", JSON_STRING, "a string")) return e;
-  if (auto e = check_type(message, "muted", JSON_TRUE, "a boolean")) return e;
-  if (auto e = check_type(message, "id", JSON_INTEGER, "a positive integer")) return e;
-  const char* codec = string_field(message, "codec");
-  if (codec != nullptr && std::strcmp(codec, "opus") != 0) {
-    return Error{kErrInvalidElement, "Invalid element (codec: only opus is supported)"};
-  }
+  if (auto e = find_room_or_error(request.room, &room)) return e;
+  if (!room->options.pin.empty() && request.pin != room->options.pin)
+    return Error{kErrUnauthorized, "Unauthorized (wrong or missing pin)"};
   {
     std::lock_guard lock(session->mutex);
     if (session->participant) return Error{kErrAlreadyJoined, "Already in a room"};
   }
 
   auto p = std::make_shared<Participant>();
-  p->id = json_object_get(message, "id")
-              ? static_cast<uint64_t>(json_integer_value(json_object_get(message, "id")))
-              : random_id();
-  if (p->id == 0)
-    return Error{kErrInvalidElement, "Invalid element (id should be a positive integer)"};
-  if (const char* display = string_field(message, "display")) p->display = display;
-  p->muted = json_is_true(json_object_get(message, "muted"));
+  p->id = request.id != 0 ? request.id : random_id();
+  if (request.display) p->set_display(*request.display);
+  p->muted = request.muted;
   p->room = room;
 
-  const json_t* rtp = json_object_get(message, "rtp");
-  RtpRequest rtp_request;
   mcu::OutputOptions options;
   std::shared_ptr<mcu::AudioOutput> output;
   SdpAnswer answer;
-  if (rtp != nullptr) {
+  if (request.rtp) {
     if (!room->options.allow_rtp_participants) {
       return Error{kErrInvalidRequest, "Plain RTP participants are not allowed in this room"};
     }
     if (jsep != nullptr) return Error{kErrInvalidRequest, "A join with rtp takes no jsep"};
-    if (auto e = parse_rtp_request(rtp, &rtp_request)) return e;
     std::string error;
-    p->plain = std::make_shared<PlainRtpEndpoint>(pl.settings.rtp, rtp_request.ip, rtp_request.port,
-                                                  &error);
+    p->plain = std::make_shared<PlainRtpEndpoint>(pl.settings.rtp, request.rtp->ip,
+                                                  request.rtp->port, &error);
     if (!p->plain->ok()) return Error{kErrRtpSetup, "Plain RTP setup failed: " + error};
-    p->plain_audio_level_ext = rtp_request.audio_level_ext;
-    options.payload_type = static_cast<uint8_t>(rtp_request.payload_type);
-    options.audio_level_ext_id = rtp_request.audio_level_ext;
+    p->plain_audio_level_ext = request.rtp->audio_level_ext;
+    options.payload_type = static_cast<uint8_t>(request.rtp->payload_type);
+    options.audio_level_ext_id = request.rtp->audio_level_ext;
     output = p->plain;
   } else {
     if (jsep != nullptr) {
@@ -298,22 +255,27 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
     pl.reactor->add(p->plain->fd(), [weak](int fd) { read_plain_rtp(weak, fd); });
   }
 
-  log(Level::kInfo, "room %s: participant %llu (%s) joined over %s", room->options.id.c_str(),
-      static_cast<unsigned long long>(p->id), p->display.c_str(),
-      p->plain ? "plain RTP" : "WebRTC");
+  const std::string display = p->display();
   json_t* ev = room_event("joined", *room);
   json_object_set_new(ev, "id", json_integer(static_cast<json_int_t>(p->id)));
-  if (!p->display.empty()) json_object_set_new(ev, "display", json_string(p->display.c_str()));
+  if (!display.empty()) json_object_set_new(ev, "display", json_string(display.c_str()));
   json_object_set_new(ev, "participants", others);
   if (p->plain) {
     json_t* r = json_object();
     json_object_set_new(r, "ip", json_string(p->plain->local_ip().c_str()));
     json_object_set_new(r, "port", json_integer(p->plain->local_port()));
-    json_object_set_new(r, "payload_type", json_integer(rtp_request.payload_type));
+    json_object_set_new(r, "payload_type", json_integer(request.rtp->payload_type));
     json_object_set_new(ev, "rtp", r);
   }
-  push_event(session->handle, transaction, ev,
-             answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
+  // The participant is in the room before its answer goes out, so that no
+  // media is lost; an answer the core refuses takes it out again.
+  if (!push_event(session->handle, transaction, ev,
+                  answer.sdp.empty() ? nullptr : answer_jsep_json(answer))) {
+    undo_join(*room, *session, p);
+    return Error{kErrUnknown, "The joined event could not be delivered; join undone"};
+  }
+  log(Level::kInfo, "room %s: participant %llu (%s) joined over %s", room->options.id.c_str(),
+      static_cast<unsigned long long>(p->id), display.c_str(), p->plain ? "plain RTP" : "WebRTC");
 
   json_t* announce = room_event("joined", *room);
   json_t* list = json_array();
@@ -333,16 +295,12 @@ std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const
   }
   auto room = p ? p->room.lock() : nullptr;
   if (!room) return Error{kErrNotJoined, "Can't configure (not in a room)"};
-  if (auto e = check_type(message, "display", JSON_STRING, "a string")) return e;
-  if (auto e = check_type(message, "muted", JSON_TRUE, "a boolean")) return e;
-  if (auto e = check_type(message, "video", JSON_TRUE, "a boolean")) return e;
-  bool speaker_layout = room->options.video_speaker_layout;
-  const json_t* layout = json_object_get(message, "video_layout");
-  if (layout != nullptr) {
+  ConfigureRequest request;
+  if (auto e = parse_configure_request(message, &request)) return e;
+  if (request.video_speaker_layout) {
     if (!room->video) return Error{kErrInvalidRequest, "This room has no video"};
-    if (auto e = parse_video_layout(layout, &speaker_layout)) return e;
     // It changes everyone's picture: a moderator's call where the room has a secret.
-    if (auto e = check_secret(*room, message)) return e;
+    if (auto e = check_secret(*room, request.secret)) return e;
   }
   SdpAnswer answer;
   if (jsep != nullptr) {
@@ -352,13 +310,14 @@ std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const
     attach_video(*room, *p, answer);
   }
   bool changed = false;
-  if (const json_t* video = json_object_get(message, "video")) {
-    const bool muted = !json_is_true(video);
+  if (request.video) {
+    const bool muted = !*request.video;
     changed = muted != p->video_muted;
     p->video_muted = muted;
     if (room->video) room->video->set_video_muted(p->id, muted);
   }
-  if (layout != nullptr) {
+  if (request.video_speaker_layout) {
+    const bool speaker_layout = *request.video_speaker_layout;
     // One composite for everyone: the layout is the room's, not the caller's.
     room->video->set_layout(speaker_layout ? mcu::LayoutKind::kActiveSpeaker
                                            : mcu::LayoutKind::kGrid);
@@ -376,21 +335,21 @@ std::optional<Error> do_configure(const std::shared_ptr<Session>& session, const
       broadcast(*room, ev, 0);
     }
   }
-  if (const json_t* muted = json_object_get(message, "muted")) {
-    const bool m = json_is_true(muted);
-    changed |= m != p->muted;
-    p->muted = m;
-    room->audio->set_muted(p->id, m);
+  if (request.muted) {
+    changed |= *request.muted != p->muted;
+    p->muted = *request.muted;
+    room->audio->set_muted(p->id, *request.muted);
   }
-  if (const char* display = string_field(message, "display")) {
-    std::lock_guard lock(room->mutex);
-    p->display = display;
+  if (request.display) {
+    p->set_display(*request.display);
     changed = true;
   }
   json_t* ev = room_event("event", *room);
   json_object_set_new(ev, "result", json_string("ok"));
-  push_event(session->handle, transaction, ev,
-             answer.sdp.empty() ? nullptr : answer_jsep_json(answer));
+  if (!push_event(session->handle, transaction, ev,
+                  answer.sdp.empty() ? nullptr : answer_jsep_json(answer))) {
+    return Error{kErrUnknown, "The configure result could not be delivered"};
+  }
   if (changed) {
     json_t* update = room_event("event", *room);
     json_t* list = json_array();
@@ -413,7 +372,10 @@ std::optional<Error> do_leave(const std::shared_ptr<Session>& session, const cha
   remove_from_room(*room, p, "leave request", session->handle);
   json_t* ev = room_event("left", *room);
   json_object_set_new(ev, "id", json_integer(static_cast<json_int_t>(p->id)));
-  push_event(session->handle, transaction, ev);
+  // The participant is gone either way; an error event would claim it is not.
+  if (!push_event(session->handle, transaction, ev))
+    log(Level::kWarn, "room %s: the left event for %llu was not delivered",
+        room->options.id.c_str(), static_cast<unsigned long long>(p->id));
   return std::nullopt;
 }
 
@@ -421,14 +383,12 @@ std::optional<Error> do_leave(const std::shared_ptr<Session>& session, const cha
 std::optional<Error> find_member(const json_t* message, std::shared_ptr<Room>* room,
                                  std::shared_ptr<Participant>* p,
                                  std::shared_ptr<Session>* session) {
-  if (auto e = lookup_room(message, room)) return e;
-  if (auto e = check_secret(**room, message)) return e;
-  const json_t* id = json_object_get(message, "id");
-  if (id == nullptr) return Error{kErrMissingElement, "Missing element (id)"};
-  if (!json_is_integer(id))
-    return Error{kErrInvalidElement, "Invalid element (id should be an integer)"};
+  MemberRequest request;
+  if (auto e = parse_member_request(message, plugin().settings.string_ids, &request)) return e;
+  if (auto e = find_room_or_error(request.room, room)) return e;
+  if (auto e = check_secret(**room, request.secret)) return e;
   std::lock_guard lock((*room)->mutex);
-  auto it = (*room)->members.find(static_cast<uint64_t>(json_integer_value(id)));
+  auto it = (*room)->members.find(request.id);
   if (it == (*room)->members.end()) return Error{kErrNoSuchUser, "No such user in this room"};
   *p = it->second.first;
   *session = it->second.second.lock();
@@ -447,8 +407,9 @@ json_t* success() {
 json_t* do_create(const json_t* message) {
   Plugin& pl = plugin();
   if (!pl.settings.admin_key.empty()) {
-    const char* key = string_field(message, "admin_key");
-    if (key == nullptr || pl.settings.admin_key != key)
+    std::optional<std::string> key;
+    if (auto e = read_string(message, "admin_key", &key)) return make_error(e->code, e->message);
+    if (key != pl.settings.admin_key)
       return make_error(kErrUnauthorized, "Unauthorized (wrong or missing admin_key)");
   }
   RoomOptions options = pl.settings.room_defaults;
@@ -467,7 +428,9 @@ json_t* do_create(const json_t* message) {
 json_t* do_destroy(const json_t* message) {
   std::shared_ptr<Room> room;
   if (auto e = lookup_room(message, &room)) return make_error(e->code, e->message);
-  if (auto e = check_secret(*room, message)) return make_error(e->code, e->message);
+  std::optional<std::string> secret;
+  if (auto e = read_string(message, "secret", &secret)) return make_error(e->code, e->message);
+  if (auto e = check_secret(*room, secret)) return make_error(e->code, e->message);
   {
     Plugin& pl = plugin();
     std::lock_guard lock(pl.rooms_mutex);
@@ -489,7 +452,7 @@ json_t* do_destroy(const json_t* message) {
         std::lock_guard lock(s->mutex);
         if (s->participant == p) s->participant.reset();
       }
-      push_event(s->handle, nullptr, room_event("destroyed", *room));
+      push_notice(s->handle, room_event("destroyed", *room));
       close_participant_media(s, p);
     }
   }
@@ -591,7 +554,7 @@ json_t* do_kick(const json_t* message) {
   if (s) {
     json_t* ev = room_event("event", *room);
     json_object_set_new(ev, "kicked", json_integer(static_cast<json_int_t>(p->id)));
-    push_event(s->handle, nullptr, ev);
+    push_notice(s->handle, ev);
     close_participant_media(s, p);
   }
   return success();
@@ -705,13 +668,11 @@ json_t* handle_request(const std::shared_ptr<Session>& session, const char* tran
                        json_t* message, json_t* jsep, bool* async) {
   *async = false;
   json_t* reply = nullptr;
-  const char* request = string_field(message, "request");
-  if (!json_is_object(message)) {
-    reply = make_error(kErrInvalidJson, "Invalid JSON: the body must be an object");
-  } else if (request == nullptr) {
-    reply = make_error(kErrMissingElement, json_object_get(message, "request")
-                                               ? "Invalid element (request should be a string)"
-                                               : "Missing element (request)");
+  std::string name;
+  const auto name_error = parse_request_name(message, &name);
+  const char* request = name.c_str();
+  if (name_error) {
+    reply = make_error(name_error->code, name_error->message);
   } else if (!std::strcmp(request, "create")) {
     reply = do_create(message);
   } else if (!std::strcmp(request, "destroy")) {
@@ -743,7 +704,8 @@ json_t* handle_request(const std::shared_ptr<Session>& session, const char* tran
         }
         if (error) {
           log(Level::kWarn, "%s failed: %d %s", kind.c_str(), error->code, error->message.c_str());
-          push_event(session->handle, txn.c_str(), make_error(error->code, error->message));
+          if (!push_event(session->handle, txn.c_str(), make_error(error->code, error->message)))
+            log(Level::kWarn, "%s: the error event was not delivered either", kind.c_str());
         }
       }
       json_decref(message);

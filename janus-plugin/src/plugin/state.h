@@ -56,7 +56,6 @@ class WebRtcOutput : public mcu::AudioOutput, public mcu::VideoViewer, public mc
 
 struct Participant {
   uint64_t id = 0;
-  std::string display;
   std::atomic<bool> muted{false};
   std::weak_ptr<Room> room;
   std::shared_ptr<mcu::ParticipantAudio> inbound;
@@ -68,6 +67,19 @@ struct Participant {
   int plain_audio_level_ext = 0;
   std::atomic<uint64_t> rtp_malformed{0};
   bool setup() const { return plain != nullptr || (webrtc && webrtc->ready); }
+  // configure changes it on the worker while Janus' threads read it.
+  std::string display() const {
+    std::lock_guard lock(display_mutex_);
+    return display_;
+  }
+  void set_display(std::string value) {
+    std::lock_guard lock(display_mutex_);
+    display_ = std::move(value);
+  }
+
+ private:
+  mutable std::mutex display_mutex_;
+  std::string display_;
 };
 
 struct Session {

@@ -1,0 +1,23 @@
+// A `configure` request as typed fields; absent fields stay unset (no change).
+#pragma once
+
+#include <jansson.h>
+
+#include <optional>
+#include <string>
+
+#include "parse_error.h"
+
+namespace conf {
+
+struct ConfigureRequest {
+  std::optional<bool> muted;
+  std::optional<std::string> display;
+  std::optional<bool> video;                 // false: the own tile shows the no-video marker
+  std::optional<bool> video_speaker_layout;  // the room's layout
+  std::optional<std::string> secret;
+};
+
+std::optional<ParseError> parse_configure_request(const json_t* message, ConfigureRequest* out);
+
+}  // namespace conf

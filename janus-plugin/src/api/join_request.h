@@ -1,0 +1,40 @@
+// A `join` request as typed fields: the one place its JSON is read and
+// checked. Authorization (pin) and room state are the caller's business.
+#pragma once
+
+#include <jansson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "parse_error.h"
+
+namespace conf {
+
+// The `rtp` object of a plain-RTP join (AudioBridge's shape).
+struct RtpTarget {
+  std::string ip;  // numeric unicast
+  uint16_t port = 0;
+  int payload_type = 111;
+  int audio_level_ext = 0;  // 0: the remote sends no RFC 6464 levels
+};
+
+struct JoinRequest {
+  std::string room;
+  uint64_t id = 0;  // 0: the plugin picks one
+  std::optional<std::string> display;
+  std::optional<std::string> pin;
+  bool muted = false;
+  std::optional<RtpTarget> rtp;
+};
+
+std::optional<ParseError> parse_join_request(const json_t* message, bool string_ids,
+                                             JoinRequest* out);
+
+// Fields AudioBridge takes per participant that the shared mix ignores
+// (bitrate, quality, volume, expected_loss): still checked, so that a broken
+// client hears about it.
+std::optional<ParseError> check_ignored_participant_fields(const json_t* message);
+
+}  // namespace conf

@@ -1,0 +1,107 @@
+// The request name, `kick`/`mute`/`unmute` and `configure`, rule by rule.
+#include <string>
+
+#include "cmocka_cpp.h"
+#include "configure_request.h"
+#include "errors.h"
+#include "member_request.h"
+#include "request_name.h"
+
+namespace {
+
+json_t* parse(const char* text) {
+  json_error_t error;
+  json_t* j = json_loads(text, JSON_DECODE_ANY, &error);
+  assert_non_null(j);
+  return j;
+}
+
+int name_error(const char* text) {
+  json_t* j = parse(text);
+  std::string name;
+  auto e = conf::parse_request_name(j, &name);
+  json_decref(j);
+  return e ? e->code : 0;
+}
+
+void test_request_name(void** /*state*/) {
+  json_t* j = parse(R"({"request": "join"})");
+  std::string name;
+  assert_false(conf::parse_request_name(j, &name).has_value());
+  assert_string_equal(name.c_str(), "join");
+  json_decref(j);
+  assert_int_equal(name_error(R"([])"), conf::kErrInvalidJson);
+  assert_int_equal(name_error(R"("join")"), conf::kErrInvalidJson);
+  assert_int_equal(name_error(R"({})"), conf::kErrMissingElement);
+  // Present but not a string: an invalid element, not a missing one.
+  assert_int_equal(name_error(R"({"request": 5})"), conf::kErrInvalidElement);
+  assert_int_equal(name_error(R"({"request": null})"), conf::kErrInvalidElement);
+}
+
+int member_error(const char* text) {
+  json_t* j = parse(text);
+  conf::MemberRequest r;
+  auto e = conf::parse_member_request(j, false, &r);
+  json_decref(j);
+  return e ? e->code : 0;
+}
+
+void test_member_request(void** /*state*/) {
+  json_t* j = parse(R"({"room": 3, "id": 77, "secret": "s"})");
+  conf::MemberRequest r;
+  assert_false(conf::parse_member_request(j, false, &r).has_value());
+  assert_string_equal(r.room.c_str(), "3");
+  assert_int_equal(r.id, 77);
+  assert_string_equal(r.secret->c_str(), "s");
+  json_decref(j);
+  assert_int_equal(member_error(R"({"room": 3})"), conf::kErrMissingElement);
+  assert_int_equal(member_error(R"({"id": 3})"), conf::kErrMissingElement);
+  assert_int_equal(member_error(R"({"room": 3, "id": -5})"), conf::kErrInvalidElement);
+  assert_int_equal(member_error(R"({"room": 3, "id": 0})"), conf::kErrInvalidElement);
+  assert_int_equal(member_error(R"({"room": 3, "id": "77"})"), conf::kErrInvalidElement);
+  assert_int_equal(member_error(R"({"room": 3, "id": 7, "secret": 1})"), conf::kErrInvalidElement);
+}
+
+int configure_error(const char* text) {
+  json_t* j = parse(text);
+  conf::ConfigureRequest r;
+  auto e = conf::parse_configure_request(j, &r);
+  json_decref(j);
+  return e ? e->code : 0;
+}
+
+void test_configure_request(void** /*state*/) {
+  json_t* j = parse(R"({"muted": true, "display": "d", "video": false,
+                        "video_layout": "speaker", "secret": "s", "quality": 5})");
+  conf::ConfigureRequest r;
+  assert_false(conf::parse_configure_request(j, &r).has_value());
+  assert_true(*r.muted);
+  assert_string_equal(r.display->c_str(), "d");
+  assert_false(*r.video);
+  assert_true(*r.video_speaker_layout);
+  assert_string_equal(r.secret->c_str(), "s");
+  json_decref(j);
+  j = parse(R"({})");
+  conf::ConfigureRequest none;
+  assert_false(conf::parse_configure_request(j, &none).has_value());
+  assert_false(none.muted || none.display || none.video || none.video_speaker_layout);
+  json_decref(j);
+  assert_int_equal(configure_error(R"({"muted": 1})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"display": false})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"video": "off"})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"video_layout": "mosaic"})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"secret": 5})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"volume": -1})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"bitrate": -32000})"), conf::kErrInvalidElement);
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_request_name),
+      cmocka_unit_test(test_member_request),
+      cmocka_unit_test(test_configure_request),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
