@@ -20,13 +20,15 @@ import struct
 import sys
 import time
 
+import av
 from aiortc import RTCPeerConnection
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (HTTP_ERRORS, close_scenario, AudioPeer, AudioPeerProcess, JanusClient,  # noqa: E402
-                           JanusError, PlainRtpPeer, Results, raise_system_exit,
-                           run_blocking, plugin_test_main, run_janus_scenario, tone_report)
+from janus_harness import (FRAME_SAMPLES, HTTP_ERRORS, SAMPLE_RATE, close_scenario,  # noqa: E402
+                           AudioPeer, AudioPeerProcess, JanusClient, JanusError, PlainRtpPeer,
+                           Results, raise_system_exit, run_blocking, plugin_test_main,
+                           run_janus_scenario, tone_report, tone_samples)
 
 # Tones chosen so that no harmonic (up to the 7th) and no 2nd/3rd-order
 # intermodulation product of two of them lands within 60 Hz of the third: a
@@ -42,6 +44,11 @@ INNER_TIMEOUT_SECONDS = 170  # the whole scenario inside the namespace
 NOT_FOUND_ROOM_ERROR = 485   # AudioBridge's JANUS_AUDIOBRIDGE_ERROR_NO_SUCH_ROOM; ours keeps it
 INVALID_SDP_ERROR = 493      # ours: an offer Janus parses but the plugin cannot answer
 GARBAGE_DATAGRAMS = 300
+# A stranger's tone sent to the plain-RTP participant's port: 100 Hz or more away
+# from every harmonic (up to the 7th) and 3rd-order product of FREQS.
+STRANGER_FREQ = 3100
+STRANGER_SECONDS = 4.0
+STRANGER_HEARD_MAX_DB = 10.0
 
 
 
@@ -133,20 +140,67 @@ async def offer_without_opus():
     return "\r\n".join(lines) + "\r\n"
 
 
+async def send_stranger_tone(remote, freq, seconds):
+    """Opus RTP of a tone from a socket of our own (not the participant's)."""
+    encoder = av.CodecContext.create("libopus", "w")
+    encoder.sample_rate = SAMPLE_RATE
+    encoder.layout = "mono"
+    encoder.format = "s16"
+    encoder.bit_rate = 32000
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ssrc = random.getrandbits(32)
+    seq = sent = 0
+    t0 = time.monotonic()
+    try:
+        while sent < seconds * SAMPLE_RATE:
+            frame = av.AudioFrame.from_ndarray(
+                tone_samples(freq, sent, FRAME_SAMPLES).reshape(1, -1), format="s16",
+                layout="mono")
+            frame.sample_rate = SAMPLE_RATE
+            frame.pts = sent
+            for packet in encoder.encode(frame):
+                header = struct.pack("!BBHII", 0x80, PlainRtpPeer.PAYLOAD_TYPE, seq & 0xFFFF,
+                                     (sent + 12345) & 0xFFFFFFFF, ssrc)
+                sock.sendto(header + bytes(packet), remote)
+                seq += 1
+            sent += FRAME_SAMPLES
+            wait = t0 + sent / SAMPLE_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        encoder.encode(None)
+    finally:
+        sock.close()
+    return seq
+
+
+async def check_stranger_injection(r, client, handle, room, listener, plain):
+    """Someone who is not the plain-RTP participant sends a tone to its port on
+    the plugin: the room must not hear it, and the drops are counted."""
+    listener.recorder.mark()
+    sent = await send_stranger_tone(plain.remote, STRANGER_FREQ, STRANGER_SECONDS)
+    await asyncio.sleep(0.5)
+    levels = tone_report(listener.recorder.samples(), (STRANGER_FREQ,) + FREQS, skip_seconds=0.5)
+    r.check("a stranger's tone to a plain-RTP participant's port is not mixed",
+            levels is not None and levels[STRANGER_FREQ] <= STRANGER_HEARD_MAX_DB,
+            f"{listener.display} hears {fmt_levels(levels) if levels else 'nothing'} "
+            f"(stranger <= {STRANGER_HEARD_MAX_DB:+.0f} dB)")
+    listed = {p.get("id"): p for p in await participants(client, handle, room)}
+    dropped = listed.get(plain.participant_id, {}).get("rtp_foreign_dropped")
+    r.check("the stranger's datagrams are counted as dropped (listparticipants)",
+            dropped is not None and dropped >= sent, f"{sent} sent, rtp_foreign_dropped {dropped}")
+
+
 async def check_garbage_rtp(r, janus, plain):
-    """Hostile datagrams at the plugin's plain-RTP port: dropped, mixing goes on."""
+    """Hostile datagrams at the plugin's plain-RTP port, from the participant's
+    own address (anyone else's are dropped unread): dropped, mixing goes on."""
     rng = random.Random(7)
     valid = struct.pack("!BBHII", 0x80, 111, 1, 960, 0x1234) + b"\xfc\xff\xfe"
     datagrams = [b"", b"\x80", valid[:11], b"\x00" * 40, b"\x90\x6f" + b"\xff" * 10,
                  b"\xa0" + valid[1:] + b"\xff", b"\x81\xc8\x00\x40" + b"\x00" * 8]
     datagrams += [rng.randbytes(rng.randint(1, 1400)) for _ in range(GARBAGE_DATAGRAMS)]
     before = plain.packets_received
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        for d in datagrams:
-            sock.sendto(d, plain.remote)
-    finally:
-        sock.close()
+    for d in datagrams:
+        plain._transport.sendto(d, plain.remote)
     await asyncio.sleep(2.0)
     got = plain.packets_received - before
     r.check("garbage RTP datagrams dropped, the mix goes on",
@@ -278,6 +332,8 @@ async def scenario(r, janus, package):
             await check_talking(r, listed, peers, plain)
         await check_malformed(r, janus, admin, handle, room, package)
         await check_garbage_rtp(r, janus, plain)
+        if package == "janus.plugin.conference":
+            await check_stranger_injection(r, admin, handle, room, peers[0], plain)
 
         # e. vanishing peer
         await check_vanishing_peer(r, janus, admin, handle, room, package)

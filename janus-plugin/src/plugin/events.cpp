@@ -33,7 +33,12 @@ json_t* participant_json(const Participant& p, bool talking) {
   json_object_set_new(j, "muted", json_boolean(p.muted.load()));
   json_object_set_new(j, "talking", json_boolean(talking));
   json_object_set_new(j, "video", json_boolean(p.video_in.load() != nullptr && !p.video_muted));
-  if (p.plain) json_object_set_new(j, "rtp", json_true());
+  if (p.plain) {
+    json_object_set_new(j, "rtp", json_true());
+    // Datagrams from anyone but the participant's declared ip:port.
+    json_object_set_new(j, "rtp_foreign_dropped",
+                        json_integer(static_cast<json_int_t>(p.plain->foreign_dropped())));
+  }
   return j;
 }
 

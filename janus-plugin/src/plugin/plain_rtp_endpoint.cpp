@@ -52,6 +52,19 @@ std::string route_source(const sockaddr_storage& remote, socklen_t len) {
   return result;
 }
 
+bool same_endpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
+  if (a.ss_family != b.ss_family) return false;
+  if (a.ss_family == AF_INET) {
+    const auto& x = reinterpret_cast<const sockaddr_in&>(a);
+    const auto& y = reinterpret_cast<const sockaddr_in&>(b);
+    return x.sin_port == y.sin_port && x.sin_addr.s_addr == y.sin_addr.s_addr;
+  }
+  const auto& x = reinterpret_cast<const sockaddr_in6&>(a);
+  const auto& y = reinterpret_cast<const sockaddr_in6&>(b);
+  return x.sin6_port == y.sin6_port &&
+         std::memcmp(&x.sin6_addr, &y.sin6_addr, sizeof(x.sin6_addr)) == 0;
+}
+
 }  // namespace
 
 PlainRtpEndpoint::PlainRtpEndpoint(const PlainRtpSettings& settings, const std::string& remote_ip,
@@ -96,6 +109,16 @@ PlainRtpEndpoint::PlainRtpEndpoint(const PlainRtpSettings& settings, const std::
 
 PlainRtpEndpoint::~PlainRtpEndpoint() {
   if (fd_ >= 0) close(fd_);
+}
+
+ssize_t PlainRtpEndpoint::receive(uint8_t* buf, size_t capacity) {
+  sockaddr_storage from{};
+  socklen_t from_len = sizeof(from);
+  const ssize_t n = recvfrom(fd_, buf, capacity, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+  if (n < 0) return -1;
+  if (same_endpoint(from, remote_)) return n;
+  ++foreign_dropped_;
+  return 0;
 }
 
 void PlainRtpEndpoint::send(const uint8_t* packet, size_t len, int /*level*/) {

@@ -1,6 +1,6 @@
 // A plain RTP/UDP participant's transport: a local socket from the configured
 // port range, the remote address it sends the mix to, and the reading of what
-// the remote sends (through the UdpReactor).
+// the remote sends (through the UdpReactor), from that remote only.
 #pragma once
 
 #include <netinet/in.h>
@@ -35,6 +35,13 @@ class PlainRtpEndpoint : public mcu::AudioOutput {
 
   void send(const uint8_t* packet, size_t len, int level) override;
 
+  // Reads the next datagram into `buf`: its size, 0 when it came from anyone
+  // but the declared remote (dropped and counted), -1 when nothing is left to
+  // read. Datagrams from any other address or port are dropped (as AudioBridge's connect() would
+  // drop them), so that nobody can speak into the room through someone else's port.
+  ssize_t receive(uint8_t* buf, size_t capacity);
+  uint64_t foreign_dropped() const { return foreign_dropped_; }
+
   uint64_t packets_sent() const { return sent_; }
   uint64_t send_errors() const { return send_errors_; }
 
@@ -46,6 +53,7 @@ class PlainRtpEndpoint : public mcu::AudioOutput {
   uint16_t local_port_ = 0;
   std::atomic<uint64_t> sent_{0};
   std::atomic<uint64_t> send_errors_{0};
+  std::atomic<uint64_t> foreign_dropped_{0};
 };
 
 }  // namespace conf

@@ -112,13 +112,14 @@ void on_talk(const std::weak_ptr<Room>& weak, uint64_t id, bool talking) {
 }
 
 // Reads what a plain-RTP participant's remote sends.
-void read_plain_rtp(const std::weak_ptr<Participant>& weak, int fd) {
+void read_plain_rtp(const std::weak_ptr<Participant>& weak) {
   auto p = weak.lock();
   if (!p) return;
   uint8_t buf[1500];
   for (int i = 0; i < 64; ++i) {
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) return;
+    const ssize_t n = p->plain->receive(buf, sizeof(buf));
+    if (n < 0) return;
+    if (n == 0) continue;
     const auto len = static_cast<size_t>(n);
     if (mcu::looks_like_rtcp(buf, len)) continue;
     mcu::RtpPacketView view;
@@ -252,7 +253,7 @@ std::optional<Error> do_join(const std::shared_ptr<Session>& session, const char
   }
   if (p->plain) {
     std::weak_ptr<Participant> weak = p;
-    pl.reactor->add(p->plain->fd(), [weak](int fd) { read_plain_rtp(weak, fd); });
+    pl.reactor->add(p->plain->fd(), [weak](int /*fd*/) { read_plain_rtp(weak); });
   }
 
   const std::string display = p->display();
