@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -37,8 +38,9 @@ class ParticipantAudio {
   static constexpr int kDecodeAll = 128;
 
   JitterBufferStats stats() const;
-  uint64_t decode_errors() const { return decode_errors_; }
-  uint64_t skipped_decodes() const { return skipped_decodes_; }
+  // Any thread (stats while the mixer runs).
+  uint64_t decode_errors() const { return decode_errors_.load(std::memory_order_relaxed); }
+  uint64_t skipped_decodes() const { return skipped_decodes_.load(std::memory_order_relaxed); }
 
  private:
   bool refill(int skip_quieter_than);
@@ -56,8 +58,9 @@ class ParticipantAudio {
   int last_packet_samples_ = kFrameSamples;
   bool last_skipped_ = false;  // the decoder has not seen the last packet
   bool quiet_frame_ = false;   // refill() produced one whole quiet frame, not samples
-  uint64_t decode_errors_ = 0;
-  uint64_t skipped_decodes_ = 0;
+  // Written here, read by stats readers on other threads.
+  std::atomic<uint64_t> decode_errors_{0};
+  std::atomic<uint64_t> skipped_decodes_{0};
 };
 
 }  // namespace mcu
