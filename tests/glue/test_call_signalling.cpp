@@ -32,10 +32,12 @@ void test_version_1_replies(void**) {
                             R"({"call_id":"c1","candidates":[)" + cand_json(kJ1) +
                                 R"(,{"candidate":""}],"party_id":"focus-party","version":"1"})",
                             txn(2)}});
+  expect_actions(h.feed(JanusCallGone{1, "hangup"}),
+                 {CancelTimer{call_timer_id(TimerKind::kSetup, 1)},
+                  SetTimer{call_timer_id(TimerKind::kHangupGrace, 1), 3000}});
   expect_actions(
-      h.feed(JanusCallGone{1, "hangup"}),
-      {CancelTimer{call_timer_id(TimerKind::kSetup, 1)},
-       SendEvent{kFocus, kDmAlice, "m.call.hangup",
+      h.feed(TimerFired{call_timer_id(TimerKind::kHangupGrace, 1)}),
+      {SendEvent{kFocus, kDmAlice, "m.call.hangup",
                  R"({"call_id":"c1","party_id":"focus-party","reason":"ice_failed","version":"1"})",
                  txn(3)},
        JanusDestroySession{1, session_of(1)}, LeaveRoom{kFocus, kGroup, ""},

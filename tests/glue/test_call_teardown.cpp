@@ -70,25 +70,83 @@ void test_focus_removed_from_direct_room(void**) {
   expect_actions(h.feed(invite(kDmBob, kBob, "c9", 0, h.now)), {});
 }
 
-// Janus reports the PeerConnection gone: hangup with ice_failed; the participant is gone
-// already, so only the session is destroyed.
-void test_janus_peer_gone_ice_failed(void**) {
+const std::string kGrace2 = call_timer_id(TimerKind::kHangupGrace, 2);
+
+// Janus reports the PeerConnection gone before the caller's own hangup (a DTLS alert ~200 ms
+// ahead of it): within the grace nothing is sent, and the participant has left Janus already.
+void test_caller_hangup_within_grace_sends_nothing(void**) {
   Harness h;
   two_callers(h);
-  expect_actions(h.feed(JanusCallGone{2, "DTLS alert"}),
-                 {kCancelSetup2, hangup(kDmBob, "c2", 0, "ice_failed", 3),
-                  JanusDestroySession{2, session_of(2)}});
-  expect_actions(h.feed(JanusCallGone{2, "hangup"}), {});  // late duplicate
+  expect_actions(h.feed(JanusMediaUp{2}), {kCancelSetup2});
+  expect_actions(h.feed(JanusCallGone{2, "hangup: DTLS alert"}),
+                 {SetTimer{kGrace2, h.state.config().hangup_grace_ms}});
+  expect_actions(h.feed(JanusCallGone{2, "detached"}), {});  // late duplicate
+  h.now += 200;
+  expect_actions(h.feed(call_event<CallHangup>(kDmBob, kBob, "c2", 0)),
+                 {CancelTimer{kGrace2}, JanusDestroySession{2, session_of(2)}});
+  expect_actions(h.feed(TimerFired{kGrace2}), {});
 }
 
-// No media within the setup time: ice_timeout.
-void test_setup_timeout_ice_timeout(void**) {
+// The same for a loss that is not a DTLS alert: the caller's hangup within the grace wins.
+void test_caller_hangup_within_grace_after_ice_failure(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusCallGone{1, "hangup: ICE failed"}),
+                 {kCancelSetup1, SetTimer{call_timer_id(TimerKind::kHangupGrace, 1), 3000}});
+  CallCandidates late = call_event<CallCandidates>(kDmAlice, kAlice, "c1", 1);
+  late.candidates = {cand("candidate:1 1 udp 1 10.0.0.2 5000 typ host", 0)};
+  expect_actions(h.feed(late), {});  // nothing to forward to a PeerConnection that is gone
+  expect_actions(h.feed(call_event<CallHangup>(kDmAlice, kAlice, "c1", 1)),
+                 {CancelTimer{call_timer_id(TimerKind::kHangupGrace, 1)},
+                  JanusDestroySession{1, session_of(1)}});
+}
+
+// No hangup from the caller within the grace, media never connected: ice_failed.
+void test_grace_over_media_never_up_ice_failed(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusCallGone{2, "hangup: ICE failed"}),
+                 {kCancelSetup2, SetTimer{kGrace2, 3000}});
+  h.now += 3000;
+  expect_actions(h.feed(TimerFired{kGrace2}),
+                 {hangup(kDmBob, "c2", 0, "ice_failed", 3), JanusDestroySession{2, session_of(2)}});
+  expect_actions(h.feed(call_event<CallHangup>(kDmBob, kBob, "c2", 0)), {});
+}
+
+// No hangup from the caller within the grace, connected media lost: ice_timeout.
+void test_grace_over_media_lost_ice_timeout(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusMediaUp{2}), {kCancelSetup2});
+  expect_actions(h.feed(JanusCallGone{2, "hangup: Gateway timeout"}), {SetTimer{kGrace2, 3000}});
+  h.now += 3000;
+  expect_actions(h.feed(TimerFired{kGrace2}), {hangup(kDmBob, "c2", 0, "ice_timeout", 3),
+                                               JanusDestroySession{2, session_of(2)}});
+}
+
+// A DTLS alert is the caller closing its PeerConnection: even without its hangup, the focus
+// does not hang up on a call the caller ended. The last caller gone is S7.
+void test_grace_over_after_dtls_alert_sends_nothing(void**) {
+  Harness h;
+  h.standard_setup();
+  h.answered_call(1, kDmAlice, kAlice, "c1", 1, true, 1);
+  expect_actions(h.feed(JanusMediaUp{1}), {kCancelSetup1});
+  expect_actions(h.feed(JanusCallGone{1, "hangup: DTLS alert"}),
+                 {SetTimer{call_timer_id(TimerKind::kHangupGrace, 1), 3000}});
+  h.now += 3000;
+  expect_actions(h.feed(TimerFired{call_timer_id(TimerKind::kHangupGrace, 1)}),
+                 {JanusDestroySession{1, session_of(1)}, LeaveRoom{kFocus, kGroup, ""},
+                  JanusDestroyRoom{kJanusRoom}});
+}
+
+// No media within the setup time: media never connected, so ice_failed.
+void test_setup_timeout_ice_failed(void**) {
   Harness h;
   two_callers(h);
   expect_actions(h.feed(JanusMediaUp{2}), {kCancelSetup2});
   h.now += 20000;
   expect_actions(h.feed(TimerFired{call_timer_id(TimerKind::kSetup, 1)}),
-                 concat({hangup(kDmAlice, "c1", 1, "ice_timeout", 3)}, Harness::janus_leave(1)));
+                 concat({hangup(kDmAlice, "c1", 1, "ice_failed", 3)}, Harness::janus_leave(1)));
 }
 
 // Janus never answered within the invite's lifetime: the caller gave up, nothing to send.
@@ -222,8 +280,12 @@ int main() {
       cmocka_unit_test(test_s3_caller_leaves_group_room),
       cmocka_unit_test(test_s4_caller_leaves_direct_room),
       cmocka_unit_test(test_focus_removed_from_direct_room),
-      cmocka_unit_test(test_janus_peer_gone_ice_failed),
-      cmocka_unit_test(test_setup_timeout_ice_timeout),
+      cmocka_unit_test(test_caller_hangup_within_grace_sends_nothing),
+      cmocka_unit_test(test_caller_hangup_within_grace_after_ice_failure),
+      cmocka_unit_test(test_grace_over_media_never_up_ice_failed),
+      cmocka_unit_test(test_grace_over_media_lost_ice_timeout),
+      cmocka_unit_test(test_grace_over_after_dtls_alert_sends_nothing),
+      cmocka_unit_test(test_setup_timeout_ice_failed),
       cmocka_unit_test(test_lifetime_expires_before_answer),
       cmocka_unit_test(test_janus_errors),
       cmocka_unit_test(test_janus_refuses_unanswered_call),

@@ -100,9 +100,13 @@ void test_restore_carries_on(void**) {
   expect_actions(
       same(h, r, call_event<CallHangup>(kDmCarol, kCarol, "c3", 1)),
       concat({CancelTimer{call_timer_id(TimerKind::kSetup, 3)}}, Harness::janus_leave(3)));
+  expect_actions(same(h, r, JanusCallGone{2, "hangup: ICE failed"}),
+                 {SetTimer{call_timer_id(TimerKind::kHangupGrace, 2), 3000}});
+  h.now += 3000;
+  r.now = h.now;
   expect_actions(
-      same(h, r, JanusCallGone{2, "hangup"}),
-      {SendEvent{kFocus, kDmBob, "m.call.hangup", hangup_json("c2", 0, "ice_failed"), txn(6)},
+      same(h, r, TimerFired{call_timer_id(TimerKind::kHangupGrace, 2)}),
+      {SendEvent{kFocus, kDmBob, "m.call.hangup", hangup_json("c2", 0, "ice_timeout"), txn(6)},
        JanusDestroySession{2, session_of(2)}, LeaveRoom{kFocus, kGroup, ""},
        JanusDestroyRoom{kJanusRoom}});
   assert_string_equal(r.state.snapshot().c_str(), h.state.snapshot().c_str());
@@ -158,8 +162,10 @@ void test_malformed_refused(void**) {
       {good.substr(0, good.size() / 2), "truncated"},
       {"[1,2]", "not an object"},
       {"{}", "no version"},
-      {replaced(good, R"("version":1})", R"("version":2})", true), "unknown version"},
-      {replaced(good, R"("version":1})", R"("version":"1"})", true), "version not a number"},
+      {replaced(good, R"("version":2})", R"("version":1})", true), "older version"},
+      {replaced(good, R"("version":2})", R"("version":3})", true), "unknown version"},
+      {replaced(good, R"("version":2})", R"("version":"2"})", true), "version not a number"},
+      {replaced(good, R"("media_up":false,)", ""), "missing media_up"},
       {replaced(good, R"("session_id":101,)", ""), "missing session_id"},
       {replaced(good, R"("answered":true)", R"("answered":"yes")"), "answered not a boolean"},
       {replaced(good, R"("stage":"active")", R"("stage":"dancing")"), "unknown stage"},

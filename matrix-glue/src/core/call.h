@@ -24,6 +24,11 @@ struct Call {
   std::uint64_t handle_id = 0;
   bool join_sent = false;
   bool answered = false;  // Janus answered the join and the m.call.answer went out
+  bool media_up = false;  // Janus reported webrtcup: media connected at least once
+  // Janus reported the PeerConnection gone and the grace timer runs: the caller's own hangup
+  // may still be on its way.
+  bool peer_gone = false;
+  bool closed_by_peer = false;  // ... by a DTLS alert: the caller closed it
 
   // Armed timers.
   bool lifetime_timer = false;

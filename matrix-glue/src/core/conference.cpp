@@ -16,6 +16,8 @@ constexpr std::string_view kIceTimeout = "ice_timeout";
 constexpr std::string_view kUnknownError = "unknown_error";
 constexpr std::string_view kUserBusy = "user_busy";
 constexpr std::string_view kReplaced = "replaced";
+// Janus' hangup reason when the peer closed DTLS: the caller ended the call.
+constexpr std::string_view kDtlsAlert = "DTLS alert";
 
 constexpr int kJanusRoomFull = 495;
 
@@ -166,7 +168,7 @@ void Conference::admit(const CallInvite& ev, std::int64_t remaining_lifetime_ms,
 
 void Conference::on_candidates(const CallCandidates& ev, Effects& fx) {
   Call* call = find_call(ev);
-  if (call == nullptr) return;
+  if (call == nullptr || call->peer_gone) return;
   std::vector<Candidate> list;
   bool completed = false;
   for (const Candidate& c : ev.candidates) {
@@ -206,7 +208,7 @@ void Conference::on_select_answer(const CallSelectAnswer& ev, Effects& fx) {
 
 void Conference::on_negotiate(const CallNegotiate& ev, Effects& fx) {
   Call* call = find_call(ev);
-  if (call == nullptr) return;
+  if (call == nullptr || call->peer_gone) return;
   if (ev.description_type != "offer" || !call->answered) {
     fx.log(LogLevel::kDebug, ev.room_id, ev.sender, ev.call_id,
            "m.call.negotiate ignored: not an offer to an answered call");
@@ -293,6 +295,7 @@ void Conference::on_configured(const JanusConfigured& ev, Effects& fx) {
 
 void Conference::on_media_up(const JanusMediaUp& ev, Effects& fx) {
   Call& call = calls_.at(ev.call);
+  call.media_up = true;
   if (!call.setup_timer) return;
   fx.cancel_timer(call_timer_id(TimerKind::kSetup, call.ref));
   call.setup_timer = false;
@@ -317,12 +320,20 @@ void Conference::flush_local_candidates(Call& call, Effects& fx) {
   call.local_pending.clear();
 }
 
+// A caller who hangs up closes the PeerConnection at once, so Janus' report usually comes
+// before the caller's m.call.hangup: wait for it before telling the caller anything.
 void Conference::on_call_gone(const JanusCallGone& ev, Effects& fx) {
-  const Call& call = calls_.at(ev.call);
+  Call& call = calls_.at(ev.call);
+  if (call.peer_gone) return;
   fx.log(LogLevel::kInfo, call.room_id, call.caller, call.identity.call_id,
          "Janus: PeerConnection gone: " + ev.reason);
-  end_call(ev.call, kIceFailed, JanusEnd::kDestroy, fx);
-  finish_if_empty(fx);
+  call.peer_gone = true;
+  call.closed_by_peer = ev.reason.find(kDtlsAlert) != std::string::npos;
+  if (call.setup_timer) {
+    fx.cancel_timer(call_timer_id(TimerKind::kSetup, call.ref));
+    call.setup_timer = false;
+  }
+  fx.set_timer(call_timer_id(TimerKind::kHangupGrace, call.ref), fx.config().hangup_grace_ms);
 }
 
 void Conference::on_call_error(const JanusCallError& ev, Effects& fx) {
@@ -354,7 +365,17 @@ void Conference::on_call_timer(TimerKind kind, CallRef ref, Effects& fx) {
       break;
     case TimerKind::kSetup:
       call.setup_timer = false;
-      end_call(ref, kIceTimeout, JanusEnd::kLeave, fx);
+      end_call(ref, kIceFailed, JanusEnd::kLeave, fx);
+      break;
+    case TimerKind::kHangupGrace:
+      call.peer_gone = false;
+      // No hangup from the caller: media that never connected failed (ice_failed), connected
+      // media was lost (ice_timeout); a DTLS alert means the caller closed it.
+      end_call(ref,
+               call.closed_by_peer ? ""
+               : call.media_up     ? kIceTimeout
+                                   : kIceFailed,
+               JanusEnd::kDestroy, fx);
       break;
     case TimerKind::kCandidateBatch:
       call.batch_timer = false;
@@ -405,7 +426,8 @@ void Conference::end_call(CallRef ref, std::string_view hangup_reason, JanusEnd 
   Call& call = it->second;
   const std::pair<bool, TimerKind> timers[] = {{call.lifetime_timer, TimerKind::kInviteLifetime},
                                                {call.setup_timer, TimerKind::kSetup},
-                                               {call.batch_timer, TimerKind::kCandidateBatch}};
+                                               {call.batch_timer, TimerKind::kCandidateBatch},
+                                               {call.peer_gone, TimerKind::kHangupGrace}};
   for (const auto& [armed, kind] : timers) {
     if (armed) fx.cancel_timer(call_timer_id(kind, ref));
   }
@@ -417,7 +439,8 @@ void Conference::end_call(CallRef ref, std::string_view hangup_reason, JanusEnd 
                     hangup_content(call.identity, hangup_reason), fx);
   }
   if (call.attached && janus != JanusEnd::kNothing) {
-    if (janus == JanusEnd::kLeave && call.join_sent) {
+    // A participant whose PeerConnection is gone has left the Janus room already.
+    if (janus == JanusEnd::kLeave && call.join_sent && !call.peer_gone) {
       fx.push(JanusLeave{ref, call.session_id, call.handle_id});
     }
     fx.push(JanusDestroySession{ref, call.session_id});

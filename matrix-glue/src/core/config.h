@@ -12,9 +12,12 @@ struct Config {
   std::string party_id = "matrix-glue";      // the focus' party_id in version "1" calls
   bool discovery_notice = true;              // one notice in the group room after joining it
   std::int64_t no_call_timeout_ms = 300000;  // S8
-  std::int64_t setup_timeout_ms = 30000;     // admitted call without media: ice_timeout
-  std::int64_t candidate_batch_ms = 100;     // Janus' candidates sent as one m.call.candidates
-  int recent_events_limit = 50;              // timeline read after joining a 1:1 room
+  std::int64_t setup_timeout_ms = 30000;     // admitted call without media: ice_failed
+  // Janus reports a PeerConnection gone before the caller's own m.call.hangup arrives (a DTLS
+  // alert precedes it by ~200 ms): the focus waits this long before it hangs up itself.
+  std::int64_t hangup_grace_ms = 3000;
+  std::int64_t candidate_batch_ms = 100;  // Janus' candidates sent as one m.call.candidates
+  int recent_events_limit = 50;           // timeline read after joining a 1:1 room
   // Unique per process run (e.g. start time and a random number): transaction IDs are
   // "<txn_prefix>.<counter>", so that they never repeat after a restart. A state restored from
   // a snapshot keeps the prefix it had (GlueState::restore).

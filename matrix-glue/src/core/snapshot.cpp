@@ -19,7 +19,7 @@ namespace glue {
 namespace {
 
 // Bumped whenever the layout below changes; other versions are refused, never guessed at.
-constexpr std::int64_t kFormatVersion = 1;
+constexpr std::int64_t kFormatVersion = 2;
 
 using JsonPtr = std::unique_ptr<json_t, decltype(&json_decref)>;
 
@@ -238,6 +238,9 @@ json_t* call_json(const Call& c) {
   json_object_set_new(j, "handle_id", u64(c.handle_id));
   json_object_set_new(j, "join_sent", json_boolean(c.join_sent));
   json_object_set_new(j, "answered", json_boolean(c.answered));
+  json_object_set_new(j, "media_up", json_boolean(c.media_up));
+  json_object_set_new(j, "peer_gone", json_boolean(c.peer_gone));
+  json_object_set_new(j, "closed_by_peer", json_boolean(c.closed_by_peer));
   json_object_set_new(j, "lifetime_timer", json_boolean(c.lifetime_timer));
   json_object_set_new(j, "setup_timer", json_boolean(c.setup_timer));
   json_object_set_new(j, "batch_timer", json_boolean(c.batch_timer));
@@ -263,6 +266,9 @@ Call read_call(json_t* j) {
   c.handle_id = get_u64(j, "handle_id");
   c.join_sent = get_bool(j, "join_sent");
   c.answered = get_bool(j, "answered");
+  c.media_up = get_bool(j, "media_up");
+  c.peer_gone = get_bool(j, "peer_gone");
+  c.closed_by_peer = get_bool(j, "closed_by_peer");
   c.lifetime_timer = get_bool(j, "lifetime_timer");
   c.setup_timer = get_bool(j, "setup_timer");
   c.batch_timer = get_bool(j, "batch_timer");

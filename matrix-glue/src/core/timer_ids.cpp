@@ -7,11 +7,12 @@
 namespace glue {
 namespace {
 
-constexpr std::array<std::pair<TimerKind, std::string_view>, 4> kNames = {{
+constexpr std::array<std::pair<TimerKind, std::string_view>, 5> kNames = {{
     {TimerKind::kNoCall, "nocall"},
     {TimerKind::kInviteLifetime, "lifetime"},
     {TimerKind::kSetup, "setup"},
     {TimerKind::kCandidateBatch, "candidates"},
+    {TimerKind::kHangupGrace, "grace"},
 }};
 
 std::string make(TimerKind kind, std::string_view rest) {

@@ -14,6 +14,7 @@ enum class TimerKind {
   kInviteLifetime,  // per call, until the answer is sent: "lifetime|<call ref>"
   kSetup,           // per call, until Janus reports media: "setup|<call ref>"
   kCandidateBatch,  // per call, Janus' candidates collected: "candidates|<call ref>"
+  kHangupGrace,     // per call, Janus reported its PeerConnection gone: "grace|<call ref>"
 };
 
 struct TimerTarget {
