@@ -22,6 +22,7 @@ class GlueProcess:
         from synapse_harness import free_port
         self.binary = os.path.abspath(binary)
         self.port = free_port()
+        self.metrics_port = free_port()  # /metrics and /health, loopback only
         self.url = f"http://127.0.0.1:{self.port}"
         self.as_token = as_token or secrets.token_hex(20)
         self.hs_token = hs_token or secrets.token_hex(20)
@@ -37,6 +38,7 @@ class GlueProcess:
     hs_token = "{self.hs_token}"
     bind_address = "127.0.0.1"
     port = {self.port}
+    metrics_port = {self.metrics_port}
     database = "{os.path.join(workdir, 'matrix-glue.sqlite')}"
     log_level = "{log_level}"
 }}
@@ -127,9 +129,10 @@ focus: {{
             return ""
         return text if lines is None else "\n".join(text.splitlines()[-lines:])
 
-    def request(self, method, path, body=b"", headers=None):
-        """A raw request to the AS port: (status, JSON answer or text)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def request(self, method, path, body=b"", headers=None, port=None):
+        """A raw request to the AS port (or `port`, e.g. metrics_port): (status, JSON answer
+        or text)."""
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=10)
         try:
             conn.request(method, path, body=body, headers=dict(headers or {}))
             resp = conn.getresponse()

@@ -61,6 +61,7 @@ RECORD_S = 5.0
 SKIP_S = 1.0                 # start of each recorded window that tone_report ignores
 JOIN_TIMEOUT_S = 20.0        # an invited focus joins (a homeserver transaction away)
 EJECT_TIMEOUT_S = 15.0
+HANGUP_GRACE_MS = 3000       # focus.hangup_grace_ms: the glue waits for the caller's own hangup
 INNER_TIME_LIMIT_S = 480
 OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
 
@@ -112,7 +113,8 @@ class Stack:
                                 self.janus.url, self.as_token, self.hs_token,
                                 server_name=SERVER_NAME, prefix=PREFIX,
                                 focus_settings={"no_call_timeout": NO_CALL_TIMEOUT_S,
-                                                "call_setup_timeout": CALL_SETUP_TIMEOUT_S})
+                                                "call_setup_timeout": CALL_SETUP_TIMEOUT_S,
+                                                "hangup_grace_ms": HANGUP_GRACE_MS})
         registration = os.path.join(self.workdir, "appservice.yaml")
         sh.write_appservice_registration(registration, self.glue.url, self.as_token,
                                          self.hs_token, "conference-bot",
@@ -406,6 +408,15 @@ async def scenario_3(stack, r, callers):
     ok, rooms = await stack.wait_janus(
         lambda rooms: alice.user_id not in sum(rooms.values(), []), 5)
     r.check("alice is no longer a janus participant", ok, repr(rooms))
+    # Her client closed the PeerConnection at once, so Janus reported it gone (DTLS alert)
+    # around the time her m.call.hangup arrived: the focus must not hang up on her as well.
+    await asyncio.sleep(HANGUP_GRACE_MS / 1000 + 2)
+    own = [e for e in alice.client.timeline(alice.dm)
+           if e.get("sender") == alice.user_id and e.get("type") == "m.call.hangup"
+           and e.get("content", {}).get("call_id") == alice.call_id]
+    r.check("after alice's own hangup (seen in her synced 1:1 room) the focus sends no "
+            "m.call.hangup", len(own) == 1 and not alice.hangups(alice.call_id),
+            f"her hangups {len(own)}, the focus' {alice.hangups(alice.call_id)}")
 
 
 async def scenario_4(stack, r, callers):
@@ -636,6 +647,18 @@ async def scenario_8(stack, r, callers):
             ok = ok and isinstance(answer, dict) and answer.get("errcode") == errcode
         r.check(f"AS port: {name} -> {sorted(statuses)}{' ' + errcode if errcode else ''}", ok,
                 f"{status} {str(answer)[:200]}")
+    # The operator's endpoints live on their own loopback listener, not on the AS port.
+    try:
+        as_metrics = await run_blocking(glue.request, "GET", "/metrics")
+        metrics = await run_blocking(glue.request, "GET", "/metrics", b"", None,
+                                     glue.metrics_port)
+        health = await run_blocking(glue.request, "GET", "/health", b"", None, glue.metrics_port)
+        r.check("AS port: GET /metrics -> 404", as_metrics[0] == 404, str(as_metrics)[:200])
+        r.check("metrics listener: /metrics counts the answered calls, /health is ok",
+                metrics[0] == 200 and "glue_calls_answered_total" in str(metrics[1])
+                and health == (200, {"status": "ok"}), f"{str(metrics)[:300]} {health}")
+    except HTTP_ERRORS as e:
+        r.check("metrics listener answers", False, describe(e))
 
     if not await open_dms(r, [(olga, focus)], "the focus joins olga's direct room"):
         return

@@ -1,4 +1,5 @@
 // The Application Service API without sockets: paths, tokens, errors.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,6 @@ glue::AsRouter make_router(Recorder* rec) {
     return true;
   };
   h.user_exists = [](const std::string& user) { return user == "@fs_abc:example.org"; };
-  h.metrics = [] { return std::string("glue_calls 0\n"); };
   return glue::AsRouter(kToken, h);
 }
 
@@ -99,7 +99,7 @@ void test_bad_bodies(void** /*state*/) {
   assert_int_equal(r.status, 500);
 }
 
-void test_users_rooms_ping_metrics(void** /*state*/) {
+void test_users_rooms_ping(void** /*state*/) {
   Recorder rec;
   auto router = make_router(&rec);
   glue::HttpRequest req;
@@ -118,12 +118,66 @@ void test_users_rooms_ping_metrics(void** /*state*/) {
   assert_int_equal(router.handle(req).status, 200);
   req.path = "/_matrix/app/v1/nope";
   assert_int_equal(router.handle(req).status, 404);
+}
+
+// The public AS port does not serve the operator's endpoints, with or without a token.
+void test_no_metrics_on_the_as_port(void** /*state*/) {
+  Recorder rec;
+  auto router = make_router(&rec);
+  glue::HttpRequest req;
   req.method = "GET";
-  req.path = "/metrics";
-  req.authorization.clear();
-  r = router.handle(req);
-  assert_int_equal(r.status, 200);
-  assert_true(r.body.find("glue_calls") != std::string::npos);
+  for (const char* path : {"/metrics", "/health"}) {
+    req.path = path;
+    req.authorization.clear();
+    assert_int_equal(router.handle(req).status, 404);
+    req.authorization = "Bearer " + kToken;
+    assert_int_equal(router.handle(req).status, 404);
+  }
+}
+
+// Decisions on the head alone, before any body is read: each refusal the same as with the
+// body, a good head passes; nothing reaches the transaction handler.
+void test_screen_before_the_body(void** /*state*/) {
+  Recorder rec;
+  auto router = make_router(&rec);
+  glue::HttpRequest head = put_txn("/_matrix/app/v1/transactions/1", "");
+  assert_false(router.screen(head).has_value());
+  head.path = "/transactions/2";
+  head.authorization.clear();
+  head.access_token = kToken;
+  assert_false(router.screen(head).has_value());
+  const struct {
+    const char* method;
+    const char* path;
+    const char* authorization;
+    int status;
+    const char* errcode;
+  } refused[] = {
+      {"PUT", "/_matrix/app/v1/transactions/1", "", 401, "M_MISSING_TOKEN"},
+      {"PUT", "/_matrix/app/v1/transactions/1", "Bearer wrong", 403, "M_FORBIDDEN"},
+      {"PUT", "/transactions/1", "Basic abc", 401, "M_MISSING_TOKEN"},
+      {"PUT", "/somewhere/else", "", 404, "M_UNRECOGNIZED"},
+      {"POST", "/_matrix/app/v1/transactions/1", "good", 405, "M_UNRECOGNIZED"},
+      {"PUT", "/_matrix/app/v1/transactions/", "good", 400, "M_INVALID_PARAM"},
+      {"PUT", "/_matrix/app/v1/transactions/a/b", "good", 400, "M_INVALID_PARAM"},
+      {"GET", "/_matrix/app/v1/ping", "good", 405, "M_UNRECOGNIZED"},
+      {"PUT", "/_matrix/app/v1/users/@fs_abc:example.org", "", 401, "M_MISSING_TOKEN"},
+  };
+  for (const auto& c : refused) {
+    glue::HttpRequest r;
+    r.method = c.method;
+    r.path = c.path;
+    r.authorization = std::string(c.authorization) == "good" ? "Bearer " + kToken : c.authorization;
+    std::optional<glue::HttpResponse> verdict = router.screen(r);
+    if (!verdict || verdict->status != c.status || !has_errcode(*verdict, c.errcode)) {
+      fail_msg("%s %s (%s): expected %d %s, got %d %s", c.method, c.path, c.authorization, c.status,
+               c.errcode, verdict ? verdict->status : 0,
+               verdict ? verdict->body.c_str() : "no refusal");
+    }
+    r.body = R"({"events":[{}]})";
+    assert_int_equal(router.handle(r).status, c.status);
+  }
+  assert_true(rec.txns.empty());
 }
 
 void test_constant_time_equal(void** /*state*/) {
@@ -141,7 +195,9 @@ int main() {
       cmocka_unit_test(test_both_path_forms_and_token_places),
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_bad_bodies),
-      cmocka_unit_test(test_users_rooms_ping_metrics),
+      cmocka_unit_test(test_users_rooms_ping),
+      cmocka_unit_test(test_no_metrics_on_the_as_port),
+      cmocka_unit_test(test_screen_before_the_body),
       cmocka_unit_test(test_constant_time_equal),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -4,18 +4,19 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "as_router.h"
-#include "as_server.h"
 #include "clock.h"
 #include "engine.h"
 #include "focus_id.h"
 #include "glue_config.h"
+#include "http_server.h"
 #include "logger.h"
 #include "metrics.h"
+#include "ops_router.h"
+#include "private_file.h"
 #include "registration.h"
 #include "store.h"
 
@@ -148,9 +149,8 @@ int generate_registration(const Args& a) {
   if (a.out.empty()) {
     fputs(yaml.c_str(), stdout);
   } else {
-    std::ofstream f(a.out);
-    f << yaml;
-    if (!f) return usage_error("cannot write " + a.out);
+    std::string error;
+    if (!glue::write_private_file(a.out, yaml, &error)) return usage_error("cannot write " + error);
   }
   if (fresh_tokens) {
     fprintf(stderr,
@@ -165,11 +165,13 @@ int run(const Args& a) {
   if (a.config.empty()) return usage_error("run needs -c FILE");
   glue::GlueConfig cfg;
   std::string error;
-  if (!glue::load_config(a.config, &cfg, &error)) {
+  std::vector<std::string> warnings;
+  if (!glue::load_config(a.config, &cfg, &error, &warnings)) {
     fprintf(stderr, "matrix-glue: %s\n", error.c_str());
     return 1;
   }
   glue::set_log_level(cfg.log_level);
+  for (const std::string& w : warnings) glue::log_line(glue::Severity::kWarn, "%s", w.c_str());
 
   // Signals are taken by sigwait() below, not by whichever thread they hit.
   sigset_t signals;
@@ -219,9 +221,11 @@ int run(const Args& a) {
     if (!glue::parse_focus_user_id(user_id, cfg.focus_prefix, cfg.server_name)) return false;
     return engine.matrix().provision_user(user_id);
   };
-  handlers.metrics = [&] { return metrics.render(); };
   glue::AsRouter router(cfg.hs_token, handlers);
-  glue::AsServer server(router);
+  glue::HttpServerLimits limits;
+  limits.max_connections = static_cast<unsigned>(cfg.max_connections);
+  limits.max_body_bytes = cfg.max_body_bytes;
+  glue::HttpServer server(router, limits);
   if (!server.start(cfg.bind_address, cfg.port, &error)) {
     glue::log_line(glue::Severity::kError, "%s", error.c_str());
     return 1;
@@ -229,11 +233,25 @@ int run(const Args& a) {
   glue::log_line(glue::Severity::kInfo, "matrix-glue listening on %s:%d for %s; Janus at %s",
                  cfg.bind_address.c_str(), server.port(), cfg.homeserver_url.c_str(),
                  cfg.janus_url.c_str());
+  glue::OpsRouter ops([&] { return metrics.render(); });
+  glue::HttpServerLimits ops_limits;
+  ops_limits.max_connections = 8;
+  ops_limits.max_body_bytes = 0;
+  glue::HttpServer ops_server(ops, ops_limits);
+  if (cfg.metrics_port != 0) {
+    if (!ops_server.start(cfg.metrics_bind_address, cfg.metrics_port, &error)) {
+      glue::log_line(glue::Severity::kError, "metrics listener: %s", error.c_str());
+      return 1;
+    }
+    glue::log_line(glue::Severity::kInfo, "/metrics and /health on %s:%d",
+                   cfg.metrics_bind_address.c_str(), ops_server.port());
+  }
 
   std::thread engine_thread([&engine] { engine.run(); });
   int sig = 0;
   sigwait(&signals, &sig);
   glue::log_line(glue::Severity::kInfo, "signal %d: stopping", sig);
+  ops_server.stop();
   server.stop();
   engine.stop();
   engine_thread.join();

@@ -6,8 +6,6 @@ namespace glue {
 
 namespace {
 
-constexpr size_t kMaxTransactionBytes = 16 * 1024 * 1024;
-
 struct JsonDeleter {
   void operator()(json_t* j) const { json_decref(j); }
 };
@@ -22,6 +20,30 @@ bool strip_route(const std::string& path, const std::string& route, std::string*
     }
   }
   return false;
+}
+
+enum class Route { kTransaction, kUser, kRoom, kPing, kNone };
+
+Route route_of(const std::string& path, std::string* rest) {
+  if (strip_route(path, "transactions/", rest)) return Route::kTransaction;
+  if (strip_route(path, "users/", rest)) return Route::kUser;
+  if (strip_route(path, "rooms/", rest)) return Route::kRoom;
+  if (path == "/_matrix/app/v1/ping") return Route::kPing;
+  return Route::kNone;
+}
+
+const char* method_of(Route route) {
+  switch (route) {
+    case Route::kTransaction:
+      return "PUT";
+    case Route::kPing:
+      return "POST";
+    case Route::kUser:
+    case Route::kRoom:
+    case Route::kNone:
+      break;
+  }
+  return "GET";
 }
 
 }  // namespace
@@ -64,36 +86,26 @@ bool AsRouter::authorized(const HttpRequest& request, HttpResponse* denial) cons
   return true;
 }
 
-HttpResponse AsRouter::handle(const HttpRequest& request) const {
-  if (request.path == "/metrics") {
-    if (request.method != "GET") return matrix_error(405, "M_UNRECOGNIZED", "Use GET");
-    return {200, "text/plain; version=0.0.4", handlers_.metrics ? handlers_.metrics() : ""};
-  }
+std::optional<HttpResponse> AsRouter::screen(const HttpRequest& head) const {
   std::string rest;
-  enum class Route { kTransaction, kUser, kRoom, kPing, kNone } route = Route::kNone;
-  if (strip_route(request.path, "transactions/", &rest)) {
-    route = Route::kTransaction;
-  } else if (strip_route(request.path, "users/", &rest)) {
-    route = Route::kUser;
-  } else if (strip_route(request.path, "rooms/", &rest)) {
-    route = Route::kRoom;
-  } else if (request.path == "/_matrix/app/v1/ping") {
-    route = Route::kPing;
-  }
+  const Route route = route_of(head.path, &rest);
   if (route == Route::kNone) return matrix_error(404, "M_UNRECOGNIZED", "Unrecognized request");
-
   HttpResponse denial;
-  if (!authorized(request, &denial)) return denial;
+  if (!authorized(head, &denial)) return denial;
+  if (head.method != method_of(route)) {
+    return matrix_error(405, "M_UNRECOGNIZED", std::string("Use ") + method_of(route));
+  }
+  if (route == Route::kTransaction && (rest.empty() || rest.find('/') != std::string::npos)) {
+    return matrix_error(400, "M_INVALID_PARAM", "Bad transaction ID");
+  }
+  return std::nullopt;
+}
 
-  switch (route) {
+HttpResponse AsRouter::handle(const HttpRequest& request) const {
+  if (std::optional<HttpResponse> refused = screen(request)) return *refused;
+  std::string rest;
+  switch (route_of(request.path, &rest)) {
     case Route::kTransaction: {
-      if (request.method != "PUT") return matrix_error(405, "M_UNRECOGNIZED", "Use PUT");
-      if (rest.empty() || rest.find('/') != std::string::npos) {
-        return matrix_error(400, "M_INVALID_PARAM", "Bad transaction ID");
-      }
-      if (request.body.size() > kMaxTransactionBytes) {
-        return matrix_error(413, "M_TOO_LARGE", "Transaction too large");
-      }
       json_error_t error;
       JsonPtr body(json_loadb(request.body.data(), request.body.size(), 0, &error));
       if (!body || !json_is_object(body.get())) {
@@ -108,15 +120,12 @@ HttpResponse AsRouter::handle(const HttpRequest& request) const {
       return {200, "application/json", "{}"};
     }
     case Route::kUser:
-      if (request.method != "GET") return matrix_error(405, "M_UNRECOGNIZED", "Use GET");
       if (handlers_.user_exists && handlers_.user_exists(rest))
         return {200, "application/json", "{}"};
       return matrix_error(404, "M_NOT_FOUND", "No such user in this namespace");
     case Route::kRoom:
-      if (request.method != "GET") return matrix_error(405, "M_UNRECOGNIZED", "Use GET");
       return matrix_error(404, "M_NOT_FOUND", "This service has no room aliases");
     case Route::kPing:
-      if (request.method != "POST") return matrix_error(405, "M_UNRECOGNIZED", "Use POST");
       return {200, "application/json", "{}"};
     case Route::kNone:
       break;

@@ -2,29 +2,18 @@
 // a request in, a response out. Paths in both forms (/_matrix/app/v1/... and
 // the legacy unprefixed ones), the hs_token from `Authorization: Bearer` or the
 // legacy `access_token` query parameter, Matrix error codes for everything
-// else. The HTTP server (as_server) only moves bytes.
+// else. Everything but the body is judged before the body is read (screen).
 #pragma once
 
 #include <jansson.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "http_handler.h"
+
 namespace glue {
-
-struct HttpRequest {
-  std::string method;
-  std::string path;           // decoded, without the query string
-  std::string authorization;  // the Authorization header, if any
-  std::string access_token;   // the access_token query parameter, if any
-  std::string body;
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body = "{}";
-};
 
 struct AsHandlers {
   // A transaction's events (a JSON array). Returns false if they could not be
@@ -32,14 +21,14 @@ struct AsHandlers {
   std::function<bool(const std::string& txn_id, json_t* events)> transaction;
   // Whether a user ID in our namespace exists (or was just provisioned).
   std::function<bool(const std::string& user_id)> user_exists;
-  // Prometheus text for GET /metrics.
-  std::function<std::string()> metrics;
 };
 
-class AsRouter {
+class AsRouter : public HttpHandler {
  public:
   AsRouter(std::string hs_token, AsHandlers handlers);
-  HttpResponse handle(const HttpRequest& request) const;
+  // Unknown paths, wrong methods, missing or wrong tokens, bad transaction IDs.
+  std::optional<HttpResponse> screen(const HttpRequest& head) const override;
+  HttpResponse handle(const HttpRequest& request) const override;
 
  private:
   bool authorized(const HttpRequest& request, HttpResponse* denial) const;

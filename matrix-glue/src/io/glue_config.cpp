@@ -3,6 +3,7 @@
 #include <libconfig.h>
 
 #include <memory>
+#include <string_view>
 
 namespace glue {
 
@@ -56,13 +57,63 @@ bool read_bool(config_t* c, const char* path, bool* out, std::string* error) {
   return true;
 }
 
+constexpr std::string_view kKnownSettings[] = {
+    "general.server_name",
+    "general.homeserver_url",
+    "general.as_token",
+    "general.hs_token",
+    "general.bind_address",
+    "general.port",
+    "general.max_connections",
+    "general.max_body_bytes",
+    "general.metrics_bind_address",
+    "general.metrics_port",
+    "general.database",
+    "general.log_level",
+    "janus.url",
+    "focus.prefix",
+    "focus.no_call_timeout",
+    "focus.call_setup_timeout",
+    "focus.hangup_grace_ms",
+    "focus.notices",
+};
+
+bool known(const std::string& path) {
+  for (std::string_view k : kKnownSettings) {
+    if (k == path || (k.starts_with(path) && k[path.size()] == '.')) return true;
+  }
+  return false;
+}
+
+// A misspelt setting would silently keep its default: name every one we do not read.
+void find_unknown(config_setting_t* group, const std::string& prefix,
+                  std::vector<std::string>* out) {
+  for (int i = 0; i < config_setting_length(group); ++i) {
+    config_setting_t* s = config_setting_get_elem(group, static_cast<unsigned>(i));
+    const char* name = config_setting_name(s);
+    if (name == nullptr) continue;
+    const std::string path = prefix.empty() ? name : prefix + "." + name;
+    if (!known(path)) {
+      out->push_back(path);
+    } else if (config_setting_is_group(s) == CONFIG_TRUE) {
+      find_unknown(s, path, out);
+    }
+  }
+}
+
+// The sample's placeholders are public: a service that accepted them would trust anyone.
+bool is_placeholder(const std::string& token) {
+  return token.find("CHANGE-ME") != std::string::npos;
+}
+
 bool is_http_url(const std::string& url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
 
 }  // namespace
 
-bool load_config(const std::string& path, GlueConfig* out, std::string* error) {
+bool load_config(const std::string& path, GlueConfig* out, std::string* error,
+                 std::vector<std::string>* warnings) {
   std::unique_ptr<config_t, ConfigDeleter> c(new config_t);
   config_init(c.get());
   if (config_read_file(c.get(), path.c_str()) != CONFIG_TRUE) {
@@ -73,6 +124,7 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error) {
   }
   GlueConfig cfg;
   std::string e;
+  int body_bytes = static_cast<int>(cfg.max_body_bytes);
   const bool ok =
       read_string(c.get(), "general.server_name", &cfg.server_name, true, &e) &&
       read_string(c.get(), "general.homeserver_url", &cfg.homeserver_url, true, &e) &&
@@ -80,17 +132,26 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error) {
       read_string(c.get(), "general.hs_token", &cfg.hs_token, true, &e) &&
       read_string(c.get(), "general.bind_address", &cfg.bind_address, false, &e) &&
       read_int(c.get(), "general.port", 1, 65535, &cfg.port, &e) &&
+      read_int(c.get(), "general.max_connections", 1, 10000, &cfg.max_connections, &e) &&
+      read_int(c.get(), "general.max_body_bytes", 1024, 256 * 1024 * 1024, &body_bytes, &e) &&
+      read_string(c.get(), "general.metrics_bind_address", &cfg.metrics_bind_address, false, &e) &&
+      read_int(c.get(), "general.metrics_port", 0, 65535, &cfg.metrics_port, &e) &&
       read_string(c.get(), "general.database", &cfg.database, false, &e) &&
       read_string(c.get(), "general.log_level", &cfg.log_level, false, &e) &&
       read_string(c.get(), "janus.url", &cfg.janus_url, false, &e) &&
       read_string(c.get(), "focus.prefix", &cfg.focus_prefix, false, &e) &&
       read_int(c.get(), "focus.no_call_timeout", 1, 86400, &cfg.no_call_timeout_s, &e) &&
       read_int(c.get(), "focus.call_setup_timeout", 1, 600, &cfg.call_setup_timeout_s, &e) &&
+      read_int(c.get(), "focus.hangup_grace_ms", 0, 60000, &cfg.hangup_grace_ms, &e) &&
       read_bool(c.get(), "focus.notices", &cfg.notices, &e);
   if (ok && !is_http_url(cfg.homeserver_url)) e = "general.homeserver_url must be an http(s) URL";
   if (ok && e.empty() && !is_http_url(cfg.janus_url)) e = "janus.url must be an http(s) URL";
   if (ok && e.empty() && (cfg.as_token.size() < 16 || cfg.hs_token.size() < 16)) {
     e = "general.as_token and general.hs_token must be at least 16 characters";
+  }
+  if (ok && e.empty() && (is_placeholder(cfg.as_token) || is_placeholder(cfg.hs_token))) {
+    e = "general.as_token and general.hs_token still hold the sample's CHANGE-ME placeholders: "
+        "put in the tokens of your registration file (matrix-glue generate-registration)";
   }
   if (ok && e.empty() && cfg.log_level != "error" && cfg.log_level != "warn" &&
       cfg.log_level != "info" && cfg.log_level != "debug") {
@@ -103,6 +164,14 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error) {
   if (!e.empty()) {
     *error = path + ": " + e;
     return false;
+  }
+  cfg.max_body_bytes = static_cast<std::size_t>(body_bytes);
+  if (warnings != nullptr) {
+    std::vector<std::string> unknown;
+    find_unknown(config_root_setting(c.get()), "", &unknown);
+    for (const std::string& name : unknown) {
+      warnings->push_back(path + ": unknown setting " + name + " ignored");
+    }
   }
   *out = cfg;
   return true;

@@ -1,7 +1,9 @@
 // matrix-glue.jcfg: libconfig syntax, the same as Janus' own files.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 namespace glue {
 
@@ -13,6 +15,11 @@ struct GlueConfig {
   std::string hs_token;        // the homeserver presents it to us
   std::string bind_address = "127.0.0.1";
   int port = 8090;
+  int max_connections = 32;                       // concurrent AS connections; more are refused
+  std::size_t max_body_bytes = 16 * 1024 * 1024;  // an authenticated transaction's body
+  // /metrics and /health: their own listener, loopback unless said otherwise (port 0: none).
+  std::string metrics_bind_address = "127.0.0.1";
+  int metrics_port = 8091;
   std::string database = "matrix-glue.sqlite";
   std::string log_level = "info";  // error, warn, info, debug
   // janus
@@ -21,11 +28,14 @@ struct GlueConfig {
   std::string focus_prefix = "fs_";
   int no_call_timeout_s = 300;    // S8: leave a group room nobody called in
   int call_setup_timeout_s = 30;  // invite -> media up, else hang up
+  int hangup_grace_ms = 3000;     // Janus lost a PeerConnection: wait for the caller's hangup
   bool notices = true;            // discovery and refusal notices
 };
 
 // Reads and validates the file; on failure returns false with `error` naming
-// the file, line and setting.
-bool load_config(const std::string& path, GlueConfig* out, std::string* error);
+// the file, line and setting. Settings it does not know are ignored, each named
+// in `warnings` (when not null).
+bool load_config(const std::string& path, GlueConfig* out, std::string* error,
+                 std::vector<std::string>* warnings = nullptr);
 
 }  // namespace glue

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "private_file.h"
+
 namespace glue {
 
 namespace {
@@ -71,6 +73,11 @@ bool Store::exec(const char* sql) {
 }
 
 bool Store::open(const std::string& path, std::string* error) {
+  // SQLite gives its -wal and -shm files the database file's mode.
+  if (!make_private(path, error)) {
+    *error = "cannot open database " + *error;
+    return false;
+  }
   if (sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
