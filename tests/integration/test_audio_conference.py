@@ -312,6 +312,14 @@ async def scenario(r, janus, package):
         await asyncio.gather(*(p.wait_connected() for p in peers))
         r.check("3 WebRTC peers and 1 plain RTP peer joined and connected", True,
                 f"plain RTP endpoint {plain.remote[0]}:{plain.remote[1]}")
+        if package == "janus.plugin.conference":
+            # No rtp_port_range in this test's .jcfg: the default must stay below
+            # Janus' media range (20000-29999 here, 20000-40000 in Janus' sample).
+            with open(janus.log_path, errors="replace") as fh:
+                default_range = "plain RTP ports 10000-19999" in fh.read()
+            r.check("default plain RTP port range 10000-19999, clear of Janus' own",
+                    default_range and 10000 <= plain.remote[1] <= 19999,
+                    f"plugin port {plain.remote[1]}")
         await asyncio.sleep(SETTLE_SECONDS)
 
         # c. + f. steady state

@@ -17,8 +17,11 @@ namespace conf {
 
 struct PlainRtpSettings {
   std::string local_ip;  // empty: the local address that routes to the remote
+  // Below both Janus' usual media range (its sample's 20000-40000) and Linux'
+  // ephemeral ports (32768-60999, what Janus takes without a range), so the
+  // plugin and the core do not compete for ports.
   uint16_t port_min = 10000;
-  uint16_t port_max = 60000;
+  uint16_t port_max = 19999;
 };
 
 class PlainRtpEndpoint : public mcu::AudioOutput {

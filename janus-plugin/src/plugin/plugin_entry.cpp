@@ -161,8 +161,9 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
       log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
   }
   initialized = true;
-  log(Level::kInfo, "%s %s initialized (%zu rooms from %s)", kPackage, kVersionString, rooms.size(),
-      path.c_str());
+  log(Level::kInfo, "%s %s initialized (%zu rooms from %s; plain RTP ports %u-%u, max_rooms %d)",
+      kPackage, kVersionString, rooms.size(), path.c_str(), pl.settings.rtp.port_min,
+      pl.settings.rtp.port_max, pl.settings.max_rooms);
   return 0;
 }
 
