@@ -20,11 +20,13 @@ from janus_harness import (JanusClient, JanusProcess, PlainRtpPeer, Results,  # 
 
 PACKAGE = "janus.plugin.conference"
 ADMIN_KEY = "let-me-create"
+MAX_ROOMS = 105  # the 2 rooms of the file and IDLE_ROOMS + 3 more
 CONFIG = f"""
 general: {{
     admin_key = "{ADMIN_KEY}"
     local_ip = "127.0.0.1"
     rtp_port_range = "42000-42999"
+    max_rooms = {MAX_ROOMS}
     max_speakers = 2
     video_fps = 12
     video_bitrate = 700000
@@ -42,10 +44,87 @@ room-4322: {{
 }}
 """
 ROOM = 5555
+IDLE_ROOMS = 100
+IDLE_ROOM_FIRST = 7000
+IDLE_ROOM_MAX_KB = 1024      # Janus' RSS growth per idle room with video on (default)
+IDLE_ROOM_MAX_THREADS = 1.05  # new threads per idle room: the audio mixer only
+SAMPLE_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "conf",
+                             "janus.plugin.conference.jcfg.sample")
 
 
+def janus_memory(pid):
+    """(VmRSS in kB, thread count) of a process."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            fields[key] = value.split()
+    return int(fields["VmRSS"][0]), int(fields["Threads"][0])
 
-async def scenario(r, janus):
+
+async def check_idle_rooms(r, janus, req, sanitized):
+    """Rooms nobody is in must be cheap: anyone who reaches an API without an
+    admin_key can create them. Video is on (the default), yet no canvas, encoder
+    or compositor thread may exist before somebody sends or views video."""
+    rss0, threads0 = janus_memory(janus.pid)
+    created = 0
+    for i in range(IDLE_ROOMS):
+        reply = await req({"request": "create", "room": IDLE_ROOM_FIRST + i,
+                           "admin_key": ADMIN_KEY})
+        created += reply.event == "created"
+    await asyncio.sleep(1.0)
+    rss1, threads1 = janus_memory(janus.pid)
+    per_room_kb = (rss1 - rss0) / IDLE_ROOMS
+    per_room_threads = (threads1 - threads0) / IDLE_ROOMS
+    r.info(f"Janus RSS {rss0} kB -> {rss1} kB, threads {threads0} -> {threads1} after "
+           f"{created} idle video rooms: {per_room_kb:.1f} kB and {per_room_threads:.2f} "
+           "threads per room")
+    r.check(f"{IDLE_ROOMS} idle video rooms created", created == IDLE_ROOMS, f"{created}")
+    r.check(f"an idle video room starts no compositor thread (<= {IDLE_ROOM_MAX_THREADS} "
+            "threads per room)", per_room_threads <= IDLE_ROOM_MAX_THREADS,
+            f"{per_room_threads:.2f}")
+    if not sanitized:  # ASan's shadow memory and redzones make RSS meaningless here
+        r.check(f"an idle video room costs under {IDLE_ROOM_MAX_KB} kB of Janus' RSS",
+                per_room_kb < IDLE_ROOM_MAX_KB, f"{per_room_kb:.1f} kB")
+    rooms = 2 + created  # the file's two rooms (one private) and the idle ones
+    extra = 0
+    while rooms + extra < MAX_ROOMS:
+        reply = await req({"request": "create", "admin_key": ADMIN_KEY, "is_private": True})
+        if reply.event != "created":
+            break
+        extra += 1
+    over = await req({"request": "create", "admin_key": ADMIN_KEY})
+    r.check(f"create beyond max_rooms = {MAX_ROOMS} -> 497", over.error_code == 497
+            and rooms + extra == MAX_ROOMS, f"got {over.error_code} ({over.data.get('error')}) "
+            f"with {rooms + extra} rooms")
+    for i in range(IDLE_ROOMS):
+        await req({"request": "destroy", "room": IDLE_ROOM_FIRST + i})
+    reply = await req({"request": "create", "admin_key": ADMIN_KEY})
+    r.check("create works again below max_rooms", reply.event == "created", str(reply.data))
+
+
+async def sample_config_scenario(r, janus):
+    """conf/janus.plugin.conference.jcfg.sample as shipped: its demo room has a
+    secret and refuses plain RTP."""
+    client = JanusClient(janus.url)
+    await run_blocking(client.create)
+    try:
+        h = await run_blocking(client.attach, PACKAGE)
+        exists = await run_blocking(client.message, h, {"request": "exists", "room": 1234})
+        r.check("sample config: the demo room exists", exists.data.get("exists") is True,
+                str(exists.data))
+        reply = await run_blocking(client.message, h, {"request": "destroy", "room": 1234})
+        r.check("sample config: the demo room has a secret (destroy without it -> 489)",
+                reply.error_code == 489, str(reply.data))
+        reply = await run_blocking(client.message, h, {
+            "request": "join", "room": 1234, "rtp": {"ip": "127.0.0.1", "port": 9}})
+        r.check("sample config: the demo room refuses plain RTP (482)", reply.error_code == 482,
+                str(reply.data))
+    finally:
+        await run_blocking(client.destroy)
+
+
+async def scenario(r, janus, sanitized):
     admin = JanusClient(janus.url)
     await run_blocking(admin.create)
     admin.start_keepalive()
@@ -206,6 +285,7 @@ async def scenario(r, janus):
                 str(reply.data))
         expect("listparticipants of a destroyed room -> 485",
                await req({"request": "listparticipants", "room": ROOM}), 485)
+        await check_idle_rooms(r, janus, req, sanitized)
     finally:
         for peer in (a, b, c):
             await peer.close()
@@ -224,8 +304,18 @@ def main():
                          env=sanitizer_env() if args.sanitized else None)
     try:
         janus.start()
-        asyncio.run(asyncio.wait_for(scenario(r, janus), 90))
+        asyncio.run(asyncio.wait_for(scenario(r, janus, args.sanitized), 120))
         janus.stop()
+        with open(SAMPLE_CONFIG) as fh:
+            sample = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": fh.read()},
+                                  rtp_port_range="43000-43999",
+                                  env=sanitizer_env() if args.sanitized else None)
+        try:
+            sample.start()
+            asyncio.run(asyncio.wait_for(sample_config_scenario(r, sample), 30))
+            sample.stop()
+        finally:
+            sample.cleanup()
         if args.sanitized:
             reports = sanitizer_reports(janus.log_path)
             r.check("no AddressSanitizer/UBSan report from the plugin", not reports,

@@ -446,6 +446,40 @@ void test_clock_thread_runs_and_stops(void**) {
   assert_true(viewer->frames_seen >= 5);
 }
 
+// Anyone who reaches Janus' API may be able to create rooms: one nobody sends
+// or views video in must not hold a canvas, an encoder or a thread.
+void test_idle_room_holds_no_video_resources(void**) {
+  RoomVideoConfig config;  // 1280x720 at 30 fps, as rooms are by default
+  RoomVideo room(config, [] { return uint64_t{0}; });
+  room.start();
+  assert_false(room.compositing());
+  assert_true(room.canvas().empty());
+  room.add(1, nullptr, nullptr);  // audio only: a marker tile, nothing to composite
+  assert_false(room.compositing());
+  room.tick(0);
+  assert_true(room.canvas().empty());
+
+  auto viewer = std::make_shared<DecodingViewer>();
+  room.add(2, viewer, nullptr);
+  assert_true(room.compositing());
+  struct timespec ts = {0, 200000000};
+  nanosleep(&ts, nullptr);
+  assert_true(viewer->frames_seen > 0);
+  room.remove(2);
+  assert_false(room.compositing());
+  assert_true(room.canvas().empty());
+
+  // A sender alone needs the thread too (REMB, its tile size).
+  room.add(3, nullptr, std::make_shared<RecordingFeedback>());
+  assert_true(room.compositing());
+  room.remove(3);
+  assert_false(room.compositing());
+  room.stop();
+  // After stop() nothing starts it again.
+  room.add(4, std::make_shared<DecodingViewer>(), nullptr);
+  assert_false(room.compositing());
+}
+
 }  // namespace
 
 int main() {
@@ -459,6 +493,7 @@ int main() {
       cmocka_unit_test(test_hostile_input),
       cmocka_unit_test(test_no_viewer_no_encode),
       cmocka_unit_test(test_clock_thread_runs_and_stops),
+      cmocka_unit_test(test_idle_room_holds_no_video_resources),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -21,6 +21,7 @@ enum ErrorCode : int {
   kErrInvalidSdp = 493,
   kErrRoomFull = 495,
   kErrRtpSetup = 496,
+  kErrTooManyRooms = 497,  // ours: general.max_rooms reached
   kErrUnknown = 499,
 };
 

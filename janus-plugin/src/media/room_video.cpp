@@ -32,12 +32,7 @@ RoomVideo::RoomVideo(const RoomVideoConfig& config, SpeakerSource speaker)
       packetizer_(config.max_payload, static_cast<uint16_t>(random_u32() & 0x7fff)),
       ssrc_(random_u32()),
       seq_(static_cast<uint16_t>(random_u32())),
-      ts_base_(random_u32()) {
-  std::string error;
-  encoder_.configure(config_.encoder, &error);
-  canvas_.resize(config_.encoder.width, config_.encoder.height);
-  packet_.resize(kRtpHeader + config_.max_payload);
-}
+      ts_base_(random_u32()) {}
 
 RoomVideo::~RoomVideo() {
   stop();
@@ -50,24 +45,83 @@ std::shared_ptr<ParticipantVideo> RoomVideo::add(uint64_t id, std::shared_ptr<Vi
   m->viewer = std::move(viewer);
   m->feedback = std::move(feedback);
   if (m->feedback) m->video = std::make_shared<ParticipantVideo>(config_.participant, m->feedback);
-  std::lock_guard lock(members_mutex_);
-  auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
-  if (it != members_.end()) {
-    *it = m;
-  } else {
-    members_.push_back(m);
+  {
+    std::lock_guard lock(members_mutex_);
+    auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
+    if (it != members_.end()) {
+      *it = m;
+    } else {
+      members_.push_back(m);
+    }
+    if (m->viewer) key_now_ = true;
+    ++version_;
   }
-  if (m->viewer) key_now_ = true;
-  ++version_;
+  update_activity();
   return m->video;
 }
 
 void RoomVideo::remove(uint64_t id) {
-  std::lock_guard lock(members_mutex_);
-  auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
-  if (it == members_.end()) return;
-  members_.erase(it);
-  ++version_;
+  {
+    std::lock_guard lock(members_mutex_);
+    auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
+    if (it == members_.end()) return;
+    members_.erase(it);
+    ++version_;
+  }
+  update_activity();
+}
+
+bool RoomVideo::video_wanted() const {
+  return std::any_of(members_.begin(), members_.end(),
+                     [](auto& m) { return m->viewer != nullptr || m->feedback != nullptr; });
+}
+
+void RoomVideo::update_activity() {
+  std::lock_guard life(lifecycle_mutex_);
+  if (!enabled_) return;
+  bool wanted;
+  {
+    std::lock_guard lock(members_mutex_);
+    wanted = video_wanted();
+  }
+  if (wanted == ticking_) return;
+  if (wanted) {
+    const auto period = std::chrono::microseconds(1000000 / std::max(1, config_.encoder.fps));
+    clock_.start(period, period / 2, [this](uint64_t skipped, bool late) {
+      if (skipped > 0 || late) {
+        std::lock_guard lock(stats_mutex_);
+        stats_.missed_ticks += skipped;
+        if (late) ++stats_.late_ticks;
+      }
+      tick(monotonic_us());
+    });
+  } else {
+    clock_.stop();
+    release_resources();  // the clock thread has ended: nobody else touches them
+  }
+  ticking_ = wanted;
+}
+
+bool RoomVideo::compositing() const {
+  std::lock_guard life(lifecycle_mutex_);
+  return ticking_;
+}
+
+void RoomVideo::acquire_resources() {
+  if (encoder_) return;
+  encoder_ = std::make_unique<Vp8Encoder>();
+  std::string error;
+  encoder_->configure(config_.encoder, &error);
+  canvas_.resize(config_.encoder.width, config_.encoder.height);
+  packet_.resize(kRtpHeader + config_.max_payload);
+  layout_dirty_ = true;
+}
+
+void RoomVideo::release_resources() {
+  encoder_.reset();
+  canvas_ = I420Image{};
+  packet_ = {};
+  encoded_ = {};
 }
 
 bool RoomVideo::set_video_muted(uint64_t id, bool muted) {
@@ -178,12 +232,18 @@ void RoomVideo::tick(int64_t now_us) {
     std::swap(key_now, key_now_);
   }
   refresh_snapshot();
+  if (!std::any_of(snapshot_.begin(), snapshot_.end(),
+                   [](auto& m) { return m->viewer != nullptr || m->feedback != nullptr; })) {
+    release_resources();
+    return;
+  }
+  acquire_resources();
   refresh_layout(speaker_ ? speaker_() : 0);
   send_remb(now_us);
 
   const bool any_viewer =
       std::any_of(snapshot_.begin(), snapshot_.end(), [](auto& m) { return m->viewer != nullptr; });
-  if (!any_viewer || !encoder_.ok()) {
+  if (!any_viewer || !encoder_->ok()) {
     if (any_viewer) {
       std::lock_guard lock(stats_mutex_);
       ++stats_.encode_errors;
@@ -202,7 +262,7 @@ void RoomVideo::tick(int64_t now_us) {
   }
   if (force_key) keyframe_requested_ = false;
   bool key_frame = false;
-  const bool encoded = encoder_.encode(canvas_, force_key, &encoded_, &key_frame);
+  const bool encoded = encoder_->encode(canvas_, force_key, &encoded_, &key_frame);
   uint64_t packets = 0;
   if (encoded && !encoded_.empty()) {
     if (key_frame) last_key_frame_us_ = now_us;
@@ -242,19 +302,20 @@ RoomVideoStats RoomVideo::stats() const {
 }
 
 void RoomVideo::start() {
-  const auto period = std::chrono::microseconds(1000000 / std::max(1, config_.encoder.fps));
-  clock_.start(period, period / 2, [this](uint64_t skipped, bool late) {
-    if (skipped > 0 || late) {
-      std::lock_guard lock(stats_mutex_);
-      stats_.missed_ticks += skipped;
-      if (late) ++stats_.late_ticks;
-    }
-    tick(monotonic_us());
-  });
+  {
+    std::lock_guard life(lifecycle_mutex_);
+    enabled_ = true;
+  }
+  update_activity();
 }
 
 void RoomVideo::stop() {
+  std::lock_guard life(lifecycle_mutex_);
+  enabled_ = false;
+  if (!ticking_) return;
   clock_.stop();
+  ticking_ = false;
+  release_resources();
 }
 
 }  // namespace mcu

@@ -6,7 +6,9 @@
 // Every participant has a tile, in join order: a decoded picture scaled with
 // its aspect ratio kept, or a marker tile when they send no video, stopped
 // sending, or are video-muted. With no viewers nothing is composited or
-// encoded.
+// encoded; with nobody sending or viewing video there is no canvas, no
+// encoder and no compositor thread (an idle or audio-only room costs next to
+// nothing: anyone may be able to create rooms).
 #pragma once
 
 #include <atomic>
@@ -91,14 +93,19 @@ class RoomVideo {
   // decodable until it complains.
   void viewer_ready();
 
+  // start(): the compositor thread runs whenever somebody sends or views
+  // video, from now on until stop().
   void start();
   void stop();
+  // The compositor thread is running (and so canvas and encoder exist).
+  bool compositing() const;
 
   // One compositor tick at now_us; called by the clock thread, or directly by
   // tests and benchmarks that drive time themselves.
   void tick(int64_t now_us);
 
-  // The canvas of the last tick (compositor thread, tests).
+  // The canvas of the last tick (compositor thread, tests); empty while
+  // nobody sends or views video.
   const I420Image& canvas() const { return canvas_; }
   RoomVideoStats stats() const;
   const RoomVideoConfig& config() const { return config_; }
@@ -109,6 +116,11 @@ class RoomVideo {
   void refresh_layout(uint64_t speaker);
   void compose(int64_t now_us);
   void send_remb(int64_t now_us);
+  // Starts or stops the compositor thread as members come and go.
+  void update_activity();
+  bool video_wanted() const;  // somebody sends or views video; needs members_mutex_
+  void acquire_resources();
+  void release_resources();
 
   RoomVideoConfig config_;
   SpeakerSource speaker_;
@@ -129,7 +141,7 @@ class RoomVideo {
   LayoutKind layout_kind_ = LayoutKind::kGrid;
   bool layout_dirty_ = true;
   I420Image canvas_;
-  Vp8Encoder encoder_;
+  std::unique_ptr<Vp8Encoder> encoder_;  // null while nobody sends or views video
   Vp8Packetizer packetizer_;
   std::vector<uint8_t> encoded_;
   std::vector<uint8_t> packet_;
@@ -142,6 +154,11 @@ class RoomVideo {
 
   mutable std::mutex stats_mutex_;
   RoomVideoStats stats_;  // guarded by stats_mutex_
+
+  // Serialises starting and stopping the clock (add/remove on any thread).
+  mutable std::mutex lifecycle_mutex_;
+  bool enabled_ = false;  // between start() and stop(); guarded by lifecycle_mutex_
+  bool ticking_ = false;  // clock_ runs; guarded by lifecycle_mutex_
 
   TickThread clock_;  // last: stopped before the rest goes
 };

@@ -41,6 +41,13 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
     s->admin_key = key;
   if (json_t* v = json_object_get(general, "events")) s->events = json_is_true(v);
   if (json_t* v = json_object_get(general, "string_ids")) s->string_ids = json_is_true(v);
+  if (json_t* v = json_object_get(general, "max_rooms")) {
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000) {
+      *error = "general.max_rooms must be an integer from 0 (no limit) to 1000000";
+      return false;
+    }
+    s->max_rooms = static_cast<int>(json_integer_value(v));
+  }
   if (const char* ip = json_string_value(json_object_get(general, "local_ip")))
     s->rtp.local_ip = ip;
   if (const char* range = json_string_value(json_object_get(general, "rtp_port_range"))) {
@@ -53,7 +60,8 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   // Room defaults live in `general` too (max_speakers, default_bitrate, ...).
   json_t* defaults = json_deep_copy(general);
   json_object_del(defaults, "room");
-  for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range"})
+  for (const char* k :
+       {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range", "max_rooms"})
     json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);

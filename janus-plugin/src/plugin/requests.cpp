@@ -593,6 +593,11 @@ json_t* do_exists(const json_t* message) {
 std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
   Plugin& pl = plugin();
   std::lock_guard lock(pl.rooms_mutex);
+  if (pl.settings.max_rooms > 0 && pl.rooms.size() >= static_cast<size_t>(pl.settings.max_rooms)) {
+    *error = {kErrTooManyRooms,
+              "Too many rooms (max_rooms = " + std::to_string(pl.settings.max_rooms) + ")"};
+    return nullptr;
+  }
   if (options.id.empty()) {
     do {
       options.id = std::to_string(random_id() & 0xffffffffu);

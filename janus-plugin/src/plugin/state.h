@@ -103,6 +103,9 @@ struct Room {
 
 struct PluginSettings {
   std::string admin_key;
+  // Rooms that may exist at once (0: no limit). Without an admin_key anyone
+  // who reaches Janus' API can create rooms, so this is on by default.
+  int max_rooms = 100;
   bool events = true;
   bool string_ids = false;
   PlainRtpSettings rtp;
