@@ -2,7 +2,8 @@
 
 Everything WebRTC happens inside a network namespace the test creates (see
 DESIGN.md, "Real parts in tests"): NetNs makes one, JanusProcess runs Janus with a
-throw-away config folder, JanusClient speaks the HTTP API, AudioPeer (aiortc) and
+throw-away config folder (the host's Janus, or with JANUS_ROOT=DIR in the environment
+the Janus of that root, chrooted), JanusClient speaks the HTTP API, AudioPeer (aiortc) and
 PlainRtpPeer are conference participants, tone_report analyses what they heard.
 VideoPeer (aiortc, solid-colour VP8 from a ColourTrack) keeps the newest video
 frame it receives; frame_planes/region_mean measure colours in it.
@@ -22,6 +23,7 @@ import os
 import queue
 import random
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -154,9 +156,15 @@ def _delete_netns(name, grace=5.0):
 JANUS_DIR_PREFIX = "janus-test-"
 
 
-def _remove_stale_dirs():
+def janus_root():
+    """The root whose Janus the tests run, chrooted (the environment's JANUS_ROOT:
+    the Debian-unstable root of scripts/prepare-synapse.sh has the newest Janus);
+    None for the host's Janus."""
+    return os.environ.get("JANUS_ROOT") or None
+
+
+def _remove_stale_dirs(tmp):
     """Config/log folders left by a test process that was SIGKILLed (pid in the name)."""
-    tmp = tempfile.gettempdir()
     for entry in os.listdir(tmp):
         pid = entry[len(JANUS_DIR_PREFIX):].split("-", 1)[0]
         if entry.startswith(JANUS_DIR_PREFIX) and pid.isdigit() \
@@ -180,8 +188,11 @@ def free_tcp_port():
 def sanitizer_env():
     """Environment for the stock Janus running a plugin built with
     -fsanitize=address,undefined: the ASan runtime must be loaded first. Janus'
-    own leaks at exit are not the plugin's, so leak detection is off."""
-    asan = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
+    own leaks at exit are not the plugin's, so leak detection is off. With a
+    janus_root() the runtime is that root's, found by its own gcc."""
+    root = janus_root()
+    gcc = ["chroot", root, "gcc"] if root else ["gcc"]
+    asan = subprocess.run(gcc + ["-print-file-name=libasan.so"], capture_output=True,
                           text=True, check=True).stdout.strip()
     return {"LD_PRELOAD": asan, "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
@@ -231,7 +242,8 @@ def run_janus_scenario(r, args, plugin_configs, scenario, timeout_s,
                          session_timeout=session_timeout, env=env)
     try:
         janus.start()
-        r.check("janus started with the plugin", True, f"{args.plugin} on {janus.url}")
+        r.check("janus started with the plugin", True,
+                f"{args.plugin} in Janus {janus.version} on {janus.url}")
         asyncio.run(asyncio.wait_for(scenario(janus), timeout_s))
         janus.stop()
         with open(janus.log_path, errors="replace") as fh:
@@ -268,6 +280,11 @@ class JanusProcess:
     private folders); event handlers and loggers get empty folders. Construct and
     start it from the main thread: the die-with-parent signal is tied to the thread
     that spawns it. Run inside the namespace (the test re-executes itself there).
+
+    With a janus_root() the folder lies in that root's /tmp, holds copies of the
+    plugins (a symlink to a host path does not resolve in the chroot) and that root's
+    own HTTP transport, and Janus runs chrooted there in a private mount namespace
+    that carries its /proc and /dev. `version` is Janus' version_string once started.
     """
 
     def __init__(self, plugins, plugin_configs=None, debug_level=4,
@@ -281,11 +298,14 @@ class JanusProcess:
         self.debug_level = debug_level
         self.session_timeout = session_timeout
         self.rtp_port_range = rtp_port_range
-        _remove_stale_dirs()
-        self.dir = tempfile.mkdtemp(prefix=f"{JANUS_DIR_PREFIX}{os.getpid()}-")
+        self.root = janus_root()
+        tmp = os.path.join(self.root, "tmp") if self.root else tempfile.gettempdir()
+        _remove_stale_dirs(tmp)
+        self.dir = tempfile.mkdtemp(prefix=f"{JANUS_DIR_PREFIX}{os.getpid()}-", dir=tmp)
         self.log_path = os.path.join(self.dir, "janus.log")
         self.port = None
         self.proc = None
+        self.version = None
         self._log_file = None
 
     @property
@@ -297,16 +317,26 @@ class JanusProcess:
         return self.proc.pid
 
     def _folder(self, name, files):
+        """A folder of self.dir holding `files` (host paths); returned as Janus sees it."""
         path = os.path.join(self.dir, name)
         os.mkdir(path)
         for f in files:
-            os.symlink(os.path.realpath(f), os.path.join(path, os.path.basename(f)))
-        return path
+            dest = os.path.join(path, os.path.basename(f))
+            if self.root:
+                shutil.copyfile(f, dest)
+            else:
+                os.symlink(os.path.realpath(f), dest)
+        return self._inside(path)
+
+    def _inside(self, path):
+        """A host path as Janus sees it."""
+        return "/" + os.path.relpath(path, self.root) if self.root else path
 
     def _write_config(self):
         conf = self._folder("conf", [])
         plugins = self._folder("plugins", self.plugins)
-        transports = self._folder("transports", [f"{JANUS_LIB_DIR}/transports/libjanus_http.so"])
+        transports = self._folder(
+            "transports", [f"{self.root or ''}{JANUS_LIB_DIR}/transports/libjanus_http.so"])
         empty = self._folder("empty", [])
         self.port = free_tcp_port()
         # ICE: nothing to force. Janus skips loopback and gathers the veth addresses;
@@ -365,23 +395,39 @@ cors: {{
         files = {"janus.jcfg": janus_jcfg, "janus.transport.http.jcfg": http_jcfg}
         files.update(self.plugin_configs)
         for name, text in files.items():
-            with open(os.path.join(conf, name), "w") as fh:
+            with open(os.path.join(self.dir, "conf", name), "w") as fh:
                 fh.write(text)
         return conf
 
-    def start(self, timeout=20.0):
+    def _command(self):
+        """argv and environment that start Janus."""
         conf = self._write_config()
+        janus = [JANUS_BIN, "-F", conf, "-C", os.path.join(conf, "janus.jcfg")]
+        if not self.root:
+            return janus, dict(os.environ, **(self.env or {}))
+        # The mounts vanish with the namespace however Janus ends; each `exec` keeps
+        # one process, so self.proc is Janus itself (signals, PDEATHSIG, /proc stat).
+        root = shlex.quote(self.root)
+        inner = ["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", "LANG=C.UTF-8"] \
+            + [f"{k}={v}" for k, v in (self.env or {}).items()] + janus
+        script = (f"mount -t proc proc {root}/proc && mount --rbind /dev {root}/dev && "
+                  f"exec chroot {root} {shlex.join(inner)}")
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script], None
+
+    def start(self, timeout=20.0):
+        argv, env = self._command()
         self._log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [JANUS_BIN, "-F", conf, "-C", os.path.join(conf, "janus.jcfg")],
-            stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            env=dict(os.environ, **(self.env or {})), preexec_fn=die_with_parent)
+            argv, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+            env=env, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
                 raise RuntimeError(
                     f"janus exited with {self.proc.returncode}; log: {self.log_path}")
-            if self.info(timeout=1.0) is not None:
+            info = self.info(timeout=1.0)
+            if info is not None:
+                self.version = info.get("version_string")
                 return self
             time.sleep(0.2)
         raise RuntimeError(f"janus did not answer /info within {timeout} s; log: {self.log_path}")
