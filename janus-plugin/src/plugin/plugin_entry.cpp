@@ -10,6 +10,7 @@
 #include "log.h"
 #include "plugin_config.h"
 #include "requests.h"
+#include "rooms.h"
 #include "rtp.h"
 #include "tick_thread.h"
 

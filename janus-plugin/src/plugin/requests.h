@@ -1,4 +1,5 @@
-// The request API (see README: requests and error codes).
+// The request API (see README: requests and error codes): one dispatcher
+// from the request name to its handler (room_requests, participant_requests).
 #pragma once
 
 #include <memory>
@@ -13,13 +14,5 @@ namespace conf {
 // Takes ownership of message and jsep.
 json_t* handle_request(const std::shared_ptr<Session>& session, const char* transaction,
                        json_t* message, json_t* jsep, bool* async);
-
-// Makes a room and starts its mixer. Fails with `error` if the ID is taken.
-std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error);
-void destroy_all_rooms();
-
-// The session's participant leaves its room (PeerConnection gone, handle
-// destroyed). reason goes to the logs and event handlers.
-void participant_gone(Session& session, const char* reason);
 
 }  // namespace conf

@@ -1,0 +1,98 @@
+// `create`, the room-only requests and the JSEP offer, rule by rule.
+#include <string>
+
+#include "errors.h"
+#include "jsep_offer.h"
+#include "room_request.h"
+
+// Last: CMocka's macros break standard headers included after it.
+#include "cmocka_cpp.h"
+
+namespace {
+
+json_t* parse(const char* text) {
+  json_error_t error;
+  json_t* j = json_loads(text, JSON_DECODE_ANY, &error);
+  assert_non_null(j);
+  return j;
+}
+
+int room_error(const char* text, bool string_ids = false) {
+  json_t* j = parse(text);
+  conf::RoomRequest r;
+  auto e = conf::parse_room_request(j, string_ids, &r);
+  json_decref(j);
+  return e ? e->code : 0;
+}
+
+void test_room_request(void** /*state*/) {
+  json_t* j = parse(R"({"room": 12, "secret": "s"})");
+  conf::RoomRequest r;
+  assert_false(conf::parse_room_request(j, false, &r).has_value());
+  assert_string_equal(r.room.c_str(), "12");
+  assert_string_equal(r.secret->c_str(), "s");
+  json_decref(j);
+  assert_int_equal(room_error(R"({})"), conf::kErrMissingElement);
+  assert_int_equal(room_error(R"({"room": -12})"), conf::kErrInvalidElement);
+  assert_int_equal(room_error(R"({"room": 0})"), conf::kErrInvalidElement);
+  assert_int_equal(room_error(R"({"room": "12"})"), conf::kErrInvalidElement);
+  assert_int_equal(room_error(R"({"room": "abc"})", true), 0);
+  assert_int_equal(room_error(R"({"room": 12, "secret": 5})"), conf::kErrInvalidElement);
+}
+
+void test_create_request(void** /*state*/) {
+  conf::RoomOptions defaults;
+  defaults.id = "from-the-defaults";
+  defaults.max_speakers = 5;
+  json_t* j = parse(R"({"admin_key": "k", "description": "d"})");
+  conf::CreateRequest r;
+  assert_false(conf::parse_create_request(j, false, defaults, &r).has_value());
+  assert_string_equal(r.admin_key->c_str(), "k");
+  assert_true(r.options.id.empty());  // the plugin picks one
+  assert_int_equal(r.options.max_speakers, 5);
+  assert_string_equal(r.options.description.c_str(), "d");
+  json_decref(j);
+  j = parse(R"({"room": 3, "admin_key": 7})");
+  auto e = conf::parse_create_request(j, false, defaults, &r);
+  assert_true(e.has_value());
+  assert_int_equal(e->code, conf::kErrInvalidElement);
+  json_decref(j);
+  j = parse(R"({"room": 3, "max_speakers": 99})");
+  e = conf::parse_create_request(j, false, defaults, &r);
+  assert_true(e.has_value());
+  assert_int_equal(e->code, conf::kErrInvalidElement);
+  json_decref(j);
+}
+
+int jsep_error(const char* text) {
+  json_t* j = parse(text);
+  std::string sdp;
+  auto e = conf::parse_jsep_offer(j, &sdp);
+  json_decref(j);
+  return e ? e->code : 0;
+}
+
+void test_jsep_offer(void** /*state*/) {
+  json_t* j = parse(R"({"type": "offer", "sdp": "v=0"})");
+  std::string sdp;
+  assert_false(conf::parse_jsep_offer(j, &sdp).has_value());
+  assert_string_equal(sdp.c_str(), "v=0");
+  json_decref(j);
+  assert_int_equal(jsep_error(R"({"sdp": "v=0"})"), conf::kErrMissingElement);
+  assert_int_equal(jsep_error(R"({"type": "offer"})"), conf::kErrMissingElement);
+  assert_int_equal(jsep_error(R"({"type": 1, "sdp": "v=0"})"), conf::kErrInvalidElement);
+  assert_int_equal(jsep_error(R"({"type": "offer", "sdp": []})"), conf::kErrInvalidElement);
+  assert_int_equal(jsep_error(R"({"type": "answer", "sdp": "v=0"})"), conf::kErrInvalidSdp);
+  assert_int_equal(jsep_error(R"("offer")"), conf::kErrInvalidElement);
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_room_request),
+      cmocka_unit_test(test_create_request),
+      cmocka_unit_test(test_jsep_offer),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
