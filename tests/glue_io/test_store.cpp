@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <sqlite3.h>
+
 #include "../unit/cmocka_cpp.h"
 #include "store.h"
 
@@ -86,6 +88,82 @@ void test_outbox(void** /*state*/) {
   remove_db(path);
 }
 
+glue::OutboxRequest write(const std::string& txn, const std::string& room, const char* kind) {
+  glue::OutboxRequest r;
+  r.txn_id = txn;
+  r.method = "PUT";
+  r.path = "/p/" + txn;
+  r.user_id = "@fs_x:x";
+  r.body = "{}";
+  r.kind = kind;
+  r.room_id = room;
+  r.deadline_ms = 9000;
+  return r;
+}
+
+// One room's writes go out in order: a later one waits while an earlier one is retried; other
+// rooms' writes do not wait for it. Kind, room and deadline come back as queued.
+void test_outbox_order_per_room(void** /*state*/) {
+  const std::string path = temp_db();
+  glue::Store store;
+  std::string error;
+  assert_true(store.open(path, &error));
+  assert_true(store.enqueue(write("join", "!a:x", "join")));
+  assert_true(store.enqueue(write("answer", "!a:x", "send")));
+  assert_true(store.enqueue(write("leave", "!b:x", "leave")));
+  auto due = store.due_outbox(0, 10);
+  assert_int_equal(due.size(), 2);
+  assert_string_equal(due[0].txn_id.c_str(), "join");
+  assert_string_equal(due[0].kind.c_str(), "join");
+  assert_string_equal(due[0].room_id.c_str(), "!a:x");
+  assert_int_equal(due[0].deadline_ms, 9000);
+  assert_string_equal(due[1].txn_id.c_str(), "leave");
+  assert_true(store.outbox_retry_at(due[0].id, 1, 300));
+  assert_true(store.outbox_done(due[1].id));
+  assert_int_equal(store.due_outbox(100, 10).size(), 0);  // "answer" waits for "join"
+  assert_int_equal(*store.next_outbox_due(), 0);
+  due = store.due_outbox(300, 10);
+  assert_int_equal(due.size(), 1);
+  assert_string_equal(due[0].txn_id.c_str(), "join");
+  assert_true(store.outbox_done(due[0].id));
+  due = store.due_outbox(300, 10);
+  assert_int_equal(due.size(), 1);
+  assert_string_equal(due[0].txn_id.c_str(), "answer");
+  assert_true(store.outbox_done(due[0].id));
+  assert_false(store.next_outbox_due().has_value());
+  remove_db(path);
+}
+
+// A database of the previous version (an outbox without kind, room and deadline) is upgraded
+// on open, its queued request kept.
+void test_outbox_upgrade(void** /*state*/) {
+  const std::string path = temp_db();
+  sqlite3* db = nullptr;
+  assert_int_equal(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db,
+                                "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                                "txn_id TEXT NOT NULL UNIQUE, method TEXT NOT NULL, path TEXT "
+                                "NOT NULL, user_id TEXT NOT NULL, body TEXT NOT NULL, attempts "
+                                "INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL "
+                                "DEFAULT 0, done INTEGER NOT NULL DEFAULT 0);"
+                                "INSERT INTO outbox (txn_id, method, path, user_id, body) VALUES "
+                                "('old', 'PUT', '/p/old', '@fs_x:x', '{}');",
+                                nullptr, nullptr, nullptr),
+                   SQLITE_OK);
+  sqlite3_close(db);
+  glue::Store store;
+  std::string error;
+  if (!store.open(path, &error)) fail_msg("%s", error.c_str());
+  glue::Store second;  // the glue opens several connections
+  if (!second.open(path, &error)) fail_msg("%s", error.c_str());
+  auto due = store.due_outbox(0, 10);
+  assert_int_equal(due.size(), 1);
+  assert_string_equal(due[0].txn_id.c_str(), "old");
+  assert_string_equal(due[0].kind.c_str(), "send");
+  assert_int_equal(due[0].deadline_ms, 0);
+  remove_db(path);
+}
+
 void test_open_failure(void** /*state*/) {
   glue::Store store;
   std::string error;
@@ -99,6 +177,8 @@ int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_events_once_per_event_id),
       cmocka_unit_test(test_outbox),
+      cmocka_unit_test(test_outbox_order_per_room),
+      cmocka_unit_test(test_outbox_upgrade),
       cmocka_unit_test(test_open_failure),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -4,18 +4,32 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 
 #include "clock.h"
 #include "event_parser.h"
 #include "logger.h"
 #include "retry_policy.h"
+#include "write_description.h"
 
 namespace glue {
 
 namespace {
 
-constexpr int kRequestAttempts = 4;
 constexpr const char* kApi = "/_matrix/client/v3";
+// Reads feed the core's decisions (members, a 1:1 room's history): worth waiting for a while.
+constexpr int64_t kReadDeadlineMs = 2 * 60 * 1000;
+// The homeserver waits on a user query for the answer.
+constexpr int64_t kProvisionDeadlineMs = 10 * 1000;
+
+std::uint32_t jitter() {
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  return static_cast<std::uint32_t>(rng());
+}
+
+WriteAnswer answer_of(const HttpResult& r) {
+  return {r.status, r.body, parse_retry_after(r.retry_after)};
+}
 
 std::string room_path(const std::string& room_id) {
   return std::string(kApi) + "/rooms/" + HttpClient::escape(room_id);
@@ -74,48 +88,61 @@ HttpResult MatrixWorker::call(Connection& c, const std::string& method, const st
 
 HttpResult MatrixWorker::call_with_retries(Connection& c, const std::string& method,
                                            const std::string& path, const std::string& user_id,
-                                           const std::string& body) {
-  HttpResult r;
-  for (int attempt = 0; attempt < kRequestAttempts; ++attempt) {
-    r = call(c, method, path, user_id, body);
-    const RetryDecision d = decide_retry(r.status, r.body, attempt);
+                                           const std::string& body, int64_t deadline_after_ms) {
+  const int64_t deadline = now_ms() + deadline_after_ms;
+  for (int attempt = 0;; ++attempt) {
+    HttpResult r = call(c, method, path, user_id, body);
+    const RetryDecision d = decide_retry(answer_of(r), attempt, now_ms(), deadline, jitter());
     if (d.kind != RetryDecision::kRetry) return r;
     std::unique_lock lock(mutex_);
-    if (cv_.wait_for(lock, std::chrono::milliseconds(std::min<int64_t>(d.delay_ms, 5000)),
-                     [this] { return stopping_; })) {
+    if (cv_.wait_for(lock, std::chrono::milliseconds(d.delay_ms), [this] { return stopping_; })) {
       return r;
     }
   }
-  return r;
 }
 
-bool MatrixWorker::ensure_registered(Connection& c, const std::string& user_id) {
-  {
-    std::lock_guard lock(registered_mutex_);
-    if (registered_.count(user_id) > 0) return true;
-  }
+bool MatrixWorker::is_registered(const std::string& user_id) {
+  std::lock_guard lock(registered_mutex_);
+  return registered_.count(user_id) > 0;
+}
+
+bool MatrixWorker::register_user(Connection& c, const std::string& user_id, HttpResult* answer) {
   const auto colon = user_id.find(':');
-  if (user_id.size() < 2 || user_id[0] != '@' || colon == std::string::npos) return false;
+  if (user_id.size() < 2 || user_id[0] != '@' || colon == std::string::npos) {
+    answer->status = 400;
+    return false;
+  }
   json_t* body = json_pack("{s:s, s:s, s:b}", "type", "m.login.application_service", "username",
                            user_id.substr(1, colon - 1).c_str(), "inhibit_login", 1);
   char* text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
-  HttpResult r = call_with_retries(c, "POST", std::string(kApi) + "/register", "", text);
+  *answer = call(c, "POST", std::string(kApi) + "/register", "", text);
   free(text);
-  const bool ok = r.status == 200 || (r.status == 400 && errcode(r.body) == "M_USER_IN_USE");
+  const bool ok =
+      answer->status == 200 || (answer->status == 400 && errcode(answer->body) == "M_USER_IN_USE");
   if (ok) {
     std::lock_guard lock(registered_mutex_);
     registered_.insert(user_id);
-  } else {
-    log_line(Severity::kWarn, "registering %s failed: HTTP %d %s %s", user_id.c_str(), r.status,
-             r.body.c_str(), r.error.c_str());
+    answer->status = 200;
   }
   return ok;
 }
 
 bool MatrixWorker::provision_user(const std::string& user_id) {
+  if (is_registered(user_id)) return true;
   Connection c;
-  return ensure_registered(c, user_id);
+  const int64_t deadline = now_ms() + kProvisionDeadlineMs;
+  HttpResult r;
+  for (int attempt = 0; !register_user(c, user_id, &r); ++attempt) {
+    const RetryDecision d = decide_retry(answer_of(r), attempt, now_ms(), deadline, jitter());
+    if (d.kind != RetryDecision::kRetry) {
+      log_line(Severity::kWarn, "registering %s failed: HTTP %d %s %s", user_id.c_str(), r.status,
+               r.body.c_str(), r.error.c_str());
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(d.delay_ms));
+  }
+  return true;
 }
 
 void MatrixWorker::submit(std::function<void(Connection&)> task) {
@@ -127,25 +154,23 @@ void MatrixWorker::submit(std::function<void(Connection&)> task) {
 }
 
 void MatrixWorker::join_room(const std::string& user_id, const std::string& room_id) {
-  submit([this, user_id, room_id](Connection& c) {
-    bool ok = ensure_registered(c, user_id);
-    if (ok) {
-      HttpResult r = call_with_retries(
-          c, "POST", std::string(kApi) + "/join/" + HttpClient::escape(room_id), user_id, "{}");
-      ok = r.status == 200;
-      if (!ok) {
-        log_line(Severity::kWarn, "room %s: %s could not join: HTTP %d %s %s", room_id.c_str(),
-                 user_id.c_str(), r.status, r.body.c_str(), r.error.c_str());
-      }
-    }
-    post_(JoinResult{room_id, user_id, ok});
-  });
+  OutboxRequest r;
+  r.txn_id = "join|" + user_id + "|" + room_id + "|" + std::to_string(now_ms());
+  r.method = "POST";
+  r.path = std::string(kApi) + "/join/" + HttpClient::escape(room_id);
+  r.user_id = user_id;
+  r.body = "{}";
+  r.kind = "join";
+  r.room_id = room_id;
+  r.deadline_ms = now_ms() + deadline_ms(WriteKind::kJoin);
+  if (!enqueue(std::move(r))) post_(JoinResult{room_id, user_id, false});
 }
 
 void MatrixWorker::read_members(const std::string& user_id, const std::string& room_id) {
   submit([this, user_id, room_id](Connection& c) {
     MembersRead result{room_id, user_id, {}};
-    HttpResult r = call_with_retries(c, "GET", room_path(room_id) + "/joined_members", user_id, "");
+    HttpResult r = call_with_retries(c, "GET", room_path(room_id) + "/joined_members", user_id, "",
+                                     kReadDeadlineMs);
     json_t* j = json_loads(r.body.c_str(), 0, nullptr);
     json_t* joined = json_object_get(j, "joined");
     const char* key;
@@ -167,12 +192,12 @@ void MatrixWorker::read_recent(const std::string& user_id, const std::string& ro
     RecentEvents result;
     result.room_id = room_id;
     const int64_t now = now_ms();
-    HttpResult enc =
-        call_with_retries(c, "GET", room_path(room_id) + "/state/m.room.encryption/", user_id, "");
+    HttpResult enc = call_with_retries(c, "GET", room_path(room_id) + "/state/m.room.encryption/",
+                                       user_id, "", kReadDeadlineMs);
     result.encrypted = enc.status == 200;
     HttpResult r = call_with_retries(
         c, "GET", room_path(room_id) + "/messages?dir=b&limit=" + std::to_string(limit), user_id,
-        "");
+        "", kReadDeadlineMs);
     json_t* j = json_loads(r.body.c_str(), 0, nullptr);
     json_t* chunk = json_object_get(j, "chunk");
     std::vector<std::string> seen_ids;
@@ -196,19 +221,11 @@ void MatrixWorker::read_recent(const std::string& user_id, const std::string& ro
   });
 }
 
-bool MatrixWorker::enqueue(const std::string& txn_id, const std::string& method,
-                           const std::string& path, const std::string& user_id,
-                           const std::string& body) {
-  OutboxRequest r;
-  r.txn_id = txn_id;
-  r.method = method;
-  r.path = path;
-  r.user_id = user_id;
-  r.body = body;
+bool MatrixWorker::enqueue(OutboxRequest request) {
   bool ok;
   {
     std::lock_guard lock(mutex_);
-    ok = queue_store_.enqueue(r);
+    ok = queue_store_.enqueue(request);
     outbox_woken_ = true;
   }
   cv_.notify_all();
@@ -218,22 +235,36 @@ bool MatrixWorker::enqueue(const std::string& txn_id, const std::string& method,
 bool MatrixWorker::send_event(const std::string& user_id, const std::string& room_id,
                               const std::string& type, const std::string& content,
                               const std::string& txn_id) {
-  return enqueue(
-      txn_id, "PUT",
-      room_path(room_id) + "/send/" + HttpClient::escape(type) + "/" + HttpClient::escape(txn_id),
-      user_id, content);
+  OutboxRequest r;
+  r.txn_id = txn_id;
+  r.method = "PUT";
+  r.path =
+      room_path(room_id) + "/send/" + HttpClient::escape(type) + "/" + HttpClient::escape(txn_id);
+  r.user_id = user_id;
+  r.body = content;
+  r.kind = "send";
+  r.room_id = room_id;
+  r.deadline_ms = now_ms() + deadline_ms(send_kind(type));
+  return enqueue(std::move(r));
 }
 
 bool MatrixWorker::leave_room(const std::string& user_id, const std::string& room_id,
                               const std::string& reason) {
   json_t* body = json_pack("{s:s}", "reason", reason.c_str());
   char* text = json_dumps(body, JSON_COMPACT);
-  const std::string content = text != nullptr ? text : "{}";
+  OutboxRequest r;
+  r.body = text != nullptr ? text : "{}";
   free(text);
   json_decref(body);
   // Leaving is idempotent: a key per request is enough.
-  return enqueue("leave|" + user_id + "|" + room_id + "|" + std::to_string(now_ms()), "POST",
-                 room_path(room_id) + "/leave", user_id, content);
+  r.txn_id = "leave|" + user_id + "|" + room_id + "|" + std::to_string(now_ms());
+  r.method = "POST";
+  r.path = room_path(room_id) + "/leave";
+  r.user_id = user_id;
+  r.kind = "leave";
+  r.room_id = room_id;
+  r.deadline_ms = now_ms() + deadline_ms(WriteKind::kLeave);
+  return enqueue(std::move(r));
 }
 
 void MatrixWorker::run_requests() {
@@ -253,30 +284,54 @@ void MatrixWorker::run_requests() {
 void MatrixWorker::run_outbox() {
   // The outbox is durable: what a crashed run left behind goes out now.
   for (;;) {
-    {
+    const int64_t now = now_ms();
+    const std::vector<OutboxRequest> due = outbox_conn_.store.due_outbox(now, 50);
+    metrics_.outbox_pending = outbox_conn_.store.outbox_size();
+    if (due.empty()) {
+      // Until the next retry is due, something new is queued, or a second has passed.
+      const int64_t wait = std::clamp<int64_t>(
+          outbox_conn_.store.next_outbox_due().value_or(now + 1000) - now, 1, 1000);
       std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, std::chrono::milliseconds(500),
+      cv_.wait_for(lock, std::chrono::milliseconds(wait),
                    [this] { return stopping_ || outbox_woken_; });
       if (stopping_) return;
       outbox_woken_ = false;
+      continue;
     }
-    const int64_t now = now_ms();
-    for (const OutboxRequest& r : outbox_conn_.store.due_outbox(now, 50)) {
-      HttpResult res = call(outbox_conn_, r.method, r.path, r.user_id, r.body);
-      const RetryDecision d = decide_retry(res.status, res.body, r.attempts);
-      if (d.kind == RetryDecision::kRetry) {
-        outbox_conn_.store.outbox_retry_at(r.id, r.attempts + 1, now + d.delay_ms);
-        continue;
+    for (const OutboxRequest& r : due) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
       }
-      if (d.kind == RetryDecision::kGiveUp) {
-        ++metrics_.matrix_send_failures;
-        log_line(Severity::kWarn, "giving up on %s %s as %s: HTTP %d %s", r.method.c_str(),
-                 r.path.c_str(), r.user_id.c_str(), res.status, res.body.c_str());
-      }
-      outbox_conn_.store.outbox_done(r.id);
+      attempt(r);
     }
-    metrics_.outbox_pending = outbox_conn_.store.outbox_size();
   }
+}
+
+void MatrixWorker::attempt(const OutboxRequest& r) {
+  HttpResult res;
+  // A focus user joins as itself: it must exist first (registration is idempotent).
+  const bool can_join =
+      r.kind != "join" || is_registered(r.user_id) || register_user(outbox_conn_, r.user_id, &res);
+  if (can_join) res = call(outbox_conn_, r.method, r.path, r.user_id, r.body);
+  const int64_t now = now_ms();
+  const RetryDecision d = decide_retry(answer_of(res), r.attempts, now, r.deadline_ms, jitter());
+  const std::string what = describe_write(r, config_.focus_prefix, config_.server_name);
+  if (d.kind == RetryDecision::kRetry) {
+    log_line(res.status == 429 ? Severity::kInfo : Severity::kWarn,
+             "%s: HTTP %d %s, try %d again in %lld ms", what.c_str(), res.status, res.error.c_str(),
+             r.attempts + 2, static_cast<long long>(d.delay_ms));
+    outbox_conn_.store.outbox_retry_at(r.id, r.attempts + 1, now + d.delay_ms);
+    return;
+  }
+  if (d.kind == RetryDecision::kGiveUp) {
+    ++metrics_.matrix_send_failures;
+    log_line(Severity::kWarn, "giving up %s after %d tries (%s): HTTP %d %s %s", what.c_str(),
+             r.attempts + 1, d.expired ? "past its deadline" : "will not succeed", res.status,
+             res.body.c_str(), res.error.c_str());
+  }
+  outbox_conn_.store.outbox_done(r.id);
+  if (r.kind == "join") post_(JoinResult{r.room_id, r.user_id, d.kind == RetryDecision::kDone});
 }
 
 }  // namespace glue

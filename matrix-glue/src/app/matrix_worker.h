@@ -1,7 +1,8 @@
 // The glue's side of the client-server API, acting as focus users with the
-// as_token. Reads and joins run on one request thread and report back as
-// core events; everything that sends (events, leaves) goes through the
-// durable outbox, drained by a second thread with retries.
+// as_token. Reads run on one request thread and report back as core events;
+// every write (joins, leaves, events) goes through the durable outbox, drained
+// by a second thread with retries until each write's deadline (retry_policy);
+// a join's result goes back to the core as well.
 #pragma once
 
 #include <condition_variable>
@@ -49,13 +50,17 @@ class MatrixWorker {
   };
   HttpResult call(Connection& c, const std::string& method, const std::string& path,
                   const std::string& user_id, const std::string& body, long timeout_ms = 15000);
+  // Retries by the retry policy until `deadline_after_ms` from now.
   HttpResult call_with_retries(Connection& c, const std::string& method, const std::string& path,
-                               const std::string& user_id, const std::string& body);
-  bool ensure_registered(Connection& c, const std::string& user_id);
-  bool enqueue(const std::string& txn_id, const std::string& method, const std::string& path,
-               const std::string& user_id, const std::string& body);
+                               const std::string& user_id, const std::string& body,
+                               int64_t deadline_after_ms);
+  bool is_registered(const std::string& user_id);
+  // One registration request; true when the user exists now. `answer` says what happened.
+  bool register_user(Connection& c, const std::string& user_id, HttpResult* answer);
+  bool enqueue(OutboxRequest request);
   void run_requests();
   void run_outbox();
+  void attempt(const OutboxRequest& request);
   void submit(std::function<void(Connection&)> task);
 
   const GlueConfig config_;

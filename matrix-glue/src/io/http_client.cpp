@@ -11,6 +11,11 @@ size_t append(char* data, size_t size, size_t count, void* out) {
   return size * count;
 }
 
+// libcurl calls it about once a second even while no data flows; non-zero aborts.
+int check_abort(void* abort, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(abort)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 HttpClient::HttpClient() : curl_(curl_easy_init()) {}
@@ -28,7 +33,7 @@ std::string HttpClient::escape(const std::string& text) {
 
 HttpResult HttpClient::request(const std::string& method, const std::string& url,
                                const std::string& body, const std::vector<std::string>& headers,
-                               long timeout_ms) {
+                               long timeout_ms, const std::atomic<bool>* abort) {
   HttpResult result;
   if (curl_ == nullptr) {
     result.error = "curl_easy_init failed";
@@ -45,6 +50,11 @@ HttpResult HttpClient::request(const std::string& method, const std::string& url
   curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &append);
   curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &result.body);
+  if (abort != nullptr) {
+    curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &check_abort);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(abort));
+  }
   if (method != "GET") {
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
@@ -54,6 +64,10 @@ HttpResult HttpClient::request(const std::string& method, const std::string& url
     long status = 0;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
     result.status = static_cast<int>(status);
+    curl_header* h = nullptr;
+    if (curl_easy_header(curl_, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK) {
+      result.retry_after = h->value;
+    }
   } else {
     result.error = curl_easy_strerror(code);
   }

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace glue {
 
@@ -19,6 +21,7 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body = "{}";
+  std::vector<std::pair<std::string, std::string>> headers = {};  // besides Content-Type
 };
 
 class HttpHandler {

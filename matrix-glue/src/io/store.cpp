@@ -86,11 +86,30 @@ bool Store::open(const std::string& path, std::string* error) {
   }
   sqlite3_busy_timeout(db_, 5000);
   // WAL + synchronous=FULL: a transaction answered 200 survives a crash or power loss.
-  if (!exec("PRAGMA journal_mode=WAL;") || !exec("PRAGMA synchronous=FULL;") || !exec(kSchema)) {
+  if (!exec("PRAGMA journal_mode=WAL;") || !exec("PRAGMA synchronous=FULL;") || !exec(kSchema) ||
+      !add_outbox_columns()) {
     *error = "cannot initialise database " + path + ": " + sqlite3_errmsg(db_);
     return false;
   }
   return true;
+}
+
+// Databases of older versions lack the outbox's kind, room and deadline: their requests are
+// sends in one shared queue, without a deadline.
+bool Store::add_outbox_columns() {
+  // Checked inside the write lock: the glue's connections open the database at once.
+  if (!exec("BEGIN IMMEDIATE;")) return false;
+  const bool ok = prepare(db_, "SELECT kind FROM outbox LIMIT 0") != nullptr ||
+                  exec(
+                      "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'send';"
+                      "ALTER TABLE outbox ADD COLUMN room_id TEXT NOT NULL DEFAULT '';"
+                      "ALTER TABLE outbox ADD COLUMN deadline_ms INTEGER NOT NULL DEFAULT 0;"
+                      "CREATE INDEX outbox_room ON outbox (room_id, done, id);");
+  if (!ok) {
+    exec("ROLLBACK;");
+    return false;
+  }
+  return exec("COMMIT;");
 }
 
 int Store::record_transaction(const std::string& txn_id, const std::vector<InboxEvent>& events,
@@ -177,9 +196,10 @@ bool Store::mark_processed(int64_t seq) {
 }
 
 bool Store::enqueue(const OutboxRequest& r) {
-  Stmt s = prepare(db_,
-                   "INSERT OR IGNORE INTO outbox (txn_id, method, path, user_id, body, "
-                   "next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?)");
+  Stmt s =
+      prepare(db_,
+              "INSERT OR IGNORE INTO outbox (txn_id, method, path, user_id, body, "
+              "next_attempt_ms, kind, room_id, deadline_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!s) return false;
   bind(s.get(), 1, r.txn_id);
   bind(s.get(), 2, r.method);
@@ -187,14 +207,19 @@ bool Store::enqueue(const OutboxRequest& r) {
   bind(s.get(), 4, r.user_id);
   bind(s.get(), 5, r.body);
   sqlite3_bind_int64(s.get(), 6, r.next_attempt_ms);
+  bind(s.get(), 7, r.kind);
+  bind(s.get(), 8, r.room_id);
+  sqlite3_bind_int64(s.get(), 9, r.deadline_ms);
   return sqlite3_step(s.get()) == SQLITE_DONE;
 }
 
 std::vector<OutboxRequest> Store::due_outbox(int64_t now_ms, int limit) {
   std::vector<OutboxRequest> out;
   Stmt s = prepare(db_,
-                   "SELECT id, txn_id, method, path, user_id, body, attempts, next_attempt_ms "
-                   "FROM outbox WHERE done = 0 AND next_attempt_ms <= ? ORDER BY id LIMIT ?");
+                   "SELECT id, txn_id, method, path, user_id, body, attempts, next_attempt_ms, "
+                   "kind, room_id, deadline_ms FROM outbox o WHERE done = 0 AND "
+                   "next_attempt_ms <= ? AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.done = 0 "
+                   "AND p.room_id = o.room_id AND p.id < o.id) ORDER BY id LIMIT ?");
   if (!s) return out;
   sqlite3_bind_int64(s.get(), 1, now_ms);
   sqlite3_bind_int(s.get(), 2, limit);
@@ -208,9 +233,20 @@ std::vector<OutboxRequest> Store::due_outbox(int64_t now_ms, int limit) {
     r.body = column(s.get(), 5);
     r.attempts = sqlite3_column_int(s.get(), 6);
     r.next_attempt_ms = sqlite3_column_int64(s.get(), 7);
+    r.kind = column(s.get(), 8);
+    r.room_id = column(s.get(), 9);
+    r.deadline_ms = sqlite3_column_int64(s.get(), 10);
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::optional<int64_t> Store::next_outbox_due() {
+  Stmt s = prepare(db_, "SELECT MIN(next_attempt_ms) FROM outbox WHERE done = 0");
+  if (!s || sqlite3_step(s.get()) != SQLITE_ROW || sqlite3_column_type(s.get(), 0) == SQLITE_NULL) {
+    return std::nullopt;
+  }
+  return sqlite3_column_int64(s.get(), 0);
 }
 
 bool Store::outbox_done(int64_t id) {

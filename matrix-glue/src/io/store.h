@@ -22,11 +22,14 @@ struct InboxEvent {
 
 struct OutboxRequest {
   int64_t id = 0;
-  std::string txn_id;   // stable: the request's idempotency key
-  std::string method;   // "PUT" or "POST"
-  std::string path;     // client-server API path, with the txn_id in it where the API has one
-  std::string user_id;  // the focus user to act as
-  std::string body;     // JSON
+  std::string txn_id;         // stable: the request's idempotency key
+  std::string method;         // "PUT" or "POST"
+  std::string path;           // client-server API path, with the txn_id in it where the API has one
+  std::string user_id;        // the focus user to act as
+  std::string body;           // JSON
+  std::string kind = "send";  // "join" (its result goes back to the core), "leave", "send"
+  std::string room_id;        // the room it acts in: one room's writes go out in order
+  int64_t deadline_ms = 0;    // not tried after this (0: no deadline)
   int attempts = 0;
   int64_t next_attempt_ms = 0;
 };
@@ -54,7 +57,11 @@ class Store {
 
   // Queues a request unless one with the same txn_id exists; true if queued or present.
   bool enqueue(const OutboxRequest& request);
+  // Due requests, oldest first, at most one per room: a room's next write waits until the one
+  // before it is done or given up, so that e.g. candidates never overtake their answer.
   std::vector<OutboxRequest> due_outbox(int64_t now_ms, int limit);
+  // When the earliest request not yet done is due (nullopt: none).
+  std::optional<int64_t> next_outbox_due();
   bool outbox_done(int64_t id);
   bool outbox_retry_at(int64_t id, int attempts, int64_t next_attempt_ms);
   int64_t outbox_size();
@@ -68,6 +75,7 @@ class Store {
 
  private:
   bool exec(const char* sql);
+  bool add_outbox_columns();
   sqlite3* db_ = nullptr;
 };
 
