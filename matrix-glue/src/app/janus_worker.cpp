@@ -104,6 +104,7 @@ void JanusWorker::run() {
       }
     }
     keep_sessions_alive();
+    reap_pollers(false);
     if (have) {
       perform(action);
     } else {
@@ -119,9 +120,18 @@ void JanusWorker::run() {
   }
   for (auto& [call, cs] : calls_) {
     cs->stop = true;
-    if (cs->poller.joinable()) cs->poller.join();
+    stopping_calls_.push_back(cs);
   }
   calls_.clear();
+  reap_pollers(true);
+}
+
+void JanusWorker::reap_pollers(bool all) {
+  std::erase_if(stopping_calls_, [all](const std::shared_ptr<CallSession>& cs) {
+    if (!all && !cs->finished) return false;
+    if (cs->poller.joinable()) cs->poller.join();
+    return true;
+  });
 }
 
 // Janus ends a session that hears nothing for session_timeout (60 s by default).
@@ -137,9 +147,9 @@ void JanusWorker::keep_sessions_alive() {
 void JanusWorker::stop_call(CallRef call) {
   auto it = calls_.find(call);
   if (it == calls_.end()) return;
+  // Its long poll is aborted within a second; the worker does not wait for that here.
   it->second->stop = true;
-  // The poller ends within one long-poll timeout; do not wait for it here.
-  it->second->poller.detach();
+  stopping_calls_.push_back(it->second);
   calls_.erase(it);
 }
 
@@ -189,6 +199,7 @@ void JanusWorker::perform(const Action& action) {
           cs->session = JanusApi::id_of(s);
           cs->handle = JanusApi::id_of(h);
           cs->poller = std::thread([this, call = a.call, cs] { poll_call(call, cs); });
+          stop_call(a.call);  // a call has one poller
           calls_[a.call] = cs;
           post_(JanusAttached{a.call, cs->session, cs->handle});
         } else if constexpr (std::is_same_v<T, JanusJoin>) {
@@ -244,6 +255,7 @@ void JanusWorker::perform(const Action& action) {
           cs->handle = a.handle_id;
           cs->last_keepalive = {};
           cs->poller = std::thread([this, call = a.call, cs] { poll_call(call, cs); });
+          stop_call(a.call);  // a call has one poller
           calls_[a.call] = cs;
         }
       },
@@ -255,14 +267,14 @@ void JanusWorker::poll_call(CallRef call, std::shared_ptr<CallSession> cs) {
   while (!cs->stop) {
     bool transport_failed = false;
     bool gone = false;
-    auto events = api.poll(cs->session, 10, kPollTimeoutMs, &transport_failed, &gone);
+    auto events = api.poll(cs->session, 10, kPollTimeoutMs, &transport_failed, &gone, &cs->stop);
     if (cs->stop) {
       for (json_t* e : events) json_decref(e);
-      return;
+      break;
     }
     if (gone) {
       post_(JanusCallGone{call, "Janus session gone"});
-      return;
+      break;
     }
     if (transport_failed) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -273,6 +285,7 @@ void JanusWorker::poll_call(CallRef call, std::shared_ptr<CallSession> cs) {
       json_decref(e);
     }
   }
+  cs->finished = true;
 }
 
 void JanusWorker::on_call_event(CallRef call, json_t* event) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "actions.h"
 #include "events.h"
@@ -38,7 +39,8 @@ class JanusWorker {
   struct CallSession {
     uint64_t session = 0;
     uint64_t handle = 0;
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop{false};      // also aborts a long poll in flight
+    std::atomic<bool> finished{false};  // the poller has returned: join() will not block
     std::thread poller;
     std::chrono::steady_clock::time_point last_keepalive = std::chrono::steady_clock::now();
   };
@@ -49,6 +51,8 @@ class JanusWorker {
   void on_call_event(CallRef call, json_t* event);
   bool ensure_control();
   void stop_call(CallRef call);
+  // Joins the stopped pollers that have returned; `all`: waits for every one.
+  void reap_pollers(bool all);
   void keep_sessions_alive();
 
   const std::string url_;
@@ -65,6 +69,9 @@ class JanusWorker {
   std::deque<Action> queue_;
   bool stopping_ = false;
   std::map<CallRef, std::shared_ptr<CallSession>> calls_;  // worker thread only
+  // Stopped calls whose pollers may still be returning: they use `this`, so they are joined
+  // (reap_pollers) before the worker goes.
+  std::vector<std::shared_ptr<CallSession>> stopping_calls_;  // worker thread only
   std::thread thread_;
 };
 

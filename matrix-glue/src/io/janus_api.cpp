@@ -138,13 +138,14 @@ JanusReply JanusApi::destroy(uint64_t session) {
 }
 
 std::vector<json_t*> JanusApi::poll(uint64_t session, int max_events, long timeout_ms,
-                                    bool* transport_failed, bool* session_gone) {
+                                    bool* transport_failed, bool* session_gone,
+                                    const std::atomic<bool>* abort) {
   std::vector<json_t*> events;
   *transport_failed = false;
   *session_gone = false;
   HttpResult res = http_.request(
       "GET", base_ + "/" + std::to_string(session) + "?maxev=" + std::to_string(max_events), "", {},
-      timeout_ms);
+      timeout_ms, abort);
   if (res.status == 0) {
     *transport_failed = true;
     return events;

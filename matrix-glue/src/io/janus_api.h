@@ -46,9 +46,11 @@ class JanusApi {
   JanusReply detach(uint64_t session, uint64_t handle);
   JanusReply destroy(uint64_t session);
   // Long-poll: up to max_events events of the session (raw JSON objects, owned
-  // by the caller), waiting at most timeout_ms. transport_failed on no answer.
+  // by the caller), waiting at most timeout_ms, or until `abort` becomes true.
+  // transport_failed on no answer.
   std::vector<json_t*> poll(uint64_t session, int max_events, long timeout_ms,
-                            bool* transport_failed, bool* session_gone);
+                            bool* transport_failed, bool* session_gone,
+                            const std::atomic<bool>* abort = nullptr);
   bool reachable();
 
   static uint64_t id_of(const JanusReply& reply);
