@@ -156,11 +156,17 @@ sys.exit(0 if data.get("conference") == "created" and data.get("room") == 4242 e
     test -n "$user" -a "${uid:-1000}" -lt 1000 -a "$home" = /var/lib/matrix-glue \
     -a "$shell" = /usr/sbin/nologin
   cfg=/etc/matrix-glue/matrix-glue.jcfg
-  check "config is root:matrix-glue 640" test "$(stat -c '%U:%G %a' "$ROOT$cfg")" = "root:matrix-glue 640"
+  # Numeric IDs throughout: the host's names for them mean nothing in the root.
+  check "config is root:matrix-glue 640" test "$(stat -c '%u:%g %a' "$ROOT$cfg")" = "0:$gid 640"
   check "config is a conffile" grep -qx "$cfg" "$ROOT/var/lib/dpkg/info/matrix-glue.conffiles"
   check "state folder is matrix-glue:matrix-glue 700" \
-    test "$(stat -c '%U:%G %a' "$ROOT/var/lib/matrix-glue")" = "matrix-glue:matrix-glue 700"
-  # Numeric IDs: chroot must not look the names up on the host.
+    test "$(stat -c '%u:%g %a' "$ROOT/var/lib/matrix-glue")" = "$uid:$gid 700"
+  # The operator puts in the tokens (the glue refuses the sample's placeholders); the
+  # file keeps its inode and modes.
+  sed -e 's/CHANGE-ME-as-token-from-the-registration/as-token-of-the-test/' \
+    -e 's/CHANGE-ME-hs-token-from-the-registration/hs-token-of-the-test/' \
+    -e '$a # edited by the operator' "$ROOT$cfg" >"$work/edited.jcfg"
+  cat "$work/edited.jcfg" >"$ROOT$cfg"
   check "matrix-glue reads its config as its user" \
     chroot --userspec="$uid:$gid" --groups="$gid" "$ROOT" /usr/bin/matrix-glue focus-id \
     -c "$cfg" '!abcdef:example.org'
@@ -174,13 +180,12 @@ sys.exit(0 if data.get("conference") == "created" and data.get("room") == 4242 e
     test -x "$ROOT$unit_bin" -a "$unit_cfg" = "$cfg" -a -f "$ROOT$unit_cfg"
   check "unit runs as matrix-glue" grep -qx 'User=matrix-glue' "$ROOT$unit"
 
-  # An edited config survives a reinstall, with its modes.
-  echo '# edited by the operator' >>"$ROOT$cfg"
+  # The edited config survives a reinstall, with its modes.
   in_root apt-get "${APT_OPTS[@]}" -q install -y --reinstall "/tmp/debs/$glue_deb" \
     >>"$work/apt.log" 2>&1
   check "an edited config survives a reinstall" grep -qx '# edited by the operator' "$ROOT$cfg"
   check "config still root:matrix-glue 640 after the reinstall" \
-    test "$(stat -c '%U:%G %a' "$ROOT$cfg")" = "root:matrix-glue 640"
+    test "$(stat -c '%u:%g %a' "$ROOT$cfg")" = "0:$gid 640"
 
   in_root apt-get "${APT_OPTS[@]}" -q purge -y matrix-glue >>"$work/apt.log" 2>&1
   check "purge removes the state folder and the config" \
