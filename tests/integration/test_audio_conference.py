@@ -306,9 +306,11 @@ async def scenario(r, janus, package):
     peers = [AudioPeer(janus.url, package, room, f"tone-{f}", f) for f in FREQS]
     plain = PlainRtpPeer(janus.url, package, room, "plain-rtp")
     try:
+        # The plain peer first: it collects the talking events, and a tone peer
+        # whose media came up before it joined would have talked unseen.
+        await plain.join()
         for p in peers:
             await p.join()
-        await plain.join()
         await asyncio.gather(*(p.wait_connected() for p in peers))
         r.check("3 WebRTC peers and 1 plain RTP peer joined and connected", True,
                 f"plain RTP endpoint {plain.remote[0]}:{plain.remote[1]}")
