@@ -1,11 +1,10 @@
 // The durable inbox/outbox: once per event ID, once per outgoing txn ID,
 // surviving a reopen (as after SIGKILL).
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string>
-
-#include <sqlite3.h>
 
 #include "../unit/cmocka_cpp.h"
 #include "store.h"
