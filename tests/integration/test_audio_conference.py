@@ -27,8 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (FRAME_SAMPLES, HTTP_ERRORS, SAMPLE_RATE, close_scenario,  # noqa: E402
                            AudioPeer, AudioPeerProcess, JanusClient, JanusError, PlainRtpPeer,
-                           Results, raise_system_exit, run_blocking, plugin_test_main,
-                           run_janus_scenario, tone_report, tone_samples)
+                           Results, leave_and_destroy, raise_system_exit, run_blocking,
+                           plugin_test_main, run_janus_scenario, tone_report, tone_samples)
 
 # Tones chosen so that no harmonic (up to the 7th) and no 2nd/3rd-order
 # intermodulation product of two of them lands within 60 Hz of the third: a
@@ -48,6 +48,8 @@ GARBAGE_DATAGRAMS = 300
 # from every harmonic (up to the 7th) and 3rd-order product of FREQS.
 STRANGER_FREQ = 3100
 STRANGER_SECONDS = 4.0
+# 11 dB above the tone peers: loud enough to displace one of the mixed speakers.
+STRANGER_AMPLITUDE = 0.9
 STRANGER_HEARD_MAX_DB = 10.0
 
 
@@ -154,8 +156,8 @@ async def send_stranger_tone(remote, freq, seconds):
     try:
         while sent < seconds * SAMPLE_RATE:
             frame = av.AudioFrame.from_ndarray(
-                tone_samples(freq, sent, FRAME_SAMPLES).reshape(1, -1), format="s16",
-                layout="mono")
+                tone_samples(freq, sent, FRAME_SAMPLES, STRANGER_AMPLITUDE).reshape(1, -1),
+                format="s16", layout="mono")
             frame.sample_rate = SAMPLE_RATE
             frame.pts = sent
             for packet in encoder.encode(frame):
@@ -173,21 +175,42 @@ async def send_stranger_tone(remote, freq, seconds):
     return seq
 
 
-async def check_stranger_injection(r, client, handle, room, listener, plain):
-    """Someone who is not the plain-RTP participant sends a tone to its port on
-    the plugin: the room must not hear it, and the drops are counted."""
-    listener.recorder.mark()
-    sent = await send_stranger_tone(plain.remote, STRANGER_FREQ, STRANGER_SECONDS)
-    await asyncio.sleep(0.5)
-    levels = tone_report(listener.recorder.samples(), (STRANGER_FREQ,) + FREQS, skip_seconds=0.5)
-    r.check("a stranger's tone to a plain-RTP participant's port is not mixed",
-            levels is not None and levels[STRANGER_FREQ] <= STRANGER_HEARD_MAX_DB,
-            f"{listener.display} hears {fmt_levels(levels) if levels else 'nothing'} "
-            f"(stranger <= {STRANGER_HEARD_MAX_DB:+.0f} dB)")
-    listed = {p.get("id"): p for p in await participants(client, handle, room)}
-    dropped = listed.get(plain.participant_id, {}).get("rtp_foreign_dropped")
-    r.check("the stranger's datagrams are counted as dropped (listparticipants)",
-            dropped is not None and dropped >= sent, f"{sent} sent, rtp_foreign_dropped {dropped}")
+async def check_stranger_injection(r, room, listener, janus_url, package):
+    """A plain-RTP participant that sends nothing itself, and someone else who
+    sends a tone to its port on the plugin: the room must not hear the tone,
+    and the drops are counted."""
+    own = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the mix goes here, unread
+    own.bind(("127.0.0.1", 0))
+    client = JanusClient(janus_url)
+    handle = None
+    try:
+        await run_blocking(client.create)
+        handle = await run_blocking(client.attach, package)
+        joined = await request(client, handle, {
+            "request": "join", "room": room, "display": "silent-rtp",
+            "rtp": {"ip": "127.0.0.1", "port": own.getsockname()[1]}})
+        rtp = joined.data.get("rtp") or {}
+        if not r.check("silent plain-RTP participant joined", joined.event == "joined"
+                       and rtp.get("port"), str(joined.data)):
+            return
+        listener.recorder.mark()
+        sent = await send_stranger_tone((rtp.get("ip") or "127.0.0.1", int(rtp["port"])),
+                                        STRANGER_FREQ, STRANGER_SECONDS)
+        await asyncio.sleep(0.5)
+        levels = tone_report(listener.recorder.samples(), (STRANGER_FREQ,) + FREQS,
+                             skip_seconds=0.5)
+        r.check("a stranger's tone to a plain-RTP participant's port is not mixed",
+                levels is not None and levels[STRANGER_FREQ] <= STRANGER_HEARD_MAX_DB,
+                f"{listener.display} hears {fmt_levels(levels) if levels else 'nothing'} "
+                f"(stranger <= {STRANGER_HEARD_MAX_DB:+.0f} dB)")
+        listed = {p.get("id"): p for p in await participants(client, handle, room)}
+        dropped = listed.get(joined.data.get("id"), {}).get("rtp_foreign_dropped")
+        r.check("the stranger's datagrams are counted as dropped (listparticipants)",
+                dropped is not None and dropped >= sent,
+                f"{sent} sent, rtp_foreign_dropped {dropped}")
+    finally:
+        await leave_and_destroy(client, handle)
+        own.close()
 
 
 async def check_garbage_rtp(r, janus, plain):
@@ -343,7 +366,7 @@ async def scenario(r, janus, package):
         await check_malformed(r, janus, admin, handle, room, package)
         await check_garbage_rtp(r, janus, plain)
         if package == "janus.plugin.conference":
-            await check_stranger_injection(r, admin, handle, room, peers[0], plain)
+            await check_stranger_injection(r, room, peers[0], janus.url, package)
 
         # e. vanishing peer
         await check_vanishing_peer(r, janus, admin, handle, room, package)
