@@ -27,11 +27,18 @@ endforeach()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/matrix-glue/prerm ${deb_control}/matrix-glue/prerm
                COPYONLY)
 
-# The distribution the package is built on and for: part of its version.
+# The distribution the package is built on and for: part of its version. sid's
+# os-release names the next release; its debian_version says sid.
 set(deb_codename unknown)
 if(EXISTS /etc/os-release)
   file(STRINGS /etc/os-release codename_line REGEX "^VERSION_CODENAME=")
   string(REGEX REPLACE "^VERSION_CODENAME=\"?([^\"]*)\"?$" "\\1" deb_codename "${codename_line}")
+endif()
+if(EXISTS /etc/debian_version)
+  file(STRINGS /etc/debian_version debian_version)
+  if(debian_version MATCHES "/sid$")
+    set(deb_codename sid)
+  endif()
 endif()
 
 set(CPACK_GENERATOR DEB)

@@ -19,11 +19,21 @@ usage() {
   exit 2
 }
 
+# The distribution of a root ("/" for this machine): sid's os-release names the next
+# release (forky), its debian_version says sid.
+codename_of() {
+  if grep -q '/sid$' "$1/etc/debian_version" 2>/dev/null; then
+    echo sid
+  else
+    (. "$1/etc/os-release" && echo "${VERSION_CODENAME:-unknown}")
+  fi
+}
+
 # Configures without tests (runtime libraries only), builds, runs CPack; copies the
 # packages to $3. Runs on the host or as the command inside a root.
 build() {
   local src=$1 build=$2 out=$3 codename unit_dir
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")
+  codename=$(codename_of /)
   # Debian 12 still ships units in /lib (aliased /usr paths confuse its dpkg).
   unit_dir=/usr/lib/systemd/system
   [ "$codename" = bookworm ] && unit_dir=/lib/systemd/system
@@ -70,7 +80,7 @@ done
 
 start=$(date +%s)
 if [ -z "$root" ]; then
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")
+  codename=$(codename_of /)
   out=${out:-$SRC/build-packages/$codename}
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
@@ -86,7 +96,7 @@ else
       "scripts/prepare-synapse.sh first" >&2
     exit 1
   fi
-  codename=$(. "$root/etc/os-release" && echo "${VERSION_CODENAME:-unknown}")
+  codename=$(codename_of "$root")
   out=${out:-$SRC/build-packages/$codename}
   mkdir -p "$out"
   out=$(cd "$out" && pwd)

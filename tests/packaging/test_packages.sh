@@ -236,6 +236,9 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 bash "$SRC/scripts/build-packages.sh" "${build_args[@]}" --out "$work/debs"
 t2=$(date +%s)
+check "the package versions name $dist" \
+  test -f "$(echo "$work"/debs/janus-conference-plugin_*~"${dist}"_*.deb)" \
+  -a -f "$(echo "$work"/debs/matrix-glue_*~"${dist}"_*.deb)"
 for deb in "$work"/debs/*.deb; do
   echo "== dpkg -c $(basename "$deb")"
   dpkg -c "$deb"
