@@ -417,6 +417,12 @@ async def scenario_3(stack, r, callers):
     r.check("after alice's own hangup (seen in her synced 1:1 room) the focus sends no "
             "m.call.hangup", len(own) == 1 and not alice.hangups(alice.call_id),
             f"her hangups {len(own)}, the focus' {alice.hangups(alice.call_id)}")
+    with open(stack.glue.log_path, errors="replace") as f:
+        order = [("Janus: " + line.split("Janus: ", 1)[1].strip()) if "Janus: " in line
+                 else "call ended" for line in f
+                 if f"call={alice.call_id}" in line and "action:" not in line
+                 and ("PeerConnection gone" in line or "call ended" in line)]
+    r.info(f"glue log for alice's call, in order: {order}")
 
 
 async def scenario_4(stack, r, callers):
