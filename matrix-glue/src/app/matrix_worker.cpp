@@ -317,18 +317,20 @@ void MatrixWorker::attempt(const OutboxRequest& r) {
   const int64_t now = now_ms();
   const RetryDecision d = decide_retry(answer_of(res), r.attempts, now, r.deadline_ms, jitter());
   const std::string what = describe_write(r, config_.focus_prefix, config_.server_name);
+  const std::string failure =
+      "HTTP " + std::to_string(res.status) + (res.error.empty() ? "" : " (" + res.error + ")");
   if (d.kind == RetryDecision::kRetry) {
     log_line(res.status == 429 ? Severity::kInfo : Severity::kWarn,
-             "%s: HTTP %d %s, try %d again in %lld ms", what.c_str(), res.status, res.error.c_str(),
-             r.attempts + 2, static_cast<long long>(d.delay_ms));
+             "%s: %s, try %d again in %lld ms", what.c_str(), failure.c_str(), r.attempts + 2,
+             static_cast<long long>(d.delay_ms));
     outbox_conn_.store.outbox_retry_at(r.id, r.attempts + 1, now + d.delay_ms);
     return;
   }
   if (d.kind == RetryDecision::kGiveUp) {
     ++metrics_.matrix_send_failures;
-    log_line(Severity::kWarn, "giving up %s after %d tries (%s): HTTP %d %s %s", what.c_str(),
-             r.attempts + 1, d.expired ? "past its deadline" : "will not succeed", res.status,
-             res.body.c_str(), res.error.c_str());
+    log_line(Severity::kWarn, "giving up %s after %d tries (%s): %s %s", what.c_str(),
+             r.attempts + 1, d.expired ? "past its deadline" : "will not succeed", failure.c_str(),
+             res.body.c_str());
   }
   outbox_conn_.store.outbox_done(r.id);
   if (r.kind == "join") post_(JoinResult{r.room_id, r.user_id, d.kind == RetryDecision::kDone});
