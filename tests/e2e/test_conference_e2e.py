@@ -102,7 +102,7 @@ class Stack:
         self.janus = JanusProcess([self.args.plugin], {f"{PACKAGE}.jcfg": "general: {\n}\n"},
                                   session_timeout=JANUS_SESSION_TIMEOUT_S)
         self.janus.start()
-        r.check("janus started with the plugin", True, self.janus.url)
+        r.info(f"janus started with the plugin on {self.janus.url}")
         self.admin = JanusClient(self.janus.url)
         self.admin.create()
         self.admin.start_keepalive()
@@ -121,12 +121,12 @@ class Stack:
                                          rf"@{PREFIX}.*:{SERVER_NAME}", id="e2e-conference")
         t0 = time.monotonic()
         self.synapse = sh.SynapseProcess(port=synapse_port, app_service_files=[registration])
-        r.check("synapse started with the AS registration", True,
-                f"{self.synapse.version} on {self.synapse.url} in {time.monotonic() - t0:.1f} s")
+        r.info(f"synapse {self.synapse.version} started with the AS registration on "
+               f"{self.synapse.url} in {time.monotonic() - t0:.1f} s")
         if not os.access(self.args.glue, os.X_OK):
             raise RuntimeError(f"no matrix-glue executable at {self.args.glue}")
         self.glue.start()
-        r.check("matrix-glue started", True, f"AS port {self.glue.port}, log {self.glue.log_path}")
+        r.info(f"matrix-glue started: AS port {self.glue.port}, log {self.glue.log_path}")
 
     def close(self):
         if self.admin is not None:
