@@ -473,7 +473,13 @@ cors: {{
             self._log_file = None
 
     def cleanup(self):
+        """Stops Janus and removes its folder; with JANUS_KEEP_LOGS=DIR set, the log is
+        kept there first (sanitizer reports are read from it after a run)."""
         self.stop()
+        keep = os.environ.get("JANUS_KEEP_LOGS")
+        if keep and os.path.exists(self.log_path):
+            os.makedirs(keep, exist_ok=True)
+            shutil.copy(self.log_path, os.path.join(keep, os.path.basename(self.dir) + ".log"))
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
