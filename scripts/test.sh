@@ -1,27 +1,82 @@
 #!/usr/bin/env bash
-# The whole test run, from a fresh Debian 12 machine: dependencies, the
-# warnings-as-errors build; unit and integration tests with ASan+UBSan, then
-# every test again in the normal build.
+# The whole test run, from a fresh Debian 12 machine (as root, or with sudo):
+# dependencies; the warnings-as-errors build; unit and integration tests with
+# ASan+UBSan and the unit tests with ThreadSanitizer; then every test in the normal
+# build: against Debian 12's Janus 1.1.2, against Debian unstable's Janus 1.4.1
+# (plugin built in that root), and the Debian packages installed into clean roots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+started=$SECONDS
+part_started=$SECONDS
+part_name=""
+timings=()
+part() {
+  if [ -n "$part_name" ]; then
+    timings+=("$(printf '%5d s  %s' $((SECONDS - part_started)) "$part_name")")
+  fi
+  part_name=$1
+  part_started=$SECONDS
+  [ -z "$1" ] || echo "== $1"
+}
+# Every ctest run's tally, summed into the closing line.
+passed=0
+failed=0
+run_ctest() {
+  local out rc=0 tally
+  out=$(mktemp)
+  ctest --output-on-failure "$@" 2>&1 | tee "$out" || rc=$?
+  tally=$(sed -n 's/.*tests passed, \([0-9]*\) tests\? failed out of \([0-9]*\).*/\2 \1/p' "$out")
+  rm -f "$out"
+  if [ -n "$tally" ]; then
+    set -- $tally
+    passed=$((passed + $1 - $2))
+    failed=$((failed + $2))
+  fi
+  return "$rc"
+}
+finish() {
+  local rc=$?
+  part ""
+  echo "== durations"
+  printf '%s\n' "${timings[@]}"
+  printf '%5d s  in all\n' $((SECONDS - started))
+  echo "ctest: $passed passed, $failed failed"
+  exit "$rc"
+}
+trap finish EXIT
+
+part "dependencies (Debian 12 packages)"
 bash scripts/install-deps.sh
-# Synapse for the end-to-end tests: Debian unstable in a debootstrap root, cached.
+part "Debian-unstable root: Synapse, Janus 1.4.1 and build tools (cached)"
 bash scripts/prepare-synapse.sh
+part "clean Debian roots for the package tests (cached)"
+bash scripts/prepare-debian-roots.sh
 jobs=$(nproc)
 
-echo "== format check"
+part "format check"
 git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
 
-echo "== docker-compose.yml (no Docker engine here: validated, not run)"
+part "docker-compose.yml (no Docker engine here: validated, not run)"
 docker-compose config -q
 
-echo "== build with ASan+UBSan: unit tests, and the plugin inside the real Janus"
+part "build with ASan+UBSan: unit tests, and the plugin inside the real Janus"
 cmake -S . -B build-asan -DMCU_SANITIZE=ON -DMCU_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan --output-on-failure
+run_ctest --test-dir build-asan
 
-echo "== build, all tests"
+part "build with ThreadSanitizer: unit tests"
+cmake -S . -B build-tsan -DMCU_TSAN=ON -DMCU_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-tsan -j"$jobs"
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_ctest --test-dir build-tsan -L unit
+
+part "build, tests against Debian 12's Janus 1.1.2"
 cmake -S . -B build -DMCU_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure
+run_ctest --test-dir build -LE 'janus-latest|packaging'
+
+part "plugin built in the Debian-unstable root, tests against its Janus 1.4.1"
+run_ctest --test-dir build -L janus-latest
+
+part "Debian packages: configure rules, build, install into clean roots"
+run_ctest --test-dir build -L packaging
