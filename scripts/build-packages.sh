@@ -15,7 +15,7 @@ UNSTABLE_ROOT=${SYNAPSE_ROOT:-/var/cache/janus-conference/synapse-root}
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
