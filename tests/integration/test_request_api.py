@@ -114,8 +114,10 @@ async def sample_config_scenario(r, janus):
         r.check("sample config: the demo room exists", exists.data.get("exists") is True,
                 str(exists.data))
         reply = await run_blocking(client.message, h, {"request": "destroy", "room": 1234})
-        r.check("sample config: the demo room has a secret (destroy without it -> 489)",
-                reply.error_code == 489, str(reply.data))
+        still = await run_blocking(client.message, h, {"request": "exists", "room": 1234})
+        r.check("sample config: the demo room has a secret (destroy without it -> 489, "
+                "the room stays)", reply.error_code == 489 and still.data.get("exists") is True,
+                f"{reply.data}, exists {still.data.get('exists')}")
         reply = await run_blocking(client.message, h, {
             "request": "join", "room": 1234, "rtp": {"ip": "127.0.0.1", "port": 9}})
         r.check("sample config: the demo room refuses plain RTP (482)", reply.error_code == 482,
@@ -136,6 +138,10 @@ async def scenario(r, janus, sanitized):
     def expect(name, reply, code):
         r.check(name, reply.error_code == code,
                 f"got {reply.error_code} ({reply.data.get('error')})")
+
+    async def people():
+        listed = (await req({"request": "listparticipants", "room": ROOM})).data["participants"]
+        return {p["id"]: p for p in listed}
 
     listed = (await req({"request": "list"})).data.get("list", [])
     rooms = {x["room"]: x for x in listed}
@@ -197,12 +203,18 @@ async def scenario(r, janus, sanitized):
                                    {"request": "join", "room": ROOM, "pin": "1234",
                                     "rtp": {"ip": "127.0.0.1", "port": 9}})
         expect("join twice on one handle -> 491", again, 491)
+        listed = sorted((await people()).keys())
+        r.check("the refused joins added nobody: alice and bob only",
+                listed == sorted([a.participant_id, b.participant_id]), str(listed))
         await asyncio.sleep(1.0)
 
         # The room's video layout is everyone's picture: with a secret, only for moderators.
         expect("configure video_layout without the room's secret -> 489",
                await run_blocking(a.client.message, a.handle,
                                   {"request": "configure", "video_layout": "speaker"}), 489)
+        video = (await req({"request": "listparticipants", "room": ROOM})).data.get("video", {})
+        r.check("the refused video_layout left the room's layout grid",
+                video.get("layout") == "grid", str(video))
         layout = await run_blocking(a.client.message, a.handle,
                                     {"request": "configure", "video_layout": "speaker",
                                      "secret": "s3cret"})
@@ -214,23 +226,25 @@ async def scenario(r, janus, sanitized):
         muted = await run_blocking(a.client.message, a.handle,
                                    {"request": "configure", "muted": True, "display": "alice2"})
         r.check("configure muted/display", muted.data.get("result") == "ok", str(muted.data))
-        people = {p["id"]: p for p in
-                  (await req({"request": "listparticipants", "room": ROOM})).data["participants"]}
-        pa = people.get(a.participant_id, {})
+        pa = (await people()).get(a.participant_id, {})
         r.check("listparticipants shows the new state", pa.get("muted") is True
                 and pa.get("display") == "alice2", str(pa))
 
-        expect("mute without the secret -> 489",
-               await req({"request": "mute", "room": ROOM, "id": b.participant_id}), 489)
+        reply = await req({"request": "mute", "room": ROOM, "id": b.participant_id})
+        pb = (await people()).get(b.participant_id, {})
+        r.check("mute without the secret -> 489, bob stays unmuted",
+                reply.error_code == 489 and pb.get("muted") is False,
+                f"got {reply.error_code}, bob {pb}")
         reply = await req({"request": "mute", "room": ROOM, "id": b.participant_id,
                            "secret": "s3cret"})
-        people = {p["id"]: p for p in
-                  (await req({"request": "listparticipants", "room": ROOM})).data["participants"]}
-        r.check("mute with the secret", reply.event == "success"
-                and people[b.participant_id]["muted"] is True, str(reply.data))
+        pb = (await people()).get(b.participant_id, {})
+        r.check("mute with the secret", reply.event == "success" and pb.get("muted") is True,
+                f"{reply.data}, bob {pb}")
         reply = await req({"request": "unmute", "room": ROOM, "id": b.participant_id,
                            "secret": "s3cret"})
-        r.check("unmute with the secret", reply.event == "success")
+        pb = (await people()).get(b.participant_id, {})
+        r.check("unmute with the secret", reply.event == "success" and pb.get("muted") is False,
+                f"{reply.data}, bob {pb}")
 
         expect("kick an unknown id -> 492",
                await req({"request": "kick", "room": ROOM, "id": 1, "secret": "s3cret"}), 492)
@@ -244,16 +258,18 @@ async def scenario(r, janus, sanitized):
             if ev.get("plugindata", {}).get("data", {}).get("kicked") == a.participant_id:
                 kicked = ev
                 break
-        people = (await req({"request": "listparticipants", "room": ROOM})).data["participants"]
+        listed = list((await people()).values())
         r.check("kick: the participant is told and gone", reply.event == "success"
-                and kicked is not None and [p["id"] for p in people] == [b.participant_id],
-                str([p.get("display") for p in people]))
+                and kicked is not None and [p["id"] for p in listed] == [b.participant_id],
+                str([p.get("display") for p in listed]))
         expect("configure after being kicked -> 487",
                await run_blocking(a.client.message, a.handle, {"request": "configure"}), 487)
 
         left = await run_blocking(b.client.message, b.handle, {"request": "leave"})
-        r.check("leave", left.event == "left" and left.data.get("id") == b.participant_id,
-                str(left.data))
+        listed = sorted((await people()).keys())
+        r.check("leave: the left event, and the room is empty",
+                left.event == "left" and left.data.get("id") == b.participant_id
+                and listed == [], f"{left.data}, participants {listed}")
         expect("leave twice -> 487",
                await run_blocking(b.client.message, b.handle, {"request": "leave"}), 487)
 
