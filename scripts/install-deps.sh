@@ -13,6 +13,7 @@ packages=(
   libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
   python3-aiortc python3-numpy python3-av
   ffmpeg  # bench/video: the reference compositor
+  clang libclang-rt-14-dev  # fuzz/: clang 14 and its libFuzzer, ASan and UBSan runtimes
 )
 
 if [ "$(id -u)" -ne 0 ]; then
