@@ -50,9 +50,10 @@ int RefusingGateway::push(janus_plugin_session* handle, const char* transaction,
       refuse_handle_ = nullptr;
       refuse_match_ = nullptr;
     }
-    // Like the core: it takes its own reference, the plugin drops its one.
+    // A copy, not a reference like the core's: the test thread then never
+    // counts references on an object the plugin's worker is releasing.
     pushes_.push_back(
-        {handle, transaction != nullptr ? transaction : "", json_incref(event), !refuse});
+        {handle, transaction != nullptr ? transaction : "", json_deep_copy(event), !refuse});
   }
   pushed_.notify_all();
   return refuse ? JANUS_ERROR_SESSION_NOT_FOUND : JANUS_OK;
