@@ -234,18 +234,62 @@ void test_unanswered_call_ejected_with_reject(void**) {
        JanusDestroySession{1, session_of(1)}, LeaveRoom{kFocus, kGroup, ""}});
 }
 
-// Janus lost (unreachable or restarted): every call is hung up with a reason, nothing is sent
-// to the dead Janus, and the focus stays for new calls (S8 again) with a new Janus room.
+const std::string kJanusLostNotice =
+    "The conference server failed and your call was ended. Call me again to rejoin the "
+    "conference.";
+
+SendEvent janus_lost_notice(const std::string& room, int n) {
+  return SendEvent{kFocus, room, "m.room.message", notice_json(kJanusLostNotice), txn(n)};
+}
+
+// Janus lost (unreachable or restarted): every call is hung up with unknown_error and a notice
+// in its 1:1 room, nothing is sent to the dead Janus, and the focus stays for new calls (S8
+// again) with a new Janus room.
 void test_janus_restart(void**) {
   Harness h;
   two_callers(h);
   expect_actions(
       h.feed(JanusLost{"restarted"}),
-      {kCancelSetup1, hangup(kDmAlice, "c1", 1, "unknown_error", 3), kCancelSetup2,
-       hangup(kDmBob, "c2", 0, "unknown_error", 4), SetTimer{no_call_timer_id(kFocus), 600000}});
+      {kCancelSetup1, hangup(kDmAlice, "c1", 1, "unknown_error", 3), janus_lost_notice(kDmAlice, 4),
+       kCancelSetup2, hangup(kDmBob, "c2", 0, "unknown_error", 5), janus_lost_notice(kDmBob, 6),
+       SetTimer{no_call_timer_id(kFocus), 600000}});
   expect_actions(h.feed(JanusCallGone{1, "hangup"}), {});
   expect_actions(h.feed(invite(kDmAlice, kAlice, "c5", 1, h.now)),
                  concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(3, true, 60000)));
+}
+
+// Janus lost while a call is set up: the unanswered version "1" call is rejected (with the
+// notice), and its late Janus results are dropped.
+void test_janus_lost_before_answer(void**) {
+  Harness h;
+  h.standard_setup();
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}), {});
+  expect_actions(
+      h.feed(JanusLost{"unreachable"}),
+      {kCancelLifetime1, kCancelSetup1,
+       SendEvent{kFocus, kDmAlice, "m.call.reject", hangup_json("c1", 1, "unknown_error"), txn(1)},
+       janus_lost_notice(kDmAlice, 2), SetTimer{no_call_timer_id(kFocus), 600000}});
+  expect_actions(h.feed(JanusRoomCreated{kFocus, kJanusRoom}), {JanusDestroyRoom{kJanusRoom}});
+  expect_actions(h.feed(JanusJoined{1, kAnswer}), {});
+}
+
+// Janus lost within the hangup grace: a caller whose PeerConnection Janus lost gets the
+// honest unknown_error, not ice_timeout; one who closed it (DTLS alert) is told nothing.
+void test_janus_lost_within_grace(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusMediaUp{1}), {kCancelSetup1});
+  expect_actions(h.feed(JanusMediaUp{2}), {kCancelSetup2});
+  expect_actions(h.feed(JanusCallGone{1, "hangup: DTLS alert"}),
+                 {SetTimer{call_timer_id(TimerKind::kHangupGrace, 1), 3000}});
+  expect_actions(h.feed(JanusCallGone{2, "Janus session gone"}), {SetTimer{kGrace2, 3000}});
+  expect_actions(h.feed(JanusLost{"restarted"}),
+                 {CancelTimer{call_timer_id(TimerKind::kHangupGrace, 1)}, CancelTimer{kGrace2},
+                  hangup(kDmBob, "c2", 0, "unknown_error", 3), janus_lost_notice(kDmBob, 4),
+                  SetTimer{no_call_timer_id(kFocus), 600000}});
+  expect_actions(h.feed(TimerFired{kGrace2}), {});
 }
 
 // Janus results that arrive after their call or conference ended are cleaned up.
@@ -291,6 +335,8 @@ int main() {
       cmocka_unit_test(test_janus_refuses_unanswered_call),
       cmocka_unit_test(test_unanswered_call_ejected_with_reject),
       cmocka_unit_test(test_janus_restart),
+      cmocka_unit_test(test_janus_lost_before_answer),
+      cmocka_unit_test(test_janus_lost_within_grace),
       cmocka_unit_test(test_late_janus_results_cleaned_up),
       cmocka_unit_test(test_janus_room_error),
   };

@@ -21,6 +21,10 @@ constexpr std::string_view kDtlsAlert = "DTLS alert";
 
 constexpr int kJanusRoomFull = 495;
 
+constexpr std::string_view kJanusLostNotice =
+    "The conference server failed and your call was ended. Call me again to rejoin the "
+    "conference.";
+
 }  // namespace
 
 void Conference::start(Effects& fx) {
@@ -344,9 +348,23 @@ void Conference::on_call_error(const JanusCallError& ev, Effects& fx) {
   finish_if_empty(fx);
 }
 
+// unknown_error: neither the caller nor the network failed, so no ICE reason fits, and the spec
+// has nothing closer for a failed media server; the notice says what happened.
 void Conference::on_janus_lost(Effects& fx) {
   const bool had = !calls_.empty();
-  end_calls_where("", "", kUnknownError, fx, JanusEnd::kNothing);
+  std::vector<CallRef> refs;
+  for (const auto& [ref, call] : calls_) refs.push_back(ref);
+  for (CallRef ref : refs) {
+    const Call& call = calls_.at(ref);
+    // A caller who closed the call already is told nothing: their own hangup is on its way.
+    if (call.peer_gone && call.closed_by_peer) {
+      end_call(ref, "", JanusEnd::kNothing, fx);
+      continue;
+    }
+    const std::string room = call.room_id;
+    end_call(ref, kUnknownError, JanusEnd::kNothing, fx);
+    fx.notice(focus_, room, kJanusLostNotice);
+  }
   janus_room_ = JanusRoom::kNone;
   if (!had || stage_ != Stage::kActive) return;
   // Not S7: the callers did not leave, the media server failed. Stay so that they can call
