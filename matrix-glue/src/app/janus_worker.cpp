@@ -57,6 +57,42 @@ void JanusWorker::submit(const Action& action) {
   cv_.notify_all();
 }
 
+void JanusWorker::request_check(CallRef gone_call) {
+  {
+    std::lock_guard lock(mutex_);
+    check_now_ = true;
+    if (gone_call != 0) sessions_gone_.push_back(gone_call);
+  }
+  cv_.notify_all();
+}
+
+// Janus is judged by the control session: a Janus that no longer knows it (it restarted) or no
+// longer answers has lost every session of ours, and their PeerConnections with them.
+void JanusWorker::check_janus() {
+  std::vector<CallRef> gone;
+  {
+    std::lock_guard lock(mutex_);
+    gone.swap(sessions_gone_);
+  }
+  ensure_control();
+  // Janus is up, yet these sessions are gone (e.g. timed out): only their calls end.
+  for (CallRef call : gone) {
+    if (!calls_.contains(call)) continue;
+    stop_call(call);
+    post_(JanusCallGone{call, "Janus session gone"});
+  }
+}
+
+void JanusWorker::report_lost(const std::string& reason) {
+  if (janus_lost_) return;
+  janus_lost_ = true;
+  log_line(Severity::kError, "Janus at %s lost: %s", url_.c_str(), reason.c_str());
+  std::vector<CallRef> calls;
+  for (const auto& [call, cs] : calls_) calls.push_back(call);
+  for (CallRef call : calls) stop_call(call);
+  post_(JanusLost{reason});
+}
+
 // A control session for creating and destroying rooms; its health is Janus'.
 bool JanusWorker::ensure_control() {
   if (control_session_ != 0) {
@@ -64,14 +100,13 @@ bool JanusWorker::ensure_control() {
     if (r.ok) return true;
     control_session_ = 0;
     control_handle_ = 0;
+    report_lost(r.transport_failed ? r.error
+                                   : "Janus restarted: our session is gone (" +
+                                         std::to_string(r.error_code) + " " + r.error + ")");
   }
   JanusReply s = api_.create_session();
   if (!s.ok) {
-    if (!janus_lost_) {
-      janus_lost_ = true;
-      log_line(Severity::kError, "Janus at %s unreachable: %s", url_.c_str(), s.error.c_str());
-      post_(JanusLost{"Janus unreachable: " + s.error});
-    }
+    report_lost(s.error);
     return false;
   }
   const uint64_t session = JanusApi::id_of(s);
@@ -93,30 +128,28 @@ void JanusWorker::run() {
   for (;;) {
     Action action;
     bool have = false;
+    bool check = false;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait_until(lock, next_check, [this] { return stopping_ || !queue_.empty(); });
+      cv_.wait_until(lock, next_check,
+                     [this] { return stopping_ || check_now_ || !queue_.empty(); });
       if (stopping_) break;
       if (!queue_.empty()) {
         action = std::move(queue_.front());
         queue_.pop_front();
         have = true;
       }
+      check = check_now_ || std::chrono::steady_clock::now() >= next_check;
+      check_now_ = false;
     }
     keep_sessions_alive();
     reap_pollers(false);
-    if (have) {
-      perform(action);
-    } else {
-      // A control session that stopped answering means Janus went away or
-      // restarted: the calls it had are gone too (the core hangs them up).
-      const bool was_up = control_session_ != 0;
-      if (!ensure_control() && was_up && !janus_lost_) {
-        janus_lost_ = true;
-        post_(JanusLost{"Janus restarted or lost our session"});
-      }
+    // Before the next action: it may be meant for a Janus that is gone.
+    if (check) {
+      check_janus();
       next_check = std::chrono::steady_clock::now() + kControlCheck;
     }
+    if (have) perform(action);
   }
   for (auto& [call, cs] : calls_) {
     cs->stop = true;
@@ -273,10 +306,13 @@ void JanusWorker::poll_call(CallRef call, std::shared_ptr<CallSession> cs) {
       break;
     }
     if (gone) {
-      post_(JanusCallGone{call, "Janus session gone"});
+      // Janus restarted, or dropped only this session: the worker tells the two apart.
+      request_check(call);
       break;
     }
     if (transport_failed) {
+      // A Janus that died closes the long poll at once: checked now, not at the next round.
+      request_check(0);
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }

@@ -2,7 +2,8 @@
 // order; each call's Janus session has a long-poll thread that turns its
 // events (joined + answer, webrtcup, hangup, trickle, errors) into core
 // events; a control session creates and destroys conference rooms and
-// notices when Janus goes away or restarts.
+// notices when Janus goes away or restarts (JanusLost): every 5 s, and at
+// once when a call's long poll fails or Janus no longer knows its session.
 #pragma once
 
 #include <atomic>
@@ -49,7 +50,14 @@ class JanusWorker {
   void perform(const Action& action);
   void poll_call(CallRef call, std::shared_ptr<CallSession> cs);
   void on_call_event(CallRef call, json_t* event);
+  // Asks the worker thread to check Janus now; `gone_call` (0: none): a call whose session Janus
+  // no longer knows.
+  void request_check(CallRef gone_call);
+  // Checks Janus through the control session, then reports the calls whose sessions are gone.
+  void check_janus();
   bool ensure_control();
+  // Every session is gone with Janus: the calls' pollers stop, and the core hears it once.
+  void report_lost(const std::string& reason);
   void stop_call(CallRef call);
   // Joins the stopped pollers that have returned; `all`: waits for every one.
   void reap_pollers(bool all);
@@ -67,6 +75,8 @@ class JanusWorker {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Action> queue_;
+  bool check_now_ = false;
+  std::vector<CallRef> sessions_gone_;
   bool stopping_ = false;
   std::map<CallRef, std::shared_ptr<CallSession>> calls_;  // worker thread only
   // Stopped calls whose pollers may still be returning: they use `this`, so they are joined
