@@ -39,8 +39,11 @@ void test_backoff_with_jitter(void**) {
   expect_jitter_bounds(unavailable, 0, 500);
   expect_jitter_bounds(unavailable, 1, 1000);
   expect_jitter_bounds(unavailable, 3, 4000);
-  expect_jitter_bounds(unavailable, 60, 30000);           // capped
-  expect_jitter_bounds(WriteAnswer{0, "", -1}, 2, 2000);  // no answer at all
+  expect_jitter_bounds(unavailable, 60, 30000);  // capped
+  // No answer at all (the homeserver is down): capped at 2 s, so writes follow its return.
+  expect_jitter_bounds(WriteAnswer{0, "", -1}, 1, 1000);
+  expect_jitter_bounds(WriteAnswer{0, "", -1}, 2, 2000);
+  expect_jitter_bounds(WriteAnswer{0, "", -1}, 60, 2000);
   // A 429 without a hint backs off the same way.
   expect_jitter_bounds(WriteAnswer{429, R"({"errcode":"M_LIMIT_EXCEEDED"})", -1}, 2, 2000);
 }

@@ -11,6 +11,10 @@ namespace {
 
 constexpr int64_t kFirstBackoffMs = 500;
 constexpr int64_t kMaxBackoffMs = 30 * 1000;
+// No HTTP answer at all: the homeserver is down (a refused connection costs it nothing) or its
+// request timeout spaced the tries already. Short, so that writes go out within about 2 s of
+// its return instead of up to 30 s later, when a call's signalling may be past its deadline.
+constexpr int64_t kMaxNoAnswerBackoffMs = 2 * 1000;
 constexpr int64_t kSecond = 1000;
 constexpr int64_t kMinute = 60 * kSecond;
 
@@ -27,8 +31,8 @@ int64_t retry_after_ms(const std::string& body) {
 
 // "Equal jitter": half the exponential backoff fixed, half random, so that writes that failed
 // together do not all come back together.
-int64_t backoff_ms(int attempts, std::uint32_t random) {
-  const int64_t full = std::min(kMaxBackoffMs, kFirstBackoffMs << std::clamp(attempts, 0, 16));
+int64_t backoff_ms(int attempts, int64_t max_ms, std::uint32_t random) {
+  const int64_t full = std::min(max_ms, kFirstBackoffMs << std::clamp(attempts, 0, 16));
   return full / 2 + static_cast<int64_t>(random % static_cast<std::uint32_t>(full / 2 + 1));
 }
 
@@ -59,7 +63,8 @@ WriteKind send_kind(const std::string& event_type) {
 RetryDecision decide_retry(const WriteAnswer& answer, int attempts, int64_t now_ms,
                            int64_t deadline_at_ms, std::uint32_t random) {
   if (answer.status >= 200 && answer.status < 300) return {RetryDecision::kDone, 0, false};
-  int64_t delay = backoff_ms(attempts, random);
+  int64_t delay =
+      backoff_ms(attempts, answer.status == 0 ? kMaxNoAnswerBackoffMs : kMaxBackoffMs, random);
   if (answer.status == 429) {
     const int64_t hinted = std::max(retry_after_ms(answer.body), answer.retry_after_header_ms);
     delay = std::max(delay, hinted);

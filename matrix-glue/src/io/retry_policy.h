@@ -1,7 +1,8 @@
 // What to do with a client-server API answer to one of the glue's writes: done, retry later
 // (when), or give up. 429 waits at least what the homeserver asks (`retry_after_ms` in the
 // body, `Retry-After` in the header); 429 without a hint, 5xx and connection failures back off
-// exponentially with jitter; other 4xx will not get better. Nothing is retried past the
+// exponentially with jitter (up to 30 s; up to 2 s without any HTTP answer, so that writes follow
+// a homeserver's return closely); other 4xx will not get better. Nothing is retried past the
 // write's deadline, after which it no longer makes sense.
 #pragma once
 
