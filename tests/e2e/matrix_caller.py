@@ -62,6 +62,7 @@ class MatrixCaller:
         self.answer = None            # the m.call.answer event applied
         self.setup_seconds = None     # m.call.invite sent -> m.call.answer received
         self._connected = asyncio.Event()
+        self.offer_sent = asyncio.Event()  # set once call() has sent its invite and candidates
         self._tasks = []
         self._applied_candidates = set()
 
@@ -101,6 +102,7 @@ class MatrixCaller:
         """Places the call and returns once media is connected. Raises CallRefused when
         the focus rejects or hangs up instead of answering, TimeoutError otherwise."""
         deadline = time.monotonic() + timeout
+        self.offer_sent.clear()
         self._new_peer_connection()
         self.pc.addTrack(ToneTrack(self.freq))
         if self.video_yuv is not None:
@@ -121,6 +123,7 @@ class MatrixCaller:
         # All candidates are in the offer; this only says so (empty candidate).
         await self.send_call_event("m.call.candidates", {"candidates": [
             {"candidate": "", "sdpMid": first_mid(sdp), "sdpMLineIndex": 0}]})
+        self.offer_sent.set()
         event = await run_blocking(self.client.wait_for, self._answer_or_refusal,
                                    max(1.0, deadline - time.monotonic()))
         if event["type"] != "m.call.answer":
@@ -150,6 +153,11 @@ class MatrixCaller:
 
     async def hangup(self, reason="user_hangup"):
         await self.send_call_event("m.call.hangup", {"reason": reason})
+        await self._close_peer_connection()
+
+    async def drop_call(self):
+        """The focus ended the call: the PeerConnection closes, as a client's does on the
+        focus' m.call.hangup."""
         await self._close_peer_connection()
 
     def connected(self):

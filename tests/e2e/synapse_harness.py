@@ -231,8 +231,10 @@ class SynapseProcess:
             with open(os.path.join(self.dir, name), "w") as f:
                 json.dump(content, f, indent=1)
 
-    def start(self):
-        """Starts Synapse on the existing config and data; returns once it answers."""
+    def start(self, wait=True):
+        """Starts Synapse on the existing config and data; returns once it answers, or at
+        once with wait=False (then wait_ready(), which may run on another thread: the
+        process belongs to the thread that called start)."""
         if self.alive():
             raise RuntimeError("Synapse is already running")
         # A private mount namespace (unshare) carries the mounts, so they go away with
@@ -247,6 +249,12 @@ class SynapseProcess:
                 ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 preexec_fn=die_with_parent)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self):
+        """Returns once the started Synapse answers; RuntimeError if it exits or stays
+        silent for start_timeout."""
         deadline = time.monotonic() + self.start_timeout
         while True:
             if not self.alive():

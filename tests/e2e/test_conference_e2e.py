@@ -13,13 +13,16 @@ Janus and matrix-glue there, and removes everything afterwards, also on failure.
 One glue configuration serves the whole run, with a short no_call_timeout
 (NO_CALL_TIMEOUT_S): scenario 4 (S8) then takes seconds, and every other scenario places
 its first call well within it. Scenario 7 restarts the glue on the same config and
-database. Prints PASS/FAIL/INFO lines and ends with "N passed, M failed".
+database; scenario 10 stops Synapse for HS_OUTAGE_S and starts it on the same port and
+database; scenario 11 SIGKILLs Janus and starts it on the same port. Prints PASS/FAIL/INFO
+lines and ends with "N passed, M failed".
 """
 
 import argparse
 import asyncio
 import base64
 import concurrent.futures
+import datetime
 import json
 import os
 import re
@@ -37,11 +40,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
 from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
-                           JanusProcess, Results, exit_after, fmt_yuv, frame_planes, inset_rect,
+                           Results, exit_after, fmt_yuv, frame_planes, inset_rect,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
                            run_inside_netns, tone_report, yuv_close)
 from glue_process import GlueProcess  # noqa: E402
 from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
+from restartable_janus import RestartableJanus  # noqa: E402
 
 SERVER_NAME = "localhost"
 PREFIX = "fs_"
@@ -62,7 +66,16 @@ SKIP_S = 1.0                 # start of each recorded window that tone_report ig
 JOIN_TIMEOUT_S = 20.0        # an invited focus joins (a homeserver transaction away)
 EJECT_TIMEOUT_S = 15.0
 HANGUP_GRACE_MS = 3000       # focus.hangup_grace_ms: the glue waits for the caller's own hangup
-INNER_TIME_LIMIT_S = 480
+# Scenario 10: Synapse is stopped this long. Once it answers again the focus' waiting writes
+# go out within about 2 s (the outbox's backoff without any HTTP answer), then /sync.
+HS_OUTAGE_S = 30
+HS_RECOVERY_S = 10.0
+# Scenario 11: Janus comes back after this long, as under a supervisor. A call's long poll
+# fails the moment Janus dies, and the glue checks Janus then (else every 5 s).
+JANUS_RESTART_DELAY_S = 1.0
+JANUS_LOSS_DETECT_S = 2.0
+JANUS_LOST_NOTICE = "The conference server failed"
+INNER_TIME_LIMIT_S = 600
 OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
 
 
@@ -99,14 +112,11 @@ class Stack:
         self._user_seq = 0
 
     def start(self, r):
-        self.janus = JanusProcess([self.args.plugin], {f"{PACKAGE}.jcfg": "general: {\n}\n"},
-                                  session_timeout=JANUS_SESSION_TIMEOUT_S)
+        self.janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": "general: {\n}\n"},
+                                      session_timeout=JANUS_SESSION_TIMEOUT_S)
         self.janus.start()
         r.info(f"janus started with the plugin on {self.janus.url}")
-        self.admin = JanusClient(self.janus.url)
-        self.admin.create()
-        self.admin.start_keepalive()
-        self.admin_handle = self.admin.attach(PACKAGE)
+        self._admin_session()
         # Ports first: the glue's config names Synapse, the registration names the glue.
         synapse_port = sh.free_port()
         self.glue = GlueProcess(self.args.glue, self.workdir, f"http://127.0.0.1:{synapse_port}",
@@ -127,6 +137,22 @@ class Stack:
             raise RuntimeError(f"no matrix-glue executable at {self.args.glue}")
         self.glue.start()
         r.info(f"matrix-glue started: AS port {self.glue.port}, log {self.glue.log_path}")
+
+    def _admin_session(self):
+        self.admin = JanusClient(self.janus.url)
+        self.admin.create()
+        self.admin.start_keepalive()
+        self.admin_handle = self.admin.attach(PACKAGE)
+
+    def kill_janus(self):
+        """SIGKILL; the test's own admin session dies with it."""
+        self.admin.vanish()
+        self.janus.kill()
+
+    def restart_janus(self):
+        """Janus again on the same port and config (main thread: see restart_glue)."""
+        self.janus.start()
+        self._admin_session()
 
     def close(self):
         if self.admin is not None:
@@ -752,6 +778,220 @@ async def scenario_9(stack, r, callers):
     check_conference_audio(r, [alice, bob], " (video call beside an audio-only one)")
 
 
+def log_time(line):
+    """The UNIX time of a glue log line (its UTC stamp), or None."""
+    try:
+        stamp = datetime.datetime.strptime(line[:24], "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return None
+    return stamp.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def glue_log_lines(stack, offset, *needles):
+    """[(UNIX time, line)] of the glue's log lines since `offset` holding every needle."""
+    return [(log_time(line), line) for line in
+            stack.glue.log_excerpt(offset, lines=None).splitlines()
+            if all(n in line for n in needles)]
+
+
+async def focus_events(stack, focus, room):
+    """Every event the focus sent in a room, as the server stores them."""
+    page = await run_blocking(stack.focus_client(focus).messages, room, "b", 500)
+    return [e for e in page.get("chunk", []) if e.get("sender") == focus]
+
+
+def repeated(events):
+    """Events sent twice: the same type and content more than once (count by type and
+    call_id, and by everything else they carry)."""
+    seen = {}
+    for e in events:
+        key = (e["type"], json.dumps(e.get("content"), sort_keys=True))
+        seen[key] = seen.get(key, 0) + 1
+    return [(t, c[:120], n) for (t, c), n in seen.items() if n > 1]
+
+
+async def kick_from_janus(stack, user_id):
+    """Kicks the participant shown as `user_id` through the admin session; the reply."""
+    for room, displays in (await stack.janus_rooms()).items():
+        if user_id not in displays:
+            continue
+        listed = await run_blocking(stack.admin.message, stack.admin_handle,
+                                    {"request": "listparticipants", "room": room})
+        for p in listed.data.get("participants") or []:
+            if p.get("display") == user_id:
+                reply = await run_blocking(stack.admin.message, stack.admin_handle,
+                                           {"request": "kick", "room": room, "id": p["id"]})
+                return reply.data
+    return None
+
+
+async def scenario_10(stack, r, callers):
+    """Synapse stopped with SIGTERM for HS_OUTAGE_S mid-conference, then started on the same
+    port and database: what the focus had to send meanwhile lands once, an invite sent just
+    before the stop is answered once, and the conference goes on."""
+    sam, tess, uma = [await stack.caller(n, f) for n, f in
+                      (("sam", FREQS[0]), ("tess", FREQS[1]), ("uma", FREQS[2]))]
+    callers += [sam, tess, uma]
+    room = await group_room(sam, [tess, uma], "homeserver outage")
+    focus = await stack.focus_id(room)
+    if not await invite_focus(r, sam, room, focus):
+        return
+    if not await open_dms(r, [(c, focus) for c in (sam, tess, uma)],
+                          "the focus joins sam's, tess's and uma's direct rooms"):
+        return
+    if len(await place_calls(r, [sam, tess])) != 2:
+        return
+    log_offset = stack.glue.log_size()
+    # Uma's invite and candidates go out just before the stop: Synapse hands them to the
+    # glue before it stops or after it is back.
+    uma_call = asyncio.ensure_future(uma.call(HS_OUTAGE_S + CALL_SETUP_TIMEOUT_S + 30))
+    await asyncio.wait_for(uma.offer_sent.wait(), 15)
+    stop_at = time.time()
+    await run_blocking(stack.synapse.stop)
+    r.info(f"synapse stopped (SIGTERM) in {time.time() - stop_at:.1f} s, uma's m.call.invite "
+           "sent just before")
+    # Meanwhile Janus drops tess (an operator's kick): the focus has to tell her.
+    kicked = await kick_from_janus(stack, tess.user_id)
+    r.check("janus kicks tess while synapse is down",
+            (kicked or {}).get("conference") == "success", repr(kicked))
+    await asyncio.sleep(max(0.0, stop_at + HS_OUTAGE_S - time.time()))
+    start_at = time.time()
+    stack.synapse.start(wait=False)  # the main thread owns the process
+    await run_blocking(stack.synapse.wait_ready)
+    up_at = time.time()
+    r.info(f"synapse down {start_at - stop_at:.1f} s, started again on the same port and "
+           f"database, answering {up_at - start_at:.1f} s later")
+
+    try:
+        await run_blocking(tess.client.wait_for, lambda: tess.hangups(tess.call_id),
+                           HS_RECOVERY_S + 20)
+    except TimeoutError:
+        pass
+    tess_seen = time.time() - up_at
+    # Uma's answer was held back by the outage, while Janus gives up an ICE connection the
+    # caller cannot start after about 30 s: her call connects or is hung up, either once.
+    first_call = uma.call_id
+    try:
+        await run_blocking(uma.client.wait_for, lambda: uma.answers(first_call) and (
+            uma.connected() or uma.hangups(first_call)), HS_RECOVERY_S + 20)
+        await asyncio.sleep(1.0)
+    except TimeoutError:
+        pass
+    uma_seen = time.time() - up_at
+    uma_connected = uma_call.done() and uma_call.exception() is None
+    if not uma_connected:
+        uma_call.cancel()
+
+    waited = glue_log_lines(stack, log_offset, f"m.call.hangup in the 1:1 room {tess.dm} ",
+                            " again in ")
+    r.check("the focus' m.call.hangup to tess waited in the outbox while synapse was down",
+            any(t is not None and stop_at <= t <= up_at for t, _ in waited),
+            f"{len(waited)} retries logged")
+    hangups = [e for e in await focus_events(stack, focus, tess.dm)
+               if e["type"] == "m.call.hangup" and e["content"].get("call_id") == tess.call_id]
+    r.check(f"tess gets one m.call.hangup, within {HS_RECOVERY_S:.0f} s of synapse answering",
+            len(hangups) == 1 and tess_seen <= HS_RECOVERY_S,
+            f"{len(hangups)} stored, seen by her sync {tess_seen:.1f} s after synapse answered "
+            f"(reason {[e['content'].get('reason') for e in hangups]})")
+    admitted = glue_log_lines(stack, log_offset, f"call={first_call} call admitted")
+    when = ("after the restart" if admitted and admitted[0][0] and admitted[0][0] >= up_at
+            else "before the stop")
+    r.check("the glue got uma's m.call.invite once", len(admitted) == 1,
+            f"admitted {len(admitted)} times; delivered {when}")
+    uma_events = [e for e in await focus_events(stack, focus, uma.dm)
+                  if e["content"].get("call_id") == first_call]
+    answers = [e for e in uma_events if e["type"] == "m.call.answer"]
+    ends = [e["content"].get("reason") for e in uma_events
+            if e["type"] in ("m.call.hangup", "m.call.reject")]
+    r.check("uma's call, placed just before the stop, gets one answer, then connects or one "
+            "hangup", len(answers) == 1 and (uma_connected and not ends or len(ends) == 1),
+            f"{len(answers)} answers; {'connected' if uma_connected else 'not connected'}; "
+            f"hangups {ends}; {uma_seen:.1f} s after synapse answered")
+    r.check("sam's call goes on through the outage", sam.connected() and not sam.hangups(),
+            f"{sam.pc.connectionState}, hangups {sam.hangups()}")
+    if not uma_connected:
+        await uma.drop_call()
+        if not await place_calls(r, [uma]):
+            return
+    await record([sam, uma], 4.0)
+    check_conference_audio(r, [sam, uma], " (after the homeserver outage)")
+    ok, rooms = await stack.wait_janus(lambda rooms: any(
+        sorted(d) == sorted([sam.user_id, uma.user_id]) for d in rooms.values()), 5)
+    r.check("janus: sam and uma in one room, tess gone", ok, repr(rooms))
+    for c in (sam, tess, uma):
+        events = await focus_events(stack, focus, c.dm)
+        r.check(f"nothing the focus sent in {c.name}'s direct room is there twice",
+                events and not repeated(events),
+                f"{len(events)} events: {sorted({e['type'] for e in events})}; "
+                f"twice: {repeated(events)}")
+
+
+async def scenario_11(stack, r, callers):
+    """Janus SIGKILLed mid-conference and started again on the same port: the glue notices
+    at once, ends both calls with unknown_error and a notice, and the room is called again."""
+    pat, quinn, rita = [await stack.caller(n, f) for n, f in
+                        (("pat", FREQS[0]), ("quinn", FREQS[1]), ("rita", FREQS[2]))]
+    callers += [pat, quinn, rita]
+    room = await group_room(pat, [quinn, rita], "janus crash")
+    focus = await stack.focus_id(room)
+    if not await invite_focus(r, pat, room, focus):
+        return
+    if not await open_dms(r, [(c, focus) for c in (pat, quinn, rita)],
+                          "the focus joins pat's, quinn's and rita's direct rooms"):
+        return
+    if len(await place_calls(r, [pat, quinn])) != 2:
+        return
+    lost = {c.name: c.call_id for c in (pat, quinn)}
+    log_offset = stack.glue.log_size()
+    killed_at = time.time()
+    stack.kill_janus()
+    await asyncio.sleep(JANUS_RESTART_DELAY_S)
+    stack.restart_janus()  # the main thread owns the process
+    restarted_at = time.time()
+    r.info(f"janus SIGKILLed with pat and quinn in a call, answering again on the same port "
+           f"{restarted_at - killed_at:.1f} s later")
+
+    def told(c):
+        return c.hangups(lost[c.name]) and any(JANUS_LOST_NOTICE in n for n in c.notices())
+
+    for c in (pat, quinn):
+        try:
+            await run_blocking(c.client.wait_for, lambda c=c: told(c), EJECT_TIMEOUT_S)
+        except TimeoutError:
+            pass
+    told_s = time.time() - killed_at
+    lost_lines = glue_log_lines(stack, log_offset, "Janus at ", " lost: ")
+    detect_s = (lost_lines[0][0] - killed_at) if lost_lines and lost_lines[0][0] else None
+    r.check(f"the glue notices Janus' loss within {JANUS_LOSS_DETECT_S:.0f} s, once",
+            detect_s is not None and detect_s <= JANUS_LOSS_DETECT_S and len(lost_lines) == 1,
+            f"{len(lost_lines)} lines; the first {detect_s if detect_s is None else round(detect_s, 2)} "
+            f"s after the kill: {lost_lines[0][1][25:160] if lost_lines else ''}")
+    for c in (pat, quinn):
+        notices = [n for n in c.notices() if JANUS_LOST_NOTICE in n]
+        r.check(f"{c.name} gets one m.call.hangup (unknown_error) and one notice to call again",
+                c.hangups(lost[c.name]) == [(lost[c.name], "unknown_error")]
+                and len(notices) == 1 and not c.rejects(),
+                f"hangups {c.hangups()}, notices {c.notices()}, both seen {told_s:.1f} s "
+                "after the kill")
+    r.check("rita, not in a call, is told nothing", not rita.hangups() and not rita.notices(),
+            f"hangups {rita.hangups()}, notices {rita.notices()}")
+    r.check("the focus stays in the group room",
+            pat.client.memberships.get(room, {}).get(focus) == "join",
+            repr(pat.client.memberships.get(room, {}).get(focus)))
+    for c in (pat, quinn):
+        await c.drop_call()
+    connected = await place_calls(r, [pat, rita])
+    if len(connected) != 2:
+        return
+    r.info(f"pat's and rita's new calls connected {time.time() - restarted_at:.1f} s after "
+           "janus answered again")
+    await record(connected, 4.0)
+    check_conference_audio(r, connected, " (calling again after janus restarted)")
+    ok, rooms = await stack.wait_janus(lambda rooms: any(
+        sorted(d) == sorted(c.user_id for c in connected) for d in rooms.values()), 5)
+    r.check("the restarted janus has one room with pat and rita", ok, repr(rooms))
+
+
 SCENARIOS = [
     (1, "three members call the focus and hear each other", scenario_1, 90),
     (2, "S3 leaving the group room, S4 leaving the direct room", scenario_2, 50),
@@ -762,6 +1002,8 @@ SCENARIOS = [
     (7, "matrix-glue SIGKILLed and restarted mid-conference", scenario_7, 160),
     (8, "malformed transactions and events", scenario_8, 60),
     (9, "a Matrix video call gets the conference picture", scenario_9, 90),
+    (10, "Synapse stopped for 30 s mid-conference and started again", scenario_10, 150),
+    (11, "Janus SIGKILLed mid-conference and restarted", scenario_11, 90),
 ]
 
 
@@ -771,6 +1013,8 @@ async def run_scenarios(stack, r):
     asyncio.get_running_loop().set_default_executor(
         concurrent.futures.ThreadPoolExecutor(max_workers=64))
     for number, title, fn, limit in SCENARIOS:
+        if stack.args.scenarios and number not in stack.args.scenarios:
+            continue
         print(f"---- scenario {number}: {title}", flush=True)
         failed_before = r.failed
         log_offset = stack.glue.log_size()
@@ -844,6 +1088,8 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--glue", required=True, help="matrix-glue executable")
     parser.add_argument("--plugin", required=True, help="libjanus_conference.so")
+    parser.add_argument("--scenarios", type=lambda text: {int(n) for n in text.split(",")},
+                        help="only these scenarios, e.g. 10,11 (2 and 3 need 1)")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
