@@ -13,7 +13,7 @@ JANUS_MARKER="$ROOT/.janus-version"    # likewise for Janus and the build tools
 BOOTSTRAPPED="$ROOT/.debootstrap-done"  # lets a run that failed in apt resume there
 # Janus with its headers, and what configuring and building this tree needs.
 JANUS_PACKAGES=(
-  janus janus-dev cmake g++ make pkg-config
+  janus janus-dev cmake g++ make pkg-config dpkg-dev file
   libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   libcmocka-dev libbenchmark-dev
