@@ -51,7 +51,9 @@ for t in "${targets[@]}"; do
   log=$work/$t.log
   echo "== $t: ${seconds}s (log: $log)"
   start=$(date +%s)
-  if nice -n 10 "$bin" "${opts[@]}" "$work/corpus/$t" "$src/corpus/$t" >"$log" 2>&1; then
+  TIMEFORMAT='%U %S'
+  if cpu=$({ time nice -n 10 "$bin" "${opts[@]}" "$work/corpus/$t" "$src/corpus/$t" \
+      >"$log" 2>&1; } 2>&1); then
     status=ok
   else
     status=FAILED
@@ -63,7 +65,9 @@ for t in "${targets[@]}"; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
   cov=$(grep -oE "cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[^ ]+" "$log" | tail -1 || true)
-  echo "   $status: ${execs:-?} runs in $(($(date +%s) - start)) s (${rate:-?}/s), peak RSS ${rss:-?} MB, $cov"
+  cpu=$(echo "$cpu" | awk 'END { printf "%.0f", $1 + $2 }')
+  echo "   $status: ${execs:-?} runs in $(($(date +%s) - start)) s, ${cpu} CPU-s (${rate:-?}/s)," \
+       "peak RSS ${rss:-?} MB, $cov"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
