@@ -3,7 +3,8 @@
 # dependencies; the warnings-as-errors build; unit and integration tests with
 # ASan+UBSan and the unit tests with ThreadSanitizer; then every test in the normal
 # build: against Debian 12's Janus 1.1.2, against Debian unstable's Janus 1.4.1
-# (plugin built in that root), and the Debian packages installed into clean roots.
+# (plugin built in that root), and the Debian packages installed into clean roots;
+# last, each libFuzzer target for a short fixed time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,3 +81,8 @@ run_ctest --test-dir build -L janus-latest
 
 part "Debian packages: configure rules, build, install into clean roots"
 run_ctest --test-dir build -L packaging
+
+part "libFuzzer targets (clang, ASan+UBSan), 25 s each"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DMCU_FUZZ=ON -DMCU_TESTS=OFF -DMCU_WERROR=ON >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzzers
+run_ctest --test-dir build-fuzz -L fuzz
