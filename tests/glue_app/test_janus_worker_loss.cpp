@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "janus_worker.h"
+#include "loopback_listener.h"
 #include "metrics.h"
 
 // Last: CMocka's macros break standard headers included after it.
@@ -35,27 +36,10 @@ using namespace std::chrono_literals;
 class ForgettingJanus {
  public:
   ForgettingJanus() {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(listener_, 16)) {
-      fail_msg("listen");
-    }
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { accept_loop(); });
+    if (!listener_.listening()) fail_msg("listen");
   }
 
-  ~ForgettingJanus() {
-    shutdown(listener_, SHUT_RDWR);
-    close(listener_);
-    acceptor_.join();
-    for (std::thread& t : connections_) t.join();
-  }
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/janus"; }
+  std::string url() const { return listener_.url(); }
 
   int sessions_created() {
     std::lock_guard lock(mutex_);
@@ -77,14 +61,6 @@ class ForgettingJanus {
   }
 
  private:
-  void accept_loop() {
-    for (;;) {
-      const int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) return;
-      connections_.emplace_back([this, fd] { serve(fd); });
-    }
-  }
-
   bool known(std::uint64_t session) {
     std::lock_guard lock(mutex_);
     return known_.contains(session);
@@ -148,15 +124,13 @@ class ForgettingJanus {
     close(fd);
   }
 
-  int listener_ = -1;
-  int port_ = 0;
-  std::thread acceptor_;
-  std::vector<std::thread> connections_;  // acceptor thread only, then the destructor
   std::mutex mutex_;
   std::set<std::uint64_t> known_;
   std::uint64_t next_id_ = 1000;
   int created_ = 0;
   int attached_ = 0;
+  // Last: destroyed (its threads joined) before the members serve() uses.
+  LoopbackListener listener_{[this](int fd) { serve(fd); }};
 };
 
 // What the worker posted to the core.

@@ -1,18 +1,11 @@
 // The `join` request's fields, rule by rule.
 #include <string>
 
-#include "cmocka_cpp.h"
+#include "api_test_helpers.h"
 #include "errors.h"
 #include "join_request.h"
 
 namespace {
-
-json_t* parse(const char* text) {
-  json_error_t error;
-  json_t* j = json_loads(text, 0, &error);
-  assert_non_null(j);
-  return j;
-}
 
 void expect_error(const char* text, int code) {
   json_t* j = parse(text);

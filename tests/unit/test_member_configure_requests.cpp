@@ -1,7 +1,7 @@
 // The request name, `kick`/`mute`/`unmute` and `configure`, rule by rule.
 #include <string>
 
-#include "cmocka_cpp.h"
+#include "api_test_helpers.h"
 #include "configure_request.h"
 #include "errors.h"
 #include "member_request.h"
@@ -9,19 +9,11 @@
 
 namespace {
 
-json_t* parse(const char* text) {
-  json_error_t error;
-  json_t* j = json_loads(text, JSON_DECODE_ANY, &error);
-  assert_non_null(j);
-  return j;
-}
-
 int name_error(const char* text) {
-  json_t* j = parse(text);
-  std::string name;
-  auto e = conf::parse_request_name(j, &name);
-  json_decref(j);
-  return e ? e->code : 0;
+  return error_code(text, [](json_t* j) {
+    std::string name;
+    return conf::parse_request_name(j, &name);
+  });
 }
 
 void test_request_name(void** /*state*/) {
@@ -39,11 +31,10 @@ void test_request_name(void** /*state*/) {
 }
 
 int member_error(const char* text) {
-  json_t* j = parse(text);
-  conf::MemberRequest r;
-  auto e = conf::parse_member_request(j, false, &r);
-  json_decref(j);
-  return e ? e->code : 0;
+  return error_code(text, [](json_t* j) {
+    conf::MemberRequest r;
+    return conf::parse_member_request(j, false, &r);
+  });
 }
 
 void test_member_request(void** /*state*/) {
@@ -63,11 +54,10 @@ void test_member_request(void** /*state*/) {
 }
 
 int configure_error(const char* text) {
-  json_t* j = parse(text);
-  conf::ConfigureRequest r;
-  auto e = conf::parse_configure_request(j, &r);
-  json_decref(j);
-  return e ? e->code : 0;
+  return error_code(text, [](json_t* j) {
+    conf::ConfigureRequest r;
+    return conf::parse_configure_request(j, &r);
+  });
 }
 
 void test_configure_request(void** /*state*/) {

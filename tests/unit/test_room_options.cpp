@@ -1,18 +1,11 @@
 // Room settings from `create` requests and jcfg categories.
 #include <string>
 
-#include "cmocka_cpp.h"
+#include "api_test_helpers.h"
 #include "errors.h"
 #include "room_options.h"
 
 namespace {
-
-json_t* parse(const char* text) {
-  json_error_t error;
-  json_t* j = json_loads(text, 0, &error);
-  assert_non_null(j);
-  return j;
-}
 
 void test_defaults_and_fields(void** /*state*/) {
   json_t* j = parse(R"({"room": 1234, "description": "d", "secret": "s", "pin": "p",

@@ -6,23 +6,15 @@
 #include "room_request.h"
 
 // Last: CMocka's macros break standard headers included after it.
-#include "cmocka_cpp.h"
+#include "api_test_helpers.h"
 
 namespace {
 
-json_t* parse(const char* text) {
-  json_error_t error;
-  json_t* j = json_loads(text, JSON_DECODE_ANY, &error);
-  assert_non_null(j);
-  return j;
-}
-
 int room_error(const char* text, bool string_ids = false) {
-  json_t* j = parse(text);
-  conf::RoomRequest r;
-  auto e = conf::parse_room_request(j, string_ids, &r);
-  json_decref(j);
-  return e ? e->code : 0;
+  return error_code(text, [string_ids](json_t* j) {
+    conf::RoomRequest r;
+    return conf::parse_room_request(j, string_ids, &r);
+  });
 }
 
 void test_room_request(void** /*state*/) {
@@ -65,11 +57,10 @@ void test_create_request(void** /*state*/) {
 }
 
 int jsep_error(const char* text) {
-  json_t* j = parse(text);
-  std::string sdp;
-  auto e = conf::parse_jsep_offer(j, &sdp);
-  json_decref(j);
-  return e ? e->code : 0;
+  return error_code(text, [](json_t* j) {
+    std::string sdp;
+    return conf::parse_jsep_offer(j, &sdp);
+  });
 }
 
 void test_jsep_offer(void** /*state*/) {
