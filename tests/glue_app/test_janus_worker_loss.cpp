@@ -179,63 +179,63 @@ void wait_until(const std::function<bool()>& done, const char* what) {
   if (!done()) fail_msg("%s", what);
 }
 
-// Janus restarted between two checks, no call up: the next check (at most 5 s later) finds the
-// control session unknown and reports JanusLost once, then makes a new control session.
-void test_restart_between_checks(void**) {
+// A worker on a ForgettingJanus, declared in the order the tests want them destroyed (the worker
+// first, the double last).
+struct Rig {
   ForgettingJanus janus;
   glue::Metrics metrics;
   Posted posted;
-  glue::JanusWorker worker(janus.url(), metrics, posted.post());
-  worker.start();
-  wait_until([&] { return janus.handles_attached() == 1; }, "no control session");
-  janus.forget_all();
-  const auto took = posted.wait_for<glue::JanusLost>(7000ms, "JanusLost");
+  glue::JanusWorker worker{janus.url(), metrics, posted.post()};
+};
+
+// Janus restarted between two checks, no call up: the next check (at most 5 s later) finds the
+// control session unknown and reports JanusLost once, then makes a new control session.
+void test_restart_between_checks(void**) {
+  Rig rig;
+  rig.worker.start();
+  wait_until([&] { return rig.janus.handles_attached() == 1; }, "no control session");
+  rig.janus.forget_all();
+  const auto took = rig.posted.wait_for<glue::JanusLost>(7000ms, "JanusLost");
   std::fprintf(stderr, "restart noticed after %lld ms\n", static_cast<long long>(took.count()));
-  const auto lost = posted.of<glue::JanusLost>();
+  const auto lost = rig.posted.of<glue::JanusLost>();
   assert_int_equal(lost.size(), 1);
   assert_non_null(std::strstr(lost[0].reason.c_str(), "restarted"));
-  wait_until([&] { return janus.handles_attached() == 2; }, "no new control session");
-  worker.stop();
-  assert_int_equal(posted.of<glue::JanusLost>().size(), 1);
+  wait_until([&] { return rig.janus.handles_attached() == 2; }, "no new control session");
+  rig.worker.stop();
+  assert_int_equal(rig.posted.of<glue::JanusLost>().size(), 1);
 }
 
 // A call's long poll answered 458 because Janus restarted: JanusLost at once, not a
 // JanusCallGone for the call (which the core would take for a lost PeerConnection).
 void test_call_poll_finds_janus_restarted(void**) {
-  ForgettingJanus janus;
-  glue::Metrics metrics;
-  Posted posted;
-  glue::JanusWorker worker(janus.url(), metrics, posted.post());
-  worker.start();
-  wait_until([&] { return janus.handles_attached() == 1; }, "no control session");
-  worker.submit(glue::JanusAttach{7});
-  posted.wait_for<glue::JanusAttached>(3000ms, "JanusAttached");
-  janus.forget_all();
-  const auto took = posted.wait_for<glue::JanusLost>(2500ms, "JanusLost");
+  Rig rig;
+  rig.worker.start();
+  wait_until([&] { return rig.janus.handles_attached() == 1; }, "no control session");
+  rig.worker.submit(glue::JanusAttach{7});
+  rig.posted.wait_for<glue::JanusAttached>(3000ms, "JanusAttached");
+  rig.janus.forget_all();
+  const auto took = rig.posted.wait_for<glue::JanusLost>(2500ms, "JanusLost");
   std::fprintf(stderr, "restart noticed after %lld ms\n", static_cast<long long>(took.count()));
   std::this_thread::sleep_for(1500ms);
-  worker.stop();
-  assert_int_equal(posted.of<glue::JanusLost>().size(), 1);
-  assert_int_equal(posted.of<glue::JanusCallGone>().size(), 0);
+  rig.worker.stop();
+  assert_int_equal(rig.posted.of<glue::JanusLost>().size(), 1);
+  assert_int_equal(rig.posted.of<glue::JanusCallGone>().size(), 0);
 }
 
 // Janus is up but dropped one call's session: that call is gone, Janus is not lost.
 void test_one_session_gone(void**) {
-  ForgettingJanus janus;
-  glue::Metrics metrics;
-  Posted posted;
-  glue::JanusWorker worker(janus.url(), metrics, posted.post());
-  worker.start();
-  worker.submit(glue::JanusAttach{7});
-  posted.wait_for<glue::JanusAttached>(3000ms, "JanusAttached");
-  janus.forget(posted.of<glue::JanusAttached>()[0].session_id);
-  posted.wait_for<glue::JanusCallGone>(2500ms, "JanusCallGone");
-  worker.stop();
-  const auto gone = posted.of<glue::JanusCallGone>();
+  Rig rig;
+  rig.worker.start();
+  rig.worker.submit(glue::JanusAttach{7});
+  rig.posted.wait_for<glue::JanusAttached>(3000ms, "JanusAttached");
+  rig.janus.forget(rig.posted.of<glue::JanusAttached>()[0].session_id);
+  rig.posted.wait_for<glue::JanusCallGone>(2500ms, "JanusCallGone");
+  rig.worker.stop();
+  const auto gone = rig.posted.of<glue::JanusCallGone>();
   assert_int_equal(gone.size(), 1);
   assert_int_equal(gone[0].call, 7);
   assert_string_equal(gone[0].reason.c_str(), "Janus session gone");
-  assert_int_equal(posted.of<glue::JanusLost>().size(), 0);
+  assert_int_equal(rig.posted.of<glue::JanusLost>().size(), 0);
 }
 
 }  // namespace
