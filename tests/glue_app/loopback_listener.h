@@ -1,7 +1,7 @@
 // A TCP listener on 127.0.0.1 (a free port) for the TEST DOUBLES of Janus: an acceptor thread
 // hands each connection to a handler on a thread of its own; all of them are joined when the
 // listener is destroyed. A double holds one as its LAST data member, so the threads are joined
-// before the members its handler uses are destroyed.
+// before the members its handler uses are destroyed. respond_json() writes a double's answer.
 #pragma once
 
 #include <netinet/in.h>
@@ -58,3 +58,13 @@ class LoopbackListener {
   std::thread acceptor_;
   std::vector<std::thread> connections_;  // acceptor thread only, then the destructor
 };
+
+// Answers a request on `fd` with 200 and the JSON `body`, and closes the connection.
+inline void respond_json(int fd, const std::string& body) {
+  const std::string response =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+  close(fd);
+}

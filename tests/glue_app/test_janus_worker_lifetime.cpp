@@ -70,12 +70,7 @@ class HoldingJanus {
     }
     const std::string body =
         R"({"janus":"success","transaction":"t","data":{"id":)" + std::to_string(next_id_++) + "}}";
-    const std::string response =
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-        "Content-Length: " +
-        std::to_string(body.size()) + "\r\n\r\n" + body;
-    send(fd, response.data(), response.size(), MSG_NOSIGNAL);
-    close(fd);
+    respond_json(fd, body);
   }
 
   std::atomic<std::uint64_t> next_id_{1000};

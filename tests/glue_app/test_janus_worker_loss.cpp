@@ -116,12 +116,7 @@ class ForgettingJanus {
     const std::string body = answer(request.substr(0, method_end),
                                     request.substr(method_end + 1, path_end - method_end - 1),
                                     request.substr(head_end + 4));
-    const std::string response =
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-        "Content-Length: " +
-        std::to_string(body.size()) + "\r\n\r\n" + body;
-    send(fd, response.data(), response.size(), MSG_NOSIGNAL);
-    close(fd);
+    respond_json(fd, body);
   }
 
   std::mutex mutex_;
