@@ -8,18 +8,8 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${1:?usage: test_configure.sh WORK_DIR}
-failures=0
-
-check() {
-  local what=$1
-  shift
-  if "$@"; then
-    echo "ok: $what"
-  else
-    echo "FAIL: $what"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=check.sh
+. "$SRC/tests/packaging/check.sh"
 
 # configure NAME ARGS...: configures $WORK/NAME; output in $WORK/NAME.log, exit status
 # in $status.

@@ -17,18 +17,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${JANUS_CONFERENCE_CACHE:-/var/cache/janus-conference}
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)
-failures=0
-
-check() {
-  local what=$1
-  shift
-  if "$@"; then
-    echo "ok: $what"
-  else
-    echo "FAIL: $what"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=check.sh
+. "$SRC/tests/packaging/check.sh"
 
 # Runs in the overlay root (set by the in-namespace part).
 in_root() {
