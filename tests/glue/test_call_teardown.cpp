@@ -196,12 +196,17 @@ void test_janus_errors(void**) {
 // Janus refuses an invite before the focus answered it (the caller's SDP is garbage: Janus'
 // 465 on join, the plugin's 493): m.call.reject for version "1", whose hangup matrix-js-sdk
 // would ignore, m.call.hangup for version 0, which has no reject; the same teardown.
+// Alice's version "1" call c1 is admitted: the first of a call's steps in the tests below.
+void alice_calls(Harness& h) {
+  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
+                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+}
+
 void test_janus_refuses_unanswered_call(void**) {
   Harness h;
   h.standard_setup();
   h.join_direct(kFocus, kDmBob, kBob);
-  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
-                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  alice_calls(h);
   expect_actions(h.feed(JanusRoomCreated{kFocus, kJanusRoom}), {});
   expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}),
                  {JanusJoin{1, session_of(1), handle_of(1), kJanusRoom, kAlice, kOffer}});
@@ -224,8 +229,7 @@ void test_janus_refuses_unanswered_call(void**) {
 void test_unanswered_call_ejected_with_reject(void**) {
   Harness h;
   h.standard_setup();
-  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
-                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  alice_calls(h);
   expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}), {});
   expect_actions(
       h.feed(member(kGroup, kAlice, kAlice, Membership::kLeave)),
@@ -263,8 +267,7 @@ void test_janus_restart(void**) {
 void test_janus_lost_before_answer(void**) {
   Harness h;
   h.standard_setup();
-  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
-                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  alice_calls(h);
   expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}), {});
   expect_actions(
       h.feed(JanusLost{"unreachable"}),
@@ -296,8 +299,7 @@ void test_janus_lost_within_grace(void**) {
 void test_late_janus_results_cleaned_up(void**) {
   Harness h;
   h.standard_setup();
-  expect_actions(h.feed(invite(kDmAlice, kAlice, "c1", 1, h.now)),
-                 concat({CancelTimer{no_call_timer_id(kFocus)}}, h.admission(1, true, 60000)));
+  alice_calls(h);
   expect_actions(h.feed(call_event<CallHangup>(kDmAlice, kAlice, "c1", 1)),
                  {kCancelLifetime1, kCancelSetup1, LeaveRoom{kFocus, kGroup, ""}});
   expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}),

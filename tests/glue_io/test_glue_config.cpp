@@ -56,33 +56,28 @@ void expect_error(const std::string& text, const char* needle) {
   unlink(path.c_str());
 }
 
+// `text` with the first `from` replaced by `to`.
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  if (at == std::string::npos) fail_msg("'%s' not in the config text", from.c_str());
+  return text.replace(at, from.size(), to);
+}
+
 void test_errors(void** /*state*/) {
   expect_error("general: { server_name = \"x\" ", ":1");  // syntax error with a line number
   expect_error("general: { server_name = \"x\" }", "homeserver_url is required");
-  std::string bad_port = kValid;
-  bad_port.replace(bad_port.find("9000"), 4, "99999");
-  expect_error(bad_port, "general.port");
-  std::string short_token = kValid;
-  short_token.replace(short_token.find("as_token_0123456789"), 19, "short");
-  expect_error(short_token, "at least 16");
-  std::string bad_url = kValid;
-  bad_url.replace(bad_url.find("http://127.0.0.1:8008"), 21, "ftp://x");
-  expect_error(bad_url, "homeserver_url");
-  std::string bad_type = kValid;
-  bad_type.replace(bad_type.find("notices = false"), 15, "notices = \"no\"");
-  expect_error(bad_type, "focus.notices");
+  expect_error(edited(kValid, "9000", "99999"), "general.port");
+  expect_error(edited(kValid, "as_token_0123456789", "short"), "at least 16");
+  expect_error(edited(kValid, "http://127.0.0.1:8008", "ftp://x"), "homeserver_url");
+  expect_error(edited(kValid, "notices = false", "notices = \"no\""), "focus.notices");
   glue::GlueConfig cfg;
   std::string error;
   assert_false(glue::load_config("/nonexistent.jcfg", &cfg, &error));
-  std::string bad_cap = kValid;
-  bad_cap.replace(bad_cap.find("port = 9000"), 11, "port = 9000 max_connections = 0");
-  expect_error(bad_cap, "general.max_connections");
-  std::string bad_body = kValid;
-  bad_body.replace(bad_body.find("port = 9000"), 11, "port = 9000 max_body_bytes = 10");
-  expect_error(bad_body, "general.max_body_bytes");
-  std::string bad_grace = kValid;
-  bad_grace.replace(bad_grace.find("notices = false"), 15, "hangup_grace_ms = -1");
-  expect_error(bad_grace, "focus.hangup_grace_ms");
+  expect_error(edited(kValid, "port = 9000", "port = 9000 max_connections = 0"),
+               "general.max_connections");
+  expect_error(edited(kValid, "port = 9000", "port = 9000 max_body_bytes = 10"),
+               "general.max_body_bytes");
+  expect_error(edited(kValid, "notices = false", "hangup_grace_ms = -1"), "focus.hangup_grace_ms");
 }
 
 // The listeners' limits and the metrics listener: defaults, then set.
