@@ -99,6 +99,22 @@ void test_bad_bodies(void** /*state*/) {
   assert_int_equal(r.status, 500);
 }
 
+// Jansson's error text quotes the input and may cut a character in half; the error body must
+// still be JSON with an errcode (found by fuzz_as_transaction).
+void test_parse_error_quoting_half_a_character(void** /*state*/) {
+  Recorder rec;
+  auto router = make_router(&rec);
+  const auto r =
+      router.handle(put_txn("/_matrix/app/v1/transactions/1", "{\"a\": \"b\\u\xC3\xA9\"}"));
+  assert_int_equal(r.status, 400);
+  assert_true(has_errcode(r, "M_NOT_JSON"));
+  json_error_t error;
+  json_t* body = json_loadb(r.body.data(), r.body.size(), 0, &error);
+  assert_non_null(body);
+  assert_non_null(json_string_value(json_object_get(body, "error")));
+  json_decref(body);
+}
+
 void test_users_rooms_ping(void** /*state*/) {
   Recorder rec;
   auto router = make_router(&rec);
@@ -195,6 +211,7 @@ int main() {
       cmocka_unit_test(test_both_path_forms_and_token_places),
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_bad_bodies),
+      cmocka_unit_test(test_parse_error_quoting_half_a_character),
       cmocka_unit_test(test_users_rooms_ping),
       cmocka_unit_test(test_no_metrics_on_the_as_port),
       cmocka_unit_test(test_screen_before_the_body),

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "valid_utf8.h"
+
 namespace glue {
 
 namespace {
@@ -60,7 +62,8 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 }
 
 HttpResponse matrix_error(int status, const char* errcode, const std::string& message) {
-  JsonPtr j(json_pack("{s:s, s:s%}", "errcode", errcode, "error", message.data(), message.size()));
+  const std::string text_ok = valid_utf8(message);
+  JsonPtr j(json_pack("{s:s, s:s%}", "errcode", errcode, "error", text_ok.data(), text_ok.size()));
   char* text = json_dumps(j.get(), JSON_COMPACT);
   HttpResponse r{status, "application/json", text != nullptr ? text : "{}"};
   free(text);
