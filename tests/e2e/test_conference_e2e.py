@@ -75,6 +75,7 @@ HS_RECOVERY_S = 10.0
 JANUS_RESTART_DELAY_S = 1.0
 JANUS_LOSS_DETECT_S = 2.0
 JANUS_LOST_NOTICE = "The conference server failed"
+KICKED_NOTICE = "The conference server's operator removed you"
 INNER_TIME_LIMIT_S = 600
 OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
 
@@ -898,6 +899,12 @@ async def scenario_10(stack, r, callers):
             len(hangups) == 1 and tess_seen <= HS_RECOVERY_S,
             f"{len(hangups)} stored, seen by her sync {tess_seen:.1f} s after synapse answered "
             f"(reason {[e['content'].get('reason') for e in hangups]})")
+    await run_blocking(tess.client.wait_for,
+                       lambda: any(KICKED_NOTICE in n for n in tess.notices()), 10)
+    r.check("an operator's kick is user_hangup with a notice, not a network failure",
+            [e["content"].get("reason") for e in hangups] == ["user_hangup"]
+            and any(KICKED_NOTICE in n for n in tess.notices()),
+            f"reasons {[e['content'].get('reason') for e in hangups]}, notices {tess.notices()}")
     admitted = glue_log_lines(stack, log_offset, f"call={first_call} call admitted")
     when = ("after the restart" if admitted and admitted[0][0] and admitted[0][0] >= up_at
             else "before the stop")

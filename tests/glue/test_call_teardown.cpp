@@ -295,6 +295,53 @@ void test_janus_lost_within_grace(void**) {
   expect_actions(h.feed(TimerFired{kGrace2}), {});
 }
 
+SendEvent removal_notice(const std::string& room, const std::string& text, int n) {
+  return SendEvent{kFocus, room, "m.room.message", notice_json(text), txn(n)};
+}
+
+const std::string kKickedNotice =
+    "The conference server's operator removed you from the conference.";
+
+// An operator's kick through the Janus API is no network failure: user_hangup at once, with a
+// notice, also when Janus reported the PeerConnection closing first; nothing more for the
+// PeerConnection's own report after it.
+void test_kick_by_operator_is_user_hangup(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusMediaUp{1}), {kCancelSetup1});
+  expect_actions(h.feed(JanusMediaUp{2}), {kCancelSetup2});
+  expect_actions(
+      h.feed(JanusCallGone{1, "kicked", GoneCause::kKicked}),
+      {hangup(kDmAlice, "c1", 1, "user_hangup", 3), JanusDestroySession{1, session_of(1)},
+       removal_notice(kDmAlice, kKickedNotice, 4)});
+  expect_actions(h.feed(JanusCallGone{1, "hangup: Close PC"}), {});
+  expect_actions(h.feed(JanusCallGone{2, "hangup: Close PC"}), {SetTimer{kGrace2, 3000}});
+  expect_actions(h.feed(JanusCallGone{2, "kicked", GoneCause::kKicked}),
+                 {CancelTimer{kGrace2}, hangup(kDmBob, "c2", 0, "user_hangup", 5),
+                  JanusDestroySession{2, session_of(2)}, removal_notice(kDmBob, kKickedNotice, 6),
+                  LeaveRoom{kFocus, kGroup, ""}, JanusDestroyRoom{kJanusRoom}});
+  expect_actions(h.feed(TimerFired{kGrace2}), {});
+}
+
+// The Janus room destroyed under the conference: each call ends with user_hangup and a notice
+// (none for a caller who was closing the call anyway), and the room is not destroyed twice.
+void test_room_destroyed_by_operator(void**) {
+  Harness h;
+  two_callers(h);
+  expect_actions(h.feed(JanusMediaUp{2}), {kCancelSetup2});
+  const std::string destroyed =
+      "The conference server's operator closed this conference and your call was ended. Call "
+      "me again to start it anew.";
+  expect_actions(h.feed(JanusCallGone{2, "hangup: DTLS alert"}), {SetTimer{kGrace2, 3000}});
+  expect_actions(h.feed(JanusCallGone{2, "conference destroyed", GoneCause::kRoomDestroyed}),
+                 {CancelTimer{kGrace2}, JanusDestroySession{2, session_of(2)},
+                  removal_notice(kDmBob, destroyed, 3)});
+  expect_actions(h.feed(JanusCallGone{1, "conference destroyed", GoneCause::kRoomDestroyed}),
+                 {kCancelSetup1, hangup(kDmAlice, "c1", 1, "user_hangup", 4),
+                  JanusDestroySession{1, session_of(1)}, removal_notice(kDmAlice, destroyed, 5),
+                  LeaveRoom{kFocus, kGroup, ""}});
+}
+
 // Janus results that arrive after their call or conference ended are cleaned up.
 void test_late_janus_results_cleaned_up(void**) {
   Harness h;
@@ -339,6 +386,8 @@ int main() {
       cmocka_unit_test(test_janus_restart),
       cmocka_unit_test(test_janus_lost_before_answer),
       cmocka_unit_test(test_janus_lost_within_grace),
+      cmocka_unit_test(test_kick_by_operator_is_user_hangup),
+      cmocka_unit_test(test_room_destroyed_by_operator),
       cmocka_unit_test(test_late_janus_results_cleaned_up),
       cmocka_unit_test(test_janus_room_error),
   };

@@ -365,7 +365,9 @@ void JanusWorker::on_call_event(CallRef call, json_t* event) {
       post_(JanusConfigured{call, str(jsep, "sdp")});
     } else if (kind == "destroyed" ||
                (kind == "event" && json_object_get(data, "kicked") != nullptr)) {
-      post_(JanusCallGone{call, kind == "destroyed" ? "conference destroyed" : "kicked"});
+      post_(kind == "destroyed"
+                ? JanusCallGone{call, "conference destroyed", GoneCause::kRoomDestroyed}
+                : JanusCallGone{call, "kicked", GoneCause::kKicked});
     }
   }
 }

@@ -21,6 +21,11 @@ constexpr std::string_view kDtlsAlert = "DTLS alert";
 
 constexpr int kJanusRoomFull = 495;
 
+constexpr std::string_view kKickedNotice =
+    "The conference server's operator removed you from the conference.";
+constexpr std::string_view kRoomDestroyedNotice =
+    "The conference server's operator closed this conference and your call was ended. Call me "
+    "again to start it anew.";
 constexpr std::string_view kJanusLostNotice =
     "The conference server failed and your call was ended. Call me again to rejoin the "
     "conference.";
@@ -328,9 +333,20 @@ void Conference::flush_local_candidates(Call& call, Effects& fx) {
 // before the caller's m.call.hangup: wait for it before telling the caller anything.
 void Conference::on_call_gone(const JanusCallGone& ev, Effects& fx) {
   Call& call = calls_.at(ev.call);
-  if (call.peer_gone) return;
   fx.log(LogLevel::kInfo, call.room_id, call.caller, call.identity.call_id,
          "Janus: PeerConnection gone: " + ev.reason);
+  // A removal by the plugin explains a PeerConnection loss reported just before it.
+  if (ev.cause != GoneCause::kPeerConnection) {
+    // Nothing failed: someone with the room's secret or the admin key ended it on purpose.
+    const std::string room = call.room_id;
+    if (ev.cause == GoneCause::kRoomDestroyed) janus_room_ = JanusRoom::kNone;
+    const bool caller_ended = call.peer_gone && call.closed_by_peer;
+    end_call(ev.call, caller_ended ? "" : kUserHangup, JanusEnd::kDestroy, fx);
+    fx.notice(focus_, room, ev.cause == GoneCause::kKicked ? kKickedNotice : kRoomDestroyedNotice);
+    finish_if_empty(fx);
+    return;
+  }
+  if (call.peer_gone) return;
   call.peer_gone = true;
   call.closed_by_peer = ev.reason.find(kDtlsAlert) != std::string::npos;
   if (call.setup_timer) {

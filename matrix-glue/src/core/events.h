@@ -150,11 +150,15 @@ struct JanusLocalCandidates {
   bool completed = false;
 };
 
-// The PeerConnection is gone: Janus `hangup`, `timeout`, `detached`, or the plugin's
-// `kicked`/`destroyed`.
+// Why a participant left Janus without the glue asking: its PeerConnection went (Janus
+// `hangup`, `timeout`, `detached`), or the plugin removed it (`kicked` by an operator, or the
+// room `destroyed` under it).
+enum class GoneCause { kPeerConnection, kKicked, kRoomDestroyed };
+
 struct JanusCallGone {
   CallRef call = 0;
   std::string reason;
+  GoneCause cause = GoneCause::kPeerConnection;
 };
 
 // An error for a call's attach, join or configure (plugin `error_code`/`error` or Janus'
