@@ -16,7 +16,7 @@
 #include "jitter_buffer.h"
 #include "opus_codec.h"
 #include "participant_audio.h"
-#include "tick_thread.h"
+#include "tick_pool.h"
 
 namespace mcu {
 
@@ -109,7 +109,7 @@ class RoomAudio {
   mutable std::mutex stats_mutex_;
   MixerStats stats_;  // guarded by stats_mutex_
 
-  TickThread clock_;  // last: stopped before the rest goes
+  TickTask clock_;  // last: stopped before the rest goes
 };
 
 }  // namespace mcu

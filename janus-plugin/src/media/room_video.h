@@ -20,7 +20,7 @@
 
 #include "i420_compositor.h"
 #include "participant_video.h"
-#include "tick_thread.h"
+#include "tick_pool.h"
 #include "video_layout.h"
 #include "vp8_codec.h"
 #include "vp8_packetizer.h"
@@ -160,7 +160,7 @@ class RoomVideo {
   bool enabled_ = false;  // between start() and stop(); guarded by lifecycle_mutex_
   bool ticking_ = false;  // clock_ runs; guarded by lifecycle_mutex_
 
-  TickThread clock_;  // last: stopped before the rest goes
+  TickTask clock_;  // last: stopped before the rest goes
 };
 
 }  // namespace mcu

@@ -6,10 +6,10 @@
 #include "join_request.h"
 #include "jsep_offer.h"
 #include "log.h"
+#include "monotonic.h"
 #include "rooms.h"
 #include "rtp.h"
 #include "sdp_answer.h"
-#include "tick_thread.h"
 
 namespace conf {
 

@@ -48,6 +48,13 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
     }
     s->max_rooms = static_cast<int>(json_integer_value(v));
   }
+  if (json_t* v = json_object_get(general, "tick_threads")) {
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 256) {
+      *error = "general.tick_threads must be an integer from 0 (one per core) to 256";
+      return false;
+    }
+    s->tick_threads = static_cast<int>(json_integer_value(v));
+  }
   if (const char* ip = json_string_value(json_object_get(general, "local_ip")))
     s->rtp.local_ip = ip;
   if (const char* range = json_string_value(json_object_get(general, "rtp_port_range"))) {
@@ -60,8 +67,8 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   // Room defaults live in `general` too (max_speakers, default_bitrate, ...).
   json_t* defaults = json_deep_copy(general);
   json_object_del(defaults, "room");
-  for (const char* k :
-       {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range", "max_rooms"})
+  for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range",
+                        "max_rooms", "tick_threads"})
     json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);

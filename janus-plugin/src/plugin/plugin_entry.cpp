@@ -8,11 +8,12 @@
 #include "events.h"
 #include "janus_api.h"
 #include "log.h"
+#include "monotonic.h"
 #include "plugin_config.h"
 #include "requests.h"
 #include "rooms.h"
 #include "rtp.h"
-#include "tick_thread.h"
+#include "tick_pool.h"
 
 namespace conf {
 
@@ -155,6 +156,9 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
     log(Level::kError, "cannot start the plain RTP reader");
     return -1;
   }
+  if (!mcu::TickPool::configure_shared(static_cast<unsigned>(pl.settings.tick_threads))) {
+    log(Level::kWarn, "tick_threads ignored: the tick threads were started before");
+  }
   pl.start_worker();
   for (auto& options : rooms) {
     ParseError e;
@@ -162,9 +166,11 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
       log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
   }
   initialized = true;
-  log(Level::kInfo, "%s %s initialized (%zu rooms from %s; plain RTP ports %u-%u, max_rooms %d)",
+  log(Level::kInfo,
+      "%s %s initialized (%zu rooms from %s; plain RTP ports %u-%u, max_rooms %d, %u tick "
+      "threads)",
       kPackage, kVersionString, rooms.size(), path.c_str(), pl.settings.rtp.port_min,
-      pl.settings.rtp.port_max, pl.settings.max_rooms);
+      pl.settings.rtp.port_max, pl.settings.max_rooms, mcu::TickPool::shared().size());
   return 0;
 }
 

@@ -106,6 +106,8 @@ struct PluginSettings {
   // Rooms that may exist at once (0: no limit). Without an admin_key anyone
   // who reaches Janus' API can create rooms, so this is on by default.
   int max_rooms = 100;
+  // Threads that run every room's mixer and compositor ticks (0: one per core).
+  int tick_threads = 0;
   bool events = true;
   bool string_ids = false;
   PlainRtpSettings rtp;
