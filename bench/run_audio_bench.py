@@ -27,11 +27,11 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 from bench_host import cpu_model, raise_priority  # noqa: E402
-from janus_harness import JanusProcess  # noqa: E402
+from janus_harness import JANUS_LIB_DIR, JanusProcess  # noqa: E402
 
 OURS = "janus.plugin.conference"
 AUDIOBRIDGE = "janus.plugin.audiobridge"
-AUDIOBRIDGE_LIB = "/usr/lib/x86_64-linux-gnu/janus/plugins/libjanus_audiobridge.so"
+AUDIOBRIDGE_LIB = f"{JANUS_LIB_DIR}/plugins/libjanus_audiobridge.so"
 SHORT = {OURS: "conference (ours)", AUDIOBRIDGE: "audiobridge"}
 
 SIZES = (10, 50, 100, 200, 400)

@@ -30,6 +30,7 @@ import socket
 import struct
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -46,7 +47,8 @@ FRAME_SAMPLES = 960  # 20 ms at 48 kHz
 TONE_AMPLITUDE = 0.25  # three of them summed stay below full scale
 
 JANUS_BIN = "/usr/bin/janus"
-JANUS_LIB_DIR = "/usr/lib/x86_64-linux-gnu/janus"
+# Debian's Janus libraries, under the machine's multiarch folder (x86_64-linux-gnu, ...).
+JANUS_LIB_DIR = f"/usr/lib/{sysconfig.get_config_var('MULTIARCH')}/janus"
 NETNS_PREFIX = "mcutest"
 
 # What talking to Janus over HTTP can raise besides its own error answers (a long

@@ -4,7 +4,7 @@
         --plugin build/janus-plugin/libjanus_conference.so
     /usr/bin/python3 tests/integration/test_audio_conference.py \
         --package janus.plugin.audiobridge \
-        --plugin /usr/lib/x86_64-linux-gnu/janus/plugins/libjanus_audiobridge.so
+        --plugin /usr/lib/$(gcc -print-multiarch)/janus/plugins/libjanus_audiobridge.so
 
 Needs root (network namespace). The script creates the namespace, re-executes
 itself inside it (--inner) and removes it afterwards, also on failure.
