@@ -44,8 +44,9 @@ async function launch({ name, wav, url, log }) {
   });
   const page = await browser.newPage();
   const out = fs.createWriteStream(log, { flags: "a" });
-  page.on("console", (msg) => out.write(`${new Date().toISOString()} ${msg.type()} ${msg.text()}\n`));
-  page.on("pageerror", (err) => out.write(`${new Date().toISOString()} pageerror ${err}\n`));
+  const stamp = () => new Date().toISOString();
+  page.on("console", (msg) => out.write(`${stamp()} ${msg.type()} ${msg.text()}\n`));
+  page.on("pageerror", (err) => out.write(`${stamp()} pageerror ${err}\n`));
   await page.goto(url, { waitUntil: "load" });
   await page.waitForFunction(() => window.mcu !== undefined, { timeout: 15000 });
   const pid = browser.process().pid;
@@ -107,6 +108,9 @@ for (const sig of ["SIGTERM", "SIGINT"]) {
   process.on(sig, () => process.exit(1));
 }
 
+function answer(message) {
+  process.stdout.write(JSON.stringify(message) + "\n");
+}
 
 const lines = readline.createInterface({ input: process.stdin });
 lines.on("line", async (line) => {
@@ -114,16 +118,16 @@ lines.on("line", async (line) => {
   try {
     request = JSON.parse(line);
   } catch (e) {
-    process.stdout.write(JSON.stringify({ id: null, ok: false, error: `bad request: ${e}` }) + "\n");
+    answer({ id: null, ok: false, error: `bad request: ${e}` });
     return;
   }
   const { id, op, ...params } = request;
   try {
     if (!ops[op]) throw new Error(`unknown op ${op}`);
     const value = await ops[op](params);
-    process.stdout.write(JSON.stringify({ id, ok: true, value: value ?? null }) + "\n");
+    answer({ id, ok: true, value: value ?? null });
   } catch (e) {
-    process.stdout.write(JSON.stringify({ id, ok: false, error: String(e && e.stack ? e.stack : e) }) + "\n");
+    answer({ id, ok: false, error: String(e && e.stack ? e.stack : e) });
   }
 });
 lines.on("close", () => process.exit(0));
