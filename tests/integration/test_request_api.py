@@ -313,11 +313,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plugin", required=True)
     parser.add_argument("--sanitized", action="store_true",
-                        help="the plugin is built with ASan+UBSan: preload the runtime into Janus")
+                        help="the plugin is built with ASan+UBSan or TSan: preload that "
+                             "runtime into Janus")
     args = parser.parse_args()
     r = Results()
     janus = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": CONFIG}, rtp_port_range="43000-43999",
-                         env=sanitizer_env() if args.sanitized else None)
+                         env=sanitizer_env(args.plugin) if args.sanitized else None)
     try:
         janus.start()
         asyncio.run(asyncio.wait_for(scenario(r, janus, args.sanitized), 120))
@@ -325,17 +326,18 @@ def main():
         with open(SAMPLE_CONFIG) as fh:
             sample = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": fh.read()},
                                   rtp_port_range="43000-43999",
-                                  env=sanitizer_env() if args.sanitized else None)
+                                  env=sanitizer_env(args.plugin) if args.sanitized else None)
         try:
             sample.start()
             asyncio.run(asyncio.wait_for(sample_config_scenario(r, sample), 30))
             sample.stop()
+            sample_reports = sanitizer_reports(sample.log_path) if args.sanitized else []
         finally:
             sample.cleanup()
         if args.sanitized:
-            reports = sanitizer_reports(janus.log_path)
-            r.check("no AddressSanitizer/UBSan report from the plugin", not reports,
-                    "; ".join(reports[:3]))
+            reports = sanitizer_reports(janus.log_path) + sample_reports
+            r.check("no sanitizer report", not reports,
+                    f"{len(reports)}: " + "; ".join(reports[:3]))
     except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
         r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
     finally:
