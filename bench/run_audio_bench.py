@@ -20,6 +20,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -111,21 +112,32 @@ class Bench:
 
     # ------------------------------------------------------------------ runs
 
-    def run(self, plugin, n):
-        """One load generator run; returns its JSON report plus loadgen CPU, or
-        None when Janus died during it."""
+    def run(self, plugin, n, rooms=1, talkers=TALKERS, extra=()):
+        """One load generator run (`rooms` rooms of n participants, `talkers` of them
+        talking in each, `extra` load generator options); returns its JSON report plus
+        loadgen CPU and Janus' idle memory and threads before it, or None when Janus died
+        during it."""
         argv = [self.args.loadgen, "--janus", self.janus.url, "--plugin", plugin,
-                "--participants", str(n), "--talkers", str(min(TALKERS, n)),
+                "--rooms", str(rooms), "--participants", str(n),
+                "--talkers", str(min(talkers, n)),
                 "--seconds", str(self.args.seconds), "--warmup", str(self.args.warmup),
-                "--janus-pid", str(self.janus.pid), "--json"]
+                "--janus-pid", str(self.janus.pid), "--json", *extra]
+        label = f"N={n}" if rooms == 1 else f"rooms={rooms}"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        idle_rss, idle_threads = janus_status(self.janus.pid)
         started = time.monotonic()
-        timeout = 60 + n * 0.05 + self.args.seconds + self.args.warmup
-        try:
-            proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise Broken(f"{plugin} N={n}: load generator took over {timeout:.0f} s")
+        timeout = 60 + rooms * n * 0.05 + self.args.seconds + self.args.warmup
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise Broken(f"{plugin} {label}: load generator took over {timeout:.0f} s")
+            out.seek(0)
+            err.seek(0)
+            proc.stdout, proc.stderr = out.read(), err.read()
         wall = time.monotonic() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0 and self.janus.alive():
@@ -139,16 +151,18 @@ class Bench:
             if proc.returncode != 0:
                 return None
         elif proc.returncode != 0:
-            raise Broken(f"{plugin} N={n}: load generator exited {proc.returncode}: "
+            raise Broken(f"{plugin} {label}: load generator exited {proc.returncode}: "
                          f"{proc.stderr.strip()}\nJanus log tail:\n{self.janus.log_tail()}")
         report = json.loads(proc.stdout)
         report["loadgen_cpu_percent"] = 100.0 * (
             (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / wall
+        # Janus' memory and threads before the run (idle), for the per-room figures.
+        report["janus_idle"] = {"rss_kb": idle_rss, "threads": idle_threads}
         # An overloaded AudioBridge may starve someone; our plugin must not.
         if plugin == OURS and report["delivery"]["participants_with_nothing"] > 0:
-            raise Broken(f"{plugin} N={n}: {report['delivery']['participants_with_nothing']} "
+            raise Broken(f"{plugin} {label}: {report['delivery']['participants_with_nothing']} "
                          "participants received no packet at all")
-        print(f"  {SHORT[plugin]:<18} N={n:<5} {summary_line(report)}", flush=True)
+        print(f"  {SHORT[plugin]:<18} {label:<10} {summary_line(report)}", flush=True)
         if self.janus.alive():
             self.settle()
         else:
@@ -208,6 +222,19 @@ class Bench:
 
 
 # ---------------------------------------------------------------------- figures
+
+def janus_status(pid):
+    """(VmRSS in kB, threads) of Janus, or (0, 0) when it is gone."""
+    fields = {}
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                fields[key] = value.split()
+    except OSError:
+        return 0, 0
+    return int(fields["VmRSS"][0]), int(fields["Threads"][0])
+
 
 def sustained(r):
     """>= 99 % delivered and, for ours, no missed tick (unknown counters fail)."""

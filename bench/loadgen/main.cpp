@@ -1,11 +1,12 @@
-// conference_loadgen: load and quality benchmark of one audio conference room
-// in janus.plugin.conference or janus.plugin.audiobridge, over plain RTP on
+// conference_loadgen: load and quality benchmark of audio conference rooms (one large, or
+// many small) in janus.plugin.conference or janus.plugin.audiobridge, over plain RTP on
 // 127.0.0.1. See bench/README.md.
 #include <curl/curl.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "burst_detect.h"
@@ -57,23 +58,39 @@ std::vector<size_t> pick_monitors(int n, int k, int count) {
   return out;
 }
 
-MixerCounters difference(const MixerCounters& a, const MixerCounters& b) {
-  MixerCounters d;
-  d.present = a.present && b.present;
-  d.ticks = b.ticks - a.ticks;
-  d.late_ticks = b.late_ticks - a.late_ticks;
-  d.missed_ticks = b.missed_ticks - a.missed_ticks;
-  d.encodes = b.encodes - a.encodes;
-  d.max_tick_us = b.max_tick_us;  // the plugin keeps only a running maximum
-  return d;
+// Adds one room's change over the window to `sum`.
+void add_difference(const MixerCounters& a, const MixerCounters& b, MixerCounters* sum) {
+  sum->present = a.present && b.present;
+  sum->ticks += b.ticks - a.ticks;
+  sum->late_ticks += b.late_ticks - a.late_ticks;
+  sum->missed_ticks += b.missed_ticks - a.missed_ticks;
+  sum->encodes += b.encodes - a.encodes;
+  // The plugin keeps only a running maximum.
+  sum->max_tick_us = std::max(sum->max_tick_us, b.max_tick_us);
 }
 
-int fail(const std::string& what, Room* room, std::vector<Participant>& ps) {
+using Rooms = std::vector<std::unique_ptr<Room>>;
+
+int fail(const std::string& what, Rooms& rooms, std::vector<Participant>& ps) {
   std::fprintf(stderr, "conference_loadgen: %s\n", what.c_str());
   std::string ignored;
-  if (room != nullptr) room->destroy(&ignored);
+  for (auto& room : rooms) room->destroy(&ignored);
   for (auto& p : ps) close_participant_socket(&p);
   return 1;
+}
+
+// The rooms whose mix is decoded for the burst check: the first, and with more rooms the last
+// whose talker shares the first's send slot (participant index a multiple of the 20 slots),
+// so the first talker's burst send times hold for both.
+std::vector<int> monitored_rooms(int rooms, int n) {
+  std::vector<int> out{0};
+  for (int k = rooms - 1; k > 0; --k) {
+    if ((k * n) % 20 == 0) {
+      out.push_back(k);
+      break;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,41 +105,52 @@ int main(int argc, char** argv) {
   raise_fd_limit();
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
-  std::vector<Participant> ps(static_cast<size_t>(opt.participants));
+  const size_t n = static_cast<size_t>(opt.participants);
+  std::vector<Participant> ps(n * static_cast<size_t>(opt.rooms));
+  Rooms rooms;
   Signals signals;
   BurstReference ref;
   std::string error;
-  if (!make_signals(opt.talkers, kLoopCycles, opt.bitrate, &signals, &error) ||
+  if (!make_signals(opt.talkers, kLoopCycles, opt.bitrate, opt.short_pauses, &signals, &error) ||
       (opt.talkers > 0 && !analyse_reference(signals.talkers[0], &ref, &error)))
-    return fail(error, nullptr, ps);
+    return fail(error, rooms, ps);
 
   const std::vector<size_t> monitors = pick_monitors(opt.participants, opt.talkers, opt.monitors);
+  const std::vector<int> watched = monitored_rooms(opt.rooms, opt.participants);
   for (size_t i = 0; i < ps.size(); ++i) {
-    ps[i].talker = static_cast<int>(i) < opt.talkers ? static_cast<int>(i) : -1;
-    const bool monitored = std::find(monitors.begin(), monitors.end(), i) != monitors.end();
-    if (!open_participant_socket(&ps[i], monitored, &error)) return fail(error, nullptr, ps);
+    const size_t local = i % n;
+    const int room = static_cast<int>(i / n);
+    ps[i].talker = static_cast<int>(local) < opt.talkers ? static_cast<int>(local) : -1;
+    ps[i].burst_clock = i == 0 && opt.talkers > 0;
+    const bool monitored = std::find(watched.begin(), watched.end(), room) != watched.end() &&
+                           std::find(monitors.begin(), monitors.end(), local) != monitors.end();
+    if (!open_participant_socket(&ps[i], monitored, &error)) return fail(error, rooms, ps);
   }
 
   JanusHttp janus(opt.janus, opt.timeout);
-  if (!janus.create_session(&error)) return fail(error, nullptr, ps);
-  Room room(janus, opt.plugin);
-  if (!room.create(&error)) return fail(error, nullptr, ps);
+  if (!janus.create_session(&error)) return fail(error, rooms, ps);
   const int64_t join_start = monotonic_ns();
-  if (!room.join_all(ps, opt.timeout, &error)) return fail(error, &room, ps);
+  for (int k = 0; k < opt.rooms; ++k) {
+    rooms.push_back(std::make_unique<Room>(janus, opt.plugin));
+    if (!rooms.back()->create(&error)) return fail(error, rooms, ps);
+    const std::span<Participant> members(ps.data() + static_cast<size_t>(k) * n, n);
+    if (!rooms.back()->join_all(members, opt.timeout, &error)) return fail(error, rooms, ps);
+  }
 
   RunReport r;
   r.plugin = opt.plugin;
-  r.room = room.id();
-  r.participants = opt.participants;
+  r.room = rooms.front()->id();
+  r.rooms = opt.rooms;
+  r.participants = static_cast<int>(ps.size());
   r.talkers = opt.talkers;
   r.seconds = opt.seconds;
   r.warmup = opt.warmup;
   r.join_seconds = static_cast<double>(monotonic_ns() - join_start) / 1e9;
   r.silent_frame = signals.silent_description;
   r.expected_per_participant = static_cast<uint64_t>(opt.seconds * 50 + 0.5);
-  std::fprintf(stderr, "conference_loadgen: %s room %llu, %d joined in %.2f s\n",
-               opt.plugin.c_str(), static_cast<unsigned long long>(room.id()), opt.participants,
-               r.join_seconds);
+  std::fprintf(stderr, "conference_loadgen: %s, %d room(s) from room %llu, %d joined in %.2f s\n",
+               opt.plugin.c_str(), opt.rooms, static_cast<unsigned long long>(r.room),
+               r.participants, r.join_seconds);
 
   const int64_t start = monotonic_ns() + kStartDelayNs;
   const int64_t window_start = start + static_cast<int64_t>(opt.warmup * 1e9);
@@ -142,14 +170,21 @@ int main(int argc, char** argv) {
   // mixer. An overloaded Janus may not answer in time: that is a result
   // (counters unknown), not a failure of the run.
   const bool ours = opt.plugin == "janus.plugin.conference";
-  MixerCounters before, after;
+  std::vector<MixerCounters> before(rooms.size()), after(rooms.size());
   std::string counters_error;
   sleep_until_monotonic_ns(window_start);
-  if (ours) room.counters(&before, &counters_error);
+  for (size_t k = 0; ours && counters_error.empty() && k < rooms.size(); ++k)
+    rooms[k]->counters(&before[k], &counters_error);
   const double cpu_before = opt.janus_pid > 0 ? process_cpu_seconds(opt.janus_pid) : -1;
   sleep_until_monotonic_ns(window_end);
   const double cpu_after = opt.janus_pid > 0 ? process_cpu_seconds(opt.janus_pid) : -1;
-  if (ours && counters_error.empty()) room.counters(&after, &counters_error);
+  if (opt.janus_pid > 0) {
+    const ProcessStatus status = process_status(opt.janus_pid);
+    r.janus_rss_kb = status.rss_kb;
+    r.janus_threads = status.threads;
+  }
+  for (size_t k = 0; ours && counters_error.empty() && k < rooms.size(); ++k)
+    rooms[k]->counters(&after[k], &counters_error);
 
   sender.join();
   sleep_until_monotonic_ns(stop_sending + kReceiverGraceNs);
@@ -157,10 +192,12 @@ int main(int argc, char** argv) {
   receiver.join();
 
   if (cpu_before >= 0 && cpu_after >= 0) r.cpu_seconds = cpu_after - cpu_before;
-  r.mixer = difference(before, after);
+  for (size_t k = 0; ours && k < rooms.size(); ++k) add_difference(before[k], after[k], &r.mixer);
   r.mixer.error = counters_error;
   for (const auto& p : ps) {
-    r.received.push_back(p.received_in_window);
+    // A lone talker's mix is silence, which a mixer need not send (ours stops after its
+    // silence tail): only what carries somebody counts towards delivery.
+    if (opt.talkers != 1 || p.talker < 0) r.received.push_back(p.received_in_window);
     r.malformed += p.malformed;
   }
   r.reference = ref;
@@ -168,7 +205,8 @@ int main(int argc, char** argv) {
                            window_end + realtime_offset);
   r.janus_events = janus.events_seen();
 
-  const bool destroyed = room.destroy(&error);
+  bool destroyed = true;
+  for (auto& room : rooms) destroyed = room->destroy(&error) && destroyed;
   janus.destroy_session();
   for (auto& p : ps) close_participant_socket(&p);
   curl_global_cleanup();
@@ -179,8 +217,7 @@ int main(int argc, char** argv) {
     print_text(r);
   }
   if (!destroyed) {
-    std::fprintf(stderr, "conference_loadgen: room %llu not destroyed: %s\n",
-                 static_cast<unsigned long long>(r.room), error.c_str());
+    std::fprintf(stderr, "conference_loadgen: a room was not destroyed: %s\n", error.c_str());
     return 1;
   }
   return 0;

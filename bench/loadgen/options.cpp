@@ -9,10 +9,13 @@ namespace {
 constexpr const char* kUsage =
     "usage: conference_loadgen [--janus URL] [--plugin janus.plugin.conference|"
     "janus.plugin.audiobridge]\n"
-    "         [--participants N] [--talkers K] [--seconds S] [--warmup W] [--janus-pid PID]\n"
-    "         [--monitors M] [--bitrate BPS] [--timeout S] [--json]\n"
-    "Creates a room, joins N plain-RTP participants (K talking, the rest sending silence),\n"
-    "measures delivery, mixer counters, Janus CPU and marker-burst latency over S seconds.\n";
+    "         [--rooms R] [--participants N] [--talkers K] [--seconds S] [--warmup W]\n"
+    "         [--janus-pid PID] [--monitors M] [--bitrate BPS] [--timeout S] [--short-pauses]\n"
+    "         [--json]\n"
+    "Creates R rooms (default 1), joins N plain-RTP participants to each (K talking, the rest\n"
+    "sending silence), measures delivery, mixer counters (summed over the rooms), Janus CPU\n"
+    "and marker-burst latency (in the first room, and with R > 1 also in a late one) over S\n"
+    "seconds.\n";
 
 bool number(const char* text, double lo, double hi, double* out) {
   char* end = nullptr;
@@ -27,6 +30,10 @@ bool number(const char* text, double lo, double hi, double* out) {
 bool parse_options(int argc, char** argv, Options* out, std::string* message) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--short-pauses") {
+      out->short_pauses = true;
+      continue;
+    }
     if (arg == "--json") {
       out->json = true;
       continue;
@@ -47,6 +54,9 @@ bool parse_options(int argc, char** argv, Options* out, std::string* message) {
     } else if (arg == "--plugin") {
       out->plugin = value;
       ok = out->plugin == "janus.plugin.conference" || out->plugin == "janus.plugin.audiobridge";
+    } else if (arg == "--rooms") {
+      ok = number(value, 1, 5000, &v);
+      out->rooms = static_cast<int>(v);
     } else if (arg == "--participants") {
       ok = number(value, 1, 20000, &v);
       out->participants = static_cast<int>(v);
@@ -78,6 +88,10 @@ bool parse_options(int argc, char** argv, Options* out, std::string* message) {
     }
   }
   if (out->talkers > out->participants) out->talkers = out->participants;
+  if (out->rooms * out->participants > 20000) {
+    *message = "at most 20000 participants in all\n" + std::string(kUsage);
+    return false;
+  }
   return true;
 }
 

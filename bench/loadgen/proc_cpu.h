@@ -1,4 +1,4 @@
-// CPU time of another process, from /proc/<pid>/stat.
+// CPU time, memory and threads of another process, from /proc/<pid>/stat and status.
 #pragma once
 
 #include <unistd.h>
@@ -23,6 +23,23 @@ inline double process_cpu_seconds(int pid) {
   long utime = 0, stime = 0;
   if (!(fields >> utime >> stime)) return -1;
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct ProcessStatus {
+  long rss_kb = -1;  // -1: unreadable
+  long threads = -1;
+};
+
+inline ProcessStatus process_status(int pid) {
+  ProcessStatus s;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") in >> s.rss_kb;
+    if (key == "Threads:") in >> s.threads;
+    in.ignore(1 << 16, '\n');
+  }
+  return s;
 }
 
 }  // namespace loadgen

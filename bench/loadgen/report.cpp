@@ -71,11 +71,16 @@ void print_json(const RunReport& r) {
   json_t* root = json_object();
   json_object_set_new(root, "plugin", json_string(r.plugin.c_str()));
   json_object_set_new(root, "room", json_integer(static_cast<json_int_t>(r.room)));
+  json_object_set_new(root, "rooms", json_integer(r.rooms));
   json_object_set_new(root, "participants", json_integer(r.participants));
   json_object_set_new(root, "talkers", json_integer(r.talkers));
   json_object_set_new(root, "seconds", json_real(r.seconds));
   json_object_set_new(root, "warmup", json_real(r.warmup));
   json_object_set_new(root, "join_seconds", json_real(r.join_seconds));
+  json_object_set_new(root, "janus_at_window_end",
+                      r.janus_rss_kb < 0 ? json_null()
+                                         : json_pack("{sIsI}", "rss_kb", (json_int_t)r.janus_rss_kb,
+                                                     "threads", (json_int_t)r.janus_threads));
   json_object_set_new(
       root, "cpu",
       r.cpu_seconds < 0
@@ -122,9 +127,11 @@ void print_json(const RunReport& r) {
 
 void print_text(const RunReport& r) {
   const Summary s = summarise(r);
-  std::printf("%s room %llu: %d participants (%d talking), %.1f s window after %.1f s warm-up\n",
-              r.plugin.c_str(), static_cast<unsigned long long>(r.room), r.participants, r.talkers,
-              r.seconds, r.warmup);
+  std::printf(
+      "%s, %d room(s) from room %llu: %d participants (%d talking per room), %.1f s window after "
+      "%.1f s warm-up\n",
+      r.plugin.c_str(), r.rooms, static_cast<unsigned long long>(r.room), r.participants, r.talkers,
+      r.seconds, r.warmup);
   if (r.cpu_seconds >= 0)
     std::printf("  Janus CPU: %.1f %% of one core, %.3f ms per participant per second\n",
                 s.cpu_percent, s.cpu_ms_per_participant_s);

@@ -41,7 +41,7 @@ bool Room::create(std::string* error) {
   return true;
 }
 
-bool Room::join_all(std::vector<Participant>& ps, double timeout_s, std::string* error) {
+bool Room::join_all(std::span<Participant> ps, double timeout_s, std::string* error) {
   // All joins are posted first and their events collected afterwards, so that
   // a few hundred joins take seconds rather than round trips in series.
   std::vector<std::string> transactions;

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
-#include <vector>
 
 #include "janus_http.h"
 #include "rtp_io.h"
@@ -25,7 +25,7 @@ class Room {
   bool create(std::string* error);
   // Attaches a handle per participant and joins it with its RTP address; on
   // return each participant knows the plugin's RTP socket.
-  bool join_all(std::vector<Participant>& ps, double timeout_s, std::string* error);
+  bool join_all(std::span<Participant> ps, double timeout_s, std::string* error);
   bool counters(MixerCounters* out, std::string* error);
   bool destroy(std::string* error);
   uint64_t id() const { return room_; }

@@ -130,7 +130,7 @@ SenderResult run_sender(std::vector<Participant>& ps, const Signals& signals, in
                                  .frames[(pos + loop_frames - 1) % loop_frames]
                                  .voice;
         const size_t len = build_packet(p, f, marker, buf);
-        if (p.talker == 0 && pos % kCycleFrames == 0) r.bursts.push_back({frame, realtime_ns()});
+        if (p.burst_clock && pos % kCycleFrames == 0) r.bursts.push_back({frame, realtime_ns()});
         const ssize_t n = sendto(p.fd, buf, len, 0, reinterpret_cast<const sockaddr*>(&p.plugin),
                                  sizeof(p.plugin));
         if (n < 0) {

@@ -29,8 +29,9 @@ struct MixPacket {
 struct Participant {
   int fd = -1;
   uint16_t local_port = 0;
-  sockaddr_in plugin{};  // the plugin's RTP socket for this participant
-  int talker = -1;       // index into Signals::talkers, -1 = silent microphone
+  sockaddr_in plugin{};      // the plugin's RTP socket for this participant
+  int talker = -1;           // index into Signals::talkers, -1 = silent microphone
+  bool burst_clock = false;  // its marker bursts' send times are the latency reference
   bool monitored = false;
   // Sender thread only.
   uint32_t ssrc = 0;
@@ -53,7 +54,7 @@ struct BurstSend {
 };
 
 struct SenderResult {
-  std::vector<BurstSend> bursts;  // talker 0's burst starts
+  std::vector<BurstSend> bursts;  // the burst clock's burst starts
   uint64_t packets = 0;
   uint64_t errors = 0;
   int64_t max_lag_us = 0;     // worst delay of a send slot behind its schedule
@@ -63,7 +64,7 @@ struct SenderResult {
 
 // Sends from start_ns until stop_ns (monotonic). Participants are spread over
 // 20 one-millisecond slots so they do not all arrive at the same instant;
-// talker 0 is in slot 0.
+// participant i is in slot i % 20.
 SenderResult run_sender(std::vector<Participant>& ps, const Signals& signals, int64_t start_ns,
                         int64_t stop_ns);
 

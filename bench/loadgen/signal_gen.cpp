@@ -97,15 +97,17 @@ void marker(int16_t* out, int n) {
 }
 
 // Talker 0 opens each cycle with the burst, pauses, talks, and pauses before
-// the next burst so that the burst starts a talk spurt. Others pause once per
-// cycle, each at a different time, so at least two talk at any moment.
-bool in_pause(int talker, int f) {
-  if (talker == 0) return (f >= kBurstFrames && f < kBurstFrames + 5) || f >= 80;
+// the next burst (400 ms, or 200 ms with short pauses) so that the burst starts
+// a talk spurt. Others pause once per cycle, each at a different time, so at
+// least two talk at any moment.
+bool in_pause(int talker, int f, bool short_pauses) {
+  if (talker == 0)
+    return (f >= kBurstFrames && f < kBurstFrames + 5) || f >= (short_pauses ? 90 : 80);
   const int start = 20 + (talker * 20) % 60;
   return f >= start && f < start + kPauseFrames;
 }
 
-void render_talker(int talker, int cycles, std::vector<int16_t>* pcm) {
+void render_talker(int talker, int cycles, bool short_pauses, std::vector<int16_t>* pcm) {
   pcm->assign(static_cast<size_t>(cycles) * kCycleFrames * kFrameSamples, 0);
   std::mt19937 rng(1000u + static_cast<unsigned>(talker));
   const double base_f0 = 110.0 + 45.0 * (talker % 4);
@@ -115,12 +117,12 @@ void render_talker(int talker, int cycles, std::vector<int16_t>* pcm) {
     // Each maximal run of talking frames outside the burst is one spurt.
     int f = 0;
     while (f < kCycleFrames) {
-      if (!talker_active(talker, f) || (talker == 0 && f < kBurstFrames)) {
+      if (in_pause(talker, f, short_pauses) || (talker == 0 && f < kBurstFrames)) {
         ++f;
         continue;
       }
       int end = f;
-      while (end < kCycleFrames && talker_active(talker, end)) ++end;
+      while (end < kCycleFrames && !in_pause(talker, end, short_pauses)) ++end;
       speech(rng, base_f0, cycle + f * kFrameSamples, (end - f) * kFrameSamples);
       f = end;
     }
@@ -129,15 +131,12 @@ void render_talker(int talker, int cycles, std::vector<int16_t>* pcm) {
 
 }  // namespace
 
-bool talker_active(int talker, int frame_in_cycle) {
-  return !in_pause(talker, frame_in_cycle);
-}
-
-bool make_signals(int talkers, int cycles, int bitrate, Signals* out, std::string* error) {
+bool make_signals(int talkers, int cycles, int bitrate, bool short_pauses, Signals* out,
+                  std::string* error) {
   out->talkers.assign(static_cast<size_t>(talkers), {});
   for (int t = 0; t < talkers; ++t) {
     TalkerStream& ts = out->talkers[static_cast<size_t>(t)];
-    render_talker(t, cycles, &ts.pcm);
+    render_talker(t, cycles, short_pauses, &ts.pcm);
     Encoder enc(bitrate, OPUS_APPLICATION_VOIP, error);
     if (!enc.ok()) return false;
     const int frames = cycles * kCycleFrames;
@@ -149,7 +148,7 @@ bool make_signals(int talkers, int cycles, int bitrate, Signals* out, std::strin
         EncodedFrame& ef = ts.frames[static_cast<size_t>(f)];
         const int16_t* p = ts.pcm.data() + static_cast<size_t>(f) * kFrameSamples;
         if (!enc.encode(p, &ef.payload, error)) return false;
-        ef.voice = talker_active(t, f % kCycleFrames);
+        ef.voice = !in_pause(t, f % kCycleFrames, short_pauses);
         ef.level = ef.voice ? rfc6464_level(p) : 127;
       }
     }

@@ -36,13 +36,13 @@ struct Signals {
   std::string silent_description;
 };
 
-// cycles: loop length in 2 s cycles (each cycle's speech differs). Returns
-// false with *error when Opus fails.
-bool make_signals(int talkers, int cycles, int bitrate, Signals* out, std::string* error);
-
-// Whether talker t talks in frame f of a cycle (the schedule keeps at least
-// two talkers active at any time when K >= 3, so every participant's mix,
-// talkers' included, always carries somebody).
-bool talker_active(int talker, int frame_in_cycle);
+// cycles: loop length in 2 s cycles (each cycle's speech differs). With K >= 3
+// at least two talkers are active at any time, so every participant's mix,
+// talkers' included, always carries somebody. short_pauses: talker 0 pauses at
+// most 200 ms, which a mixer's silence tail bridges, so that with K = 1 the
+// listeners' mix is never silent for long enough to stop. Returns false with
+// *error when Opus fails.
+bool make_signals(int talkers, int cycles, int bitrate, bool short_pauses, Signals* out,
+                  std::string* error);
 
 }  // namespace loadgen

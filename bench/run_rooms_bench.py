@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""Many small rooms: janus.plugin.conference against Janus' AudioBridge.
+
+    /usr/bin/python3 bench/run_rooms_bench.py [--plugin build/janus-plugin/libjanus_conference.so]
+    /usr/bin/python3 bench/run_rooms_bench.py --quick      # smoke run: 2 and 5 rooms, no search
+
+What a deployment with many small conferences hits: R rooms of 4 plain-RTP participants, one
+talking, three silent, all at once. ONE Janus with both plugins (pinned to CPU 0, the load
+generator to CPU 1, as in run_audio_bench.py); for each R each plugin in turn, then a search
+for each plugin's largest R sustained on that one core: at least 99 % delivered and, for ours,
+no missed tick. Reports Janus CPU, memory and threads per room, and the added latency of
+marker bursts (measured in the first room and in one of the last). Writes
+bench/RESULTS-rooms.md (also printed). Exits non-zero only when something broke.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from bench_host import cpu_model, raise_priority  # noqa: E402
+from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, NICE, OURS, ROOT,  # noqa: E402
+                             SHORT, Bench, Broken, cpu_fields, raise_fd_limit, starved,
+                             sustained)
+
+PER_ROOM = 4
+TALKERS = 1
+ROOMS = (10, 50, 100, 200)
+QUICK_ROOMS = (2, 5)
+SEARCH_CAP = 400          # 1,600 participants: beyond it the load generator's core is the limit
+SEARCH_MAX_PROBES = 7     # per plugin
+ROOMS_TARGET_RATIO = 10   # the issue's goal: at least 10x AudioBridge's room count
+
+
+def run(bench, plugin, rooms):
+    # The lone talker pauses within the mixer's silence tail, so the listeners' mix never
+    # stops; the talker's own mix is silence and is not counted as delivery.
+    return bench.run(plugin, PER_ROOM, rooms=rooms, talkers=TALKERS, extra=("--short-pauses",))
+
+
+def per_room(r):
+    end, idle = r.get("janus_at_window_end"), r["janus_idle"]
+    if not end:
+        return float("nan"), float("nan")
+    return ((end["rss_kb"] - idle["rss_kb"]) / r["rooms"],
+            (end["threads"] - idle["threads"]) / r["rooms"])
+
+
+def row(r):
+    pct, per = cpu_fields(r)
+    d, b, m = r["delivery"], r["bursts"], r.get("mixer")
+    kb, threads = per_room(r)
+    ticks = (f"{m['late_ticks']} / {m['missed_ticks']}" if m
+             else "unknown" if r["plugin"] == OURS else "n/a")
+    return (f"| {SHORT[r['plugin']]} | {r['rooms']} | {pct:.1f} | {per:.3f} | "
+            f"{100 * d['ratio']:.2f} ({100 * d['min_ratio']:.1f}) | {ticks} | "
+            f"{b['latency_ms_median']:.1f} / {b['latency_ms_p95']:.1f} | "
+            f"{b['detected']}/{b['expected']} | {kb:.0f} | {threads:.2f} | "
+            f"{r['loadgen_cpu_percent']:.0f} / {r['loadgen']['max_send_lag_us'] / 1000:.1f}"
+            f"{' ⚠' if starved(r) else ''} |")
+
+
+def table(rows):
+    return ["| plugin | rooms | Janus CPU % of one core | CPU ms per participant per s | "
+            "delivery % (min participant) | late / missed ticks | burst latency median / p95 ms "
+            "| bursts detected | Janus RSS kB per room | Janus threads per room | "
+            "load gen CPU % / max send lag ms |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"] + [row(r) for r in rows]
+
+
+def search(bench, plugin, rows):
+    """Largest R sustained: from the table's results, doubling until a failure (capped), then
+    bisection."""
+    results = {r["rooms"]: sustained(r) for r in rows if r["plugin"] == plugin}
+    probes = []
+
+    def probe(rooms):
+        report = run(bench, plugin, rooms)
+        if report is not None:
+            probes.append(report)
+        results[rooms] = report is not None and sustained(report)
+
+    def bounds():
+        ok = [k for k, good in results.items() if good]
+        lo = max(ok) if ok else 0
+        bad = [k for k, good in results.items() if not good and k > lo]
+        return lo, (min(bad) if bad else None)
+
+    lo, hi = bounds()
+    while hi is None and lo < SEARCH_CAP and len(probes) < SEARCH_MAX_PROBES:
+        probe(min(max(lo * 2, 2), SEARCH_CAP))
+        lo, hi = bounds()
+    while hi is not None and hi - lo > max(2, lo // 20) and len(probes) < SEARCH_MAX_PROBES:
+        probe((lo + hi) // 2)
+        lo, hi = bounds()
+    return {"plugin": plugin, "largest": lo, "first_failing": hi,
+            "capped": hi is None and lo >= SEARCH_CAP, "probes": probes}
+
+
+def verdicts(rows, searches):
+    lines = []
+    s = {x["plugin"]: x for x in searches}
+    if OURS in s and AUDIOBRIDGE in s:
+        o, a = s[OURS], s[AUDIOBRIDGE]
+        met = a["largest"] > 0 and o["largest"] >= ROOMS_TARGET_RATIO * a["largest"]
+        ratio = f"{o['largest'] / a['largest']:.1f}×" if a["largest"] else "n/a"
+        lines.append(
+            f"* Most {PER_ROOM}-participant rooms sustained on one core: ours "
+            f"{'≥ ' if o['capped'] else ''}{o['largest']}, AudioBridge "
+            f"{'≥ ' if a['capped'] else ''}{a['largest']} ({ratio}; goal ≥ "
+            f"{ROOMS_TARGET_RATIO}×): **{'met' if met else 'not met'}**"
+            + (" (ours stopped at the load generator's cap: the true ratio is at least this)"
+               if o["capped"] else ""))
+        at = next((p for p in sorted(o["probes"] + [r for r in rows if r["plugin"] == OURS],
+                                     key=lambda r: -r["rooms"])
+                   if p["rooms"] == o["largest"] and sustained(p)), None)
+        if at:
+            lat = at["bursts"]["latency_ms_median"]
+            lines.append(f"* Our added latency at that load ({at['rooms']} rooms): median {lat:.1f} "
+                         f"ms, p95 {at['bursts']['latency_ms_p95']:.1f} ms (goal ≤ "
+                         f"{LATENCY_TARGET_MS:.0f} ms): "
+                         f"**{'met' if lat <= LATENCY_TARGET_MS else 'not met'}**")
+    return lines
+
+
+def write_results(path, info, rows, searches, args, started):
+    lines = [
+        "# Many small rooms: benchmark results",
+        "",
+        f"* Date: {started.strftime('%Y-%m-%d %H:%M %Z').strip()}",
+        f"* Machine: {os.cpu_count()} CPUs ({cpu_model()}), kernel {platform.release()}",
+        f"* Janus {info.get('version_string', '?')}; both plugins in the same Janus process, "
+        f"{'pinned to CPU 0 (load generator on CPU 1)' if (os.cpu_count() or 1) >= 2 else 'not pinned'}"
+        f"; our plugin with its default tick threads (one per core)",
+        f"* Rooms of {PER_ROOM} plain-RTP participants, {TALKERS} talking, the rest silent; "
+        f"{args.seconds:g} s window after {args.warmup:g} s warm-up; command: "
+        f"`/usr/bin/python3 bench/run_rooms_bench.py{' --quick' if args.quick else ''}`",
+        "* Memory and threads per room: Janus' figure at the end of the measurement window minus "
+        "its idle figure before the run, over the number of rooms (participants included)",
+        "",
+    ] + table(rows)
+    if searches:
+        lines += ["", "Most rooms sustained on one core (no missed ticks, ≥ 99 % delivered):", "",
+                  "| plugin | most rooms sustained | first failing | probes (rooms: sustained?) |",
+                  "|---|---|---|---|"]
+        for s in searches:
+            probes = ", ".join(f"{p['rooms']}: {'yes' if sustained(p) else 'no'}"
+                               for p in s["probes"]) or "none (table decided)"
+            largest = f"≥ {s['largest']} (cap)" if s["capped"] else str(s["largest"])
+            lines.append(f"| {SHORT[s['plugin']]} | {largest} | {s['first_failing'] or '–'} | "
+                         f"{probes} |")
+        lines += ["", "Search runs:", ""] + table([p for s in searches for p in s["probes"]])
+        lines += ["", "Targets:", ""] + verdicts(rows, searches)
+    text = "\n".join(lines) + "\n"
+    with open(path, "w") as fh:
+        fh.write(text)
+    return text
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plugin", default=os.path.join(ROOT, "build", "janus-plugin",
+                                                         "libjanus_conference.so"))
+    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench",
+                                                          "conference_loadgen"))
+    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS-rooms.md"))
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 and 5 rooms, no search")
+    parser.add_argument("--seconds", type=float, help="measurement window (default 10, quick 3)")
+    parser.add_argument("--warmup", type=float, help="warm-up before it (default 3, quick 1.5)")
+    args = parser.parse_args()
+    args.seconds = args.seconds or (3.0 if args.quick else 10.0)
+    args.warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 3.0)
+    for path in (args.plugin, args.loadgen):
+        if not os.path.exists(path):
+            print(f"missing {path}: build first (cmake --build build)", file=sys.stderr)
+            return 2
+    raise_fd_limit()
+    args.prioritised = raise_priority(NICE)
+    started = datetime.datetime.now().astimezone()
+    bench = Bench(args)
+    try:
+        bench.start_janus()
+        rows = []
+        for i, rooms in enumerate(QUICK_ROOMS if args.quick else ROOMS):
+            for plugin in ((OURS, AUDIOBRIDGE) if i % 2 == 0 else (AUDIOBRIDGE, OURS)):
+                report = run(bench, plugin, rooms)
+                if report is not None:
+                    rows.append(report)
+        searches = [] if args.quick else [search(bench, p, rows) for p in (OURS, AUDIOBRIDGE)]
+        print(write_results(args.out, bench.info, rows, searches, args, started))
+        print(f"written to {args.out}")
+        ours_crashed = [n for plugin, n, _ in bench.crashes if plugin == OURS]
+        if ours_crashed:
+            print("BROKEN: Janus died during runs of our plugin", file=sys.stderr)
+            return 1
+        return 0
+    except Broken as e:
+        print(f"BROKEN: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if bench.janus is not None:
+            bench.janus.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
