@@ -196,6 +196,38 @@ void test_muted_talker_is_not_heard(void** /*state*/) {
   assert_true(out->packets.size() > 40);
 }
 
+// mute_room: nobody is heard while the room is muted; afterwards each participant's own mute
+// is as it was (a talker muted on its own stays muted).
+void test_muted_room_mixes_nobody(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker a;
+  a.id = 1;
+  a.freq = 600;
+  Talker b;
+  b.id = 2;
+  b.freq = 900;
+  a.inbound = room.add(1, std::make_shared<CaptureOutput>(), {}, false);
+  b.inbound = room.add(2, std::make_shared<CaptureOutput>(), {}, true);
+  auto out = std::make_shared<CaptureOutput>();
+  room.add(3, out, {}, false);
+  room.set_room_muted(true);
+  int64_t now = 0;
+  const auto talk = [&](int frames) {
+    for (int i = 0; i < frames; ++i, now += 20000) {
+      feed(a, now);
+      feed(b, now);
+      room.tick();
+    }
+  };
+  talk(50);
+  assert_int_equal(out->packets.size(), 0);
+  room.set_room_muted(false);
+  talk(70);
+  assert_true(out->packets.size() > 40);
+  const std::vector<int16_t> heard = decode_all(*out, 10);
+  assert_true(tone_db(heard, 600) > tone_db(heard, 900) + 20);
+}
+
 // Quiet microphones that say so (RFC 6464) are not decoded; talkers are, in full.
 void test_quiet_senders_are_not_decoded(void** /*state*/) {
   mcu::RoomAudio room{mcu::RoomAudioConfig{}};
@@ -229,6 +261,7 @@ int main() {
       cmocka_unit_test(test_mix_minus_through_opus),
       cmocka_unit_test(test_rtp_out_continuity),
       cmocka_unit_test(test_muted_talker_is_not_heard),
+      cmocka_unit_test(test_muted_room_mixes_nobody),
       cmocka_unit_test(test_quiet_senders_are_not_decoded),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

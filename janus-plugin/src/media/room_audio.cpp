@@ -134,7 +134,8 @@ void RoomAudio::tick() {
         m->talking || m->selected ? ParticipantAudio::kDecodeAll : config_.speakers.active_level;
     const auto got = m->audio->next_frame(m->pcm.data(), &level, skip);
     const bool decoded = got == ParticipantAudio::FrameResult::kDecoded;
-    inputs_.push_back({m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load()});
+    inputs_.push_back(
+        {m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load() || room_muted_.load()});
   }
   mixer_.mix(inputs_, result_);
   if (!result_.speakers.empty()) loudest_ = result_.speakers.front();

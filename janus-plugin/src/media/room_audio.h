@@ -65,12 +65,14 @@ class RoomAudio {
                                         const OutputOptions& options, bool muted);
   void remove(uint64_t id);
   bool set_muted(uint64_t id, bool muted);
+  // While the room is muted nobody is mixed; each participant's own mute stays as it was.
+  void set_room_muted(bool muted) { room_muted_ = muted; }
   bool is_talking(uint64_t id) const;
   // The loudest selected speaker of the latest tick; it stays when everyone
   // falls silent, so the video layout does not jump back. 0 before anyone spoke.
   uint64_t loudest() const { return loudest_; }
 
-  // Runs the mixer clock on a thread of its own until stop().
+  // Runs the mixer clock on the shared tick threads until stop().
   void start();
   void stop();
 
@@ -109,6 +111,7 @@ class RoomAudio {
   mutable std::mutex stats_mutex_;
   MixerStats stats_;  // guarded by stats_mutex_
 
+  std::atomic<bool> room_muted_{false};
   TickTask clock_;  // last: stopped before the rest goes
 };
 

@@ -31,6 +31,9 @@ constexpr SyncRequest kSyncRequests[] = {
     {"kick", handle_kick},
     {"mute", handle_mute},
     {"unmute", handle_unmute},
+    {"mute_room", handle_mute_room},
+    {"unmute_room", handle_unmute_room},
+    {"kick_all", handle_kick_all},
 };
 
 std::optional<ParseError> leave(const std::shared_ptr<Session>& session, const char* transaction,

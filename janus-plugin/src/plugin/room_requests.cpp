@@ -86,7 +86,65 @@ json_t* set_muted(const json_t* message, bool mute) {
   return success();
 }
 
+// mute_room, unmute_room and kick_all address a whole room, guarded by its secret.
+std::optional<ParseError> find_room_for_moderator(const json_t* message,
+                                                  std::shared_ptr<Room>* room) {
+  RoomRequest request;
+  if (auto e = parse_room_request(message, plugin().settings.string_ids, &request)) return e;
+  if (auto e = find_room_or_error(request.room, room)) return e;
+  return check_secret(**room, request.secret);
+}
+
+json_t* set_room_muted(const json_t* message, bool mute) {
+  std::shared_ptr<Room> room;
+  if (auto e = find_room_for_moderator(message, &room)) return make_error(e->code, e->message);
+  if (room->muted.exchange(mute) != mute) {
+    room->audio->set_room_muted(mute);
+    json_t* update = room_event("event", *room);
+    json_object_set_new(update, "muted", json_boolean(mute));
+    broadcast(*room, update, 0);
+    notify(nullptr, mute ? "room-muted" : "room-unmuted", *room, 0);
+    log(Level::kInfo, "room %s %s", room->options.id.c_str(), mute ? "muted" : "unmuted");
+  }
+  return success();
+}
+
 }  // namespace
+
+json_t* handle_mute_room(const json_t* message) {
+  return set_room_muted(message, true);
+}
+
+json_t* handle_unmute_room(const json_t* message) {
+  return set_room_muted(message, false);
+}
+
+json_t* handle_kick_all(const json_t* message) {
+  std::shared_ptr<Room> room;
+  if (auto e = find_room_for_moderator(message, &room)) return make_error(e->code, e->message);
+  std::vector<std::pair<std::shared_ptr<Participant>, std::shared_ptr<Session>>> members;
+  {
+    std::lock_guard lock(room->mutex);
+    for (auto& [id, member] : room->members)
+      members.emplace_back(member.first, member.second.lock());
+  }
+  for (auto& [p, s] : members) {
+    if (s) {
+      std::lock_guard lock(s->mutex);
+      if (s->participant == p) s->participant.reset();
+    }
+    remove_from_room(*room, p, "kicked", s ? s->handle : nullptr);
+    if (s) {
+      json_t* ev = room_event("event", *room);
+      json_object_set_new(ev, "kicked_all", json_integer(static_cast<json_int_t>(p->id)));
+      push_notice(s->handle, ev);
+      close_participant_media(s, p);
+    }
+  }
+  log(Level::kInfo, "room %s: all %zu participants kicked", room->options.id.c_str(),
+      members.size());
+  return success();
+}
 
 json_t* handle_create(const json_t* message) {
   Plugin& pl = plugin();
@@ -168,7 +226,7 @@ json_t* handle_list(const json_t* /*message*/) {
     json_object_set_new(r, "sampling_rate", json_integer(48000));
     json_object_set_new(r, "spatial_audio", json_false());
     json_object_set_new(r, "record", json_false());
-    json_object_set_new(r, "muted", json_false());
+    json_object_set_new(r, "muted", json_boolean(room->muted.load()));
     json_object_set_new(r, "max_speakers", json_integer(room->options.max_speakers));
     {
       std::lock_guard room_lock(room->mutex);
@@ -196,6 +254,7 @@ json_t* handle_listparticipants(const json_t* message) {
     }
   }
   json_t* ev = room_event("participants", *room);
+  json_object_set_new(ev, "muted", json_boolean(room->muted.load()));
   json_object_set_new(ev, "participants", list);
   json_object_set_new(ev, "mixer", mixer_json(room->audio->stats()));
   if (room->video) json_object_set_new(ev, "video", video_json(*room));

@@ -99,6 +99,7 @@ struct Room {
   // Participant ID -> (participant, its session; null session for none).
   std::map<uint64_t, std::pair<std::shared_ptr<Participant>, std::weak_ptr<Session>>> members;
   std::atomic<bool> destroyed{false};
+  std::atomic<bool> muted{false};  // mute_room: nobody is mixed
 };
 
 struct PluginSettings {

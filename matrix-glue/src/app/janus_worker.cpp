@@ -364,7 +364,8 @@ void JanusWorker::on_call_event(CallRef call, json_t* event) {
     } else if (kind == "event" && jsep != nullptr) {
       post_(JanusConfigured{call, str(jsep, "sdp")});
     } else if (kind == "destroyed" ||
-               (kind == "event" && json_object_get(data, "kicked") != nullptr)) {
+               (kind == "event" && (json_object_get(data, "kicked") != nullptr ||
+                                    json_object_get(data, "kicked_all") != nullptr))) {
       post_(kind == "destroyed"
                 ? JanusCallGone{call, "conference destroyed", GoneCause::kRoomDestroyed}
                 : JanusCallGone{call, "kicked", GoneCause::kKicked});
