@@ -1,6 +1,6 @@
 """The request API of janus.plugin.conference against the real Janus: rooms from
 the .jcfg, admin_key, secret, pin, is_private, max_participants, mute/unmute,
-configure, kick, leave, destroy, and their error codes.
+mute_room/unmute_room, configure, kick, kick_all, leave, destroy, and their error codes.
 
     /usr/bin/python3 tests/integration/test_request_api.py --plugin build/.../libjanus_conference.so
 
@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (JanusClient, JanusProcess, PlainRtpPeer, Results,  # noqa: E402
-                           run_blocking, sanitizer_env, sanitizer_reports)
+                           run_blocking, sanitizer_env, sanitizer_reports, tone_report)
 
 PACKAGE = "janus.plugin.conference"
 ADMIN_KEY = "let-me-create"
@@ -60,6 +60,70 @@ def janus_memory(pid):
             key, _, value = line.partition(":")
             fields[key] = value.split()
     return int(fields["VmRSS"][0]), int(fields["Threads"][0])
+
+
+HEARD_MIN_DB = 20.0  # a tone this far over the noise floor is heard
+
+
+async def event_with(peer, key, value):
+    """The first of the peer's pending events whose plugin data has key == value, or None
+    once half a second passes without an event."""
+    for _ in range(40):
+        ev = await run_blocking(peer.client.next_event, peer.handle, 0.5)
+        if ev is None:
+            return None
+        if ev.get("plugindata", {}).get("data", {}).get(key) == value:
+            return ev
+    return None
+
+
+async def check_room_mute(r, req, people, listener, talker):
+    """mute_room: nobody is mixed, so the listener gets no packet once the silence tail is
+    over; unmute_room: the talker is heard again; own mute states are untouched."""
+    reply = await req({"request": "mute_room", "room": ROOM})
+    r.check("mute_room without the secret -> 489", reply.error_code == 489,
+            f"got {reply.error_code}")
+    own = {p["id"]: p["muted"] for p in (await people()).values()}
+    reply = await req({"request": "mute_room", "room": ROOM, "secret": "s3cret"})
+    told = await event_with(listener, "muted", True)
+    await asyncio.sleep(0.6)  # the 200 ms silence tail and packets in flight
+    before = listener.packets_received
+    await asyncio.sleep(1.5)
+    during = listener.packets_received - before
+    room = (await req({"request": "listparticipants", "room": ROOM})).data
+    r.check("mute_room: everyone told, nobody mixed, the room shows muted",
+            reply.event == "success" and told is not None and during == 0
+            and room.get("muted") is True,
+            f"{reply.data}, told {told is not None}, {during} packets while muted, "
+            f"room muted {room.get('muted')}")
+    reply = await req({"request": "unmute_room", "room": ROOM, "secret": "s3cret"})
+    told = await event_with(listener, "muted", False)
+    listener.recorder.mark()
+    await asyncio.sleep(2.5)
+    levels = tone_report(listener.recorder.samples(), (talker.freq,), skip_seconds=0.5)
+    after = {p["id"]: p["muted"] for p in (await people()).values()}
+    r.check("unmute_room: the talker is heard again, own mute states as they were",
+            reply.event == "success" and told is not None and levels is not None
+            and levels[talker.freq] >= HEARD_MIN_DB and after == own,
+            f"{talker.freq} Hz at {levels}, own mute {own} -> {after}")
+
+
+async def check_kick_all(r, janus, req):
+    """kick_all in the file's room (no secret): each participant is told with its own id and
+    the room is empty."""
+    peers = [PlainRtpPeer(janus.url, PACKAGE, 4321, name) for name in ("dave", "erin")]
+    try:
+        for peer in peers:
+            await peer.join()
+        reply = await req({"request": "kick_all", "room": 4321})
+        told = [await event_with(peer, "kicked_all", peer.participant_id) for peer in peers]
+        left = (await req({"request": "listparticipants", "room": 4321})).data["participants"]
+        r.check("kick_all: each participant told with its id, the room empty",
+                reply.event == "success" and all(told) and left == [],
+                f"{reply.data}, told {[t is not None for t in told]}, left {left}")
+    finally:
+        for peer in peers:
+            await peer.close()
 
 
 async def check_idle_rooms(r, janus, req, sanitized):
@@ -245,19 +309,13 @@ async def scenario(r, janus, sanitized):
         pb = (await people()).get(b.participant_id, {})
         r.check("unmute with the secret", reply.event == "success" and pb.get("muted") is False,
                 f"{reply.data}, bob {pb}")
+        await check_room_mute(r, req, people, a, b)
 
         expect("kick an unknown id -> 492",
                await req({"request": "kick", "room": ROOM, "id": 1, "secret": "s3cret"}), 492)
         reply = await req({"request": "kick", "room": ROOM, "id": a.participant_id,
                            "secret": "s3cret"})
-        kicked = None
-        for _ in range(20):
-            ev = await run_blocking(a.client.next_event, a.handle, 0.5)
-            if ev is None:
-                break
-            if ev.get("plugindata", {}).get("data", {}).get("kicked") == a.participant_id:
-                kicked = ev
-                break
+        kicked = await event_with(a, "kicked", a.participant_id)
         listed = list((await people()).values())
         r.check("kick: the participant is told and gone", reply.event == "success"
                 and kicked is not None and [p["id"] for p in listed] == [b.participant_id],
@@ -293,6 +351,9 @@ async def scenario(r, janus, sanitized):
         expect("kick with a negative id -> 484",
                await req({"request": "kick", "room": 4321, "id": -5}), 484)
 
+        expect("kick_all without the secret -> 489",
+               await req({"request": "kick_all", "room": ROOM}), 489)
+        await check_kick_all(r, janus, req)
         expect("destroy without the secret -> 489",
                await req({"request": "destroy", "room": ROOM}), 489)
         reply = await req({"request": "destroy", "room": ROOM, "secret": "s3cret"})
