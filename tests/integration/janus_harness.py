@@ -47,6 +47,7 @@ FRAME_SAMPLES = 960  # 20 ms at 48 kHz
 TONE_AMPLITUDE = 0.25  # three of them summed stay below full scale
 
 JANUS_BIN = "/usr/bin/janus"
+ADMIN_SECRET = "integration-admin"  # Janus' Admin API on 127.0.0.1, for the tests only
 # Debian's Janus libraries, under the machine's multiarch folder (x86_64-linux-gnu, ...).
 JANUS_LIB_DIR = f"/usr/lib/{sysconfig.get_config_var('MULTIARCH')}/janus"
 NETNS_PREFIX = "mcutest"
@@ -380,6 +381,7 @@ class JanusProcess:
             "transports", [f"{self.root or ''}{JANUS_LIB_DIR}/transports/libjanus_http.so"])
         empty = self._folder("empty", [])
         self.port = free_tcp_port()
+        self.admin_port = free_tcp_port()
         # ICE: nothing to force. Janus skips loopback and gathers the veth addresses;
         # no STUN/TURN (nothing reachable from the namespace), no IPv6 candidates.
         janus_jcfg = f"""
@@ -395,6 +397,7 @@ general: {{
     debug_colors = false
     session_timeout = {self.session_timeout}
     server_name = "integration-test"
+    admin_secret = "{ADMIN_SECRET}"
 }}
 certificates: {{
 }}
@@ -427,7 +430,10 @@ general: {{
     https = false
 }}
 admin: {{
-    admin_http = false
+    admin_base_path = "/admin"
+    admin_http = true
+    admin_ip = "127.0.0.1"
+    admin_port = {self.admin_port}
     admin_https = false
 }}
 cors: {{
@@ -472,6 +478,19 @@ cors: {{
                 return self
             time.sleep(0.2)
         raise RuntimeError(f"janus did not answer /info within {timeout} s; log: {self.log_path}")
+
+    def admin_message(self, package, request, timeout=10.0):
+        """A plugin's answer to `request` through Janus' Admin API (message_plugin)."""
+        body = json.dumps({"janus": "message_plugin", "plugin": package, "request": request,
+                           "admin_secret": ADMIN_SECRET,
+                           "transaction": secrets.token_hex(6)}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.admin_port}/admin", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            reply = json.load(r)
+        if reply.get("janus") != "success":
+            raise RuntimeError(f"Admin API: {reply}")
+        return reply.get("response")
 
     def info(self, timeout=3.0):
         """The /info object, or None when Janus does not answer."""

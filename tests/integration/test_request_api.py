@@ -108,6 +108,28 @@ async def check_room_mute(r, req, people, listener, talker):
             f"{talker.freq} Hz at {levels}, own mute {own} -> {after}")
 
 
+async def check_admin_api(r, janus):
+    """Janus' Admin API: `stats` with the plugin's figures (alice and bob in ROOM, plain RTP,
+    mixing for seconds by now), the synchronous requests, nothing else."""
+    stats = await run_blocking(janus.admin_message, PACKAGE, {"request": "stats"})
+    audio = stats.get("audio", {})
+    tick = audio.get("tick_us", {})
+    r.check("Admin API stats: rooms, participants, mixer ticks and their percentiles, threads",
+            stats.get("conference") == "stats" and stats.get("rooms") == 3
+            and stats.get("participants") == 2 and stats.get("rtp_participants") == 2
+            and audio.get("ticks", 0) > 100 and tick.get("count") == audio.get("ticks")
+            and 0 < tick.get("p50", 0) <= tick.get("p99", 0) <= 20000
+            and len(stats.get("tick_threads", [])) == (os.cpu_count() or 1)
+            and sum(stats["tick_threads"]) >= 3, str(stats))
+    listed = await run_blocking(janus.admin_message, PACKAGE, {"request": "list"})
+    r.check("Admin API: the synchronous requests (list)",
+            sorted(x["room"] for x in listed.get("list", [])) == [4321, ROOM], str(listed))
+    refused = await run_blocking(janus.admin_message, PACKAGE,
+                                 {"request": "join", "room": ROOM})
+    r.check("Admin API: join (asynchronous) -> 482", refused.get("error_code") == 482,
+            str(refused))
+
+
 async def check_kick_all(r, janus, req):
     """kick_all in the file's room (no secret): each participant is told with its own id and
     the room is empty."""
@@ -310,6 +332,7 @@ async def scenario(r, janus, sanitized):
         r.check("unmute with the secret", reply.event == "success" and pb.get("muted") is False,
                 f"{reply.data}, bob {pb}")
         await check_room_mute(r, req, people, a, b)
+        await check_admin_api(r, janus)
 
         expect("kick an unknown id -> 492",
                await req({"request": "kick", "room": ROOM, "id": 1, "secret": "s3cret"}), 492)

@@ -189,6 +189,7 @@ void RoomAudio::tick() {
   ++stats_.ticks;
   stats_.encodes += encodes;
   if (spent > stats_.max_tick_us) stats_.max_tick_us = spent;
+  stats_.tick_us.record(spent);
 }
 
 MixerStats RoomAudio::stats() const {

@@ -16,6 +16,7 @@
 #include "jitter_buffer.h"
 #include "opus_codec.h"
 #include "participant_audio.h"
+#include "tick_histogram.h"
 #include "tick_pool.h"
 
 namespace mcu {
@@ -49,6 +50,7 @@ struct MixerStats {
   uint64_t missed_ticks = 0;  // skipped entirely because the thread fell behind
   uint64_t encodes = 0;
   int64_t max_tick_us = 0;  // longest tick's processing time
+  TickHistogram tick_us;    // every tick's processing time
 };
 
 class RoomAudio {

@@ -294,6 +294,7 @@ void RoomVideo::tick(int64_t now_us) {
   stats_.compose_us += composed - compose_started;
   stats_.encode_us += finished - composed;
   stats_.max_tick_us = std::max(stats_.max_tick_us, finished - started);
+  stats_.frame_us.record(finished - started);
 }
 
 RoomVideoStats RoomVideo::stats() const {

@@ -20,6 +20,7 @@
 
 #include "i420_compositor.h"
 #include "participant_video.h"
+#include "tick_histogram.h"
 #include "tick_pool.h"
 #include "video_layout.h"
 #include "vp8_codec.h"
@@ -62,6 +63,7 @@ struct RoomVideoStats {
   int64_t compose_us = 0;  // total time spent compositing
   int64_t encode_us = 0;   // total time spent encoding and packetizing
   int64_t max_tick_us = 0;
+  TickHistogram frame_us;  // each composited and encoded frame's time
 };
 
 class RoomVideo {

@@ -55,6 +55,13 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
     }
     s->tick_threads = static_cast<int>(json_integer_value(v));
   }
+  if (json_t* v = json_object_get(general, "stats_interval")) {
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 86400) {
+      *error = "general.stats_interval must be an integer from 0 (none) to 86400 seconds";
+      return false;
+    }
+    s->stats_interval = static_cast<int>(json_integer_value(v));
+  }
   if (const char* ip = json_string_value(json_object_get(general, "local_ip")))
     s->rtp.local_ip = ip;
   if (const char* range = json_string_value(json_object_get(general, "rtp_port_range"))) {
@@ -68,7 +75,7 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   json_t* defaults = json_deep_copy(general);
   json_object_del(defaults, "room");
   for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range",
-                        "max_rooms", "tick_threads"})
+                        "max_rooms", "tick_threads", "stats_interval"})
     json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);

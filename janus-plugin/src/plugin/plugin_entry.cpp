@@ -10,6 +10,7 @@
 #include "log.h"
 #include "monotonic.h"
 #include "plugin_config.h"
+#include "plugin_stats.h"
 #include "requests.h"
 #include "rooms.h"
 #include "rtp.h"
@@ -165,6 +166,7 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
     if (!create_room(options, &e))
       log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
   }
+  start_stats_events(pl.settings.stats_interval);
   initialized = true;
   log(Level::kInfo,
       "%s %s initialized (%zu rooms from %s; plain RTP ports %u-%u, max_rooms %d, %u tick "
@@ -178,6 +180,7 @@ static void conf_destroy() {
   if (!initialized) return;
   stopping = true;
   Plugin& pl = plugin();
+  stop_stats_events();
   pl.stop_worker();
   destroy_all_rooms();
   pl.reactor->stop();
@@ -383,6 +386,11 @@ static void conf_hangup_media(janus_plugin_session* handle) {
   if (webrtc) participant_gone(*session, "PeerConnection closed");
 }
 
+static json_t* conf_handle_admin_message(json_t* message) {
+  if (stopping || !initialized) return make_error(kErrUnknown, "Plugin not initialized");
+  return handle_admin_request(message);
+}
+
 static janus_plugin conference_plugin = {
     .init = conf_init,
     .destroy = conf_destroy,
@@ -395,7 +403,7 @@ static janus_plugin conference_plugin = {
     .get_package = conf_get_package,
     .create_session = conf_create_session,
     .handle_message = conf_handle_message,
-    .handle_admin_message = nullptr,
+    .handle_admin_message = conf_handle_admin_message,
     .setup_media = conf_setup_media,
     .incoming_rtp = conf_incoming_rtp,
     .incoming_rtcp = conf_incoming_rtcp,

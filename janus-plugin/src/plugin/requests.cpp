@@ -6,6 +6,7 @@
 #include "events.h"
 #include "log.h"
 #include "participant_requests.h"
+#include "plugin_stats.h"
 #include "request_name.h"
 #include "room_requests.h"
 
@@ -71,6 +72,17 @@ void run_async(const AsyncRequest& request, const std::shared_ptr<Session>& sess
 }
 
 }  // namespace
+
+json_t* handle_admin_request(const json_t* message) {
+  std::string name;
+  if (auto e = parse_request_name(message, &name)) return make_error(e->code, e->message);
+  if (name == "stats") return plugin_stats_json();
+  for (const SyncRequest& request : kSyncRequests) {
+    if (request.name == name) return request.handle(message);
+  }
+  return make_error(kErrInvalidRequest, "Unknown Admin API request '" + name +
+                                            "' (stats and the synchronous requests only)");
+}
 
 json_t* handle_request(const std::shared_ptr<Session>& session, const char* transaction,
                        json_t* message, json_t* jsep, bool* async) {

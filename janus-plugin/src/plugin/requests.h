@@ -15,4 +15,8 @@ namespace conf {
 json_t* handle_request(const std::shared_ptr<Session>& session, const char* transaction,
                        json_t* message, json_t* jsep, bool* async);
 
+// Janus' Admin API (message_plugin): `stats` and every synchronous request, with the same
+// checks (admin_key, room secrets) as through a handle. Borrows message.
+json_t* handle_admin_request(const json_t* message);
+
 }  // namespace conf

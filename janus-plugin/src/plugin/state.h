@@ -109,6 +109,8 @@ struct PluginSettings {
   int max_rooms = 100;
   // Threads that run every room's mixer and compositor ticks (0: one per core).
   int tick_threads = 0;
+  // Seconds between stats sent to Janus' event handlers (0: none).
+  int stats_interval = 60;
   bool events = true;
   bool string_ids = false;
   PlainRtpSettings rtp;

@@ -1,0 +1,125 @@
+#include "plugin_stats.h"
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "events.h"
+#include "state.h"
+#include "tick_histogram.h"
+#include "tick_pool.h"
+
+namespace conf {
+
+namespace {
+
+json_t* percentiles_json(const mcu::TickHistogram& h, int64_t max_us) {
+  json_t* j = json_object();
+  json_object_set_new(j, "count", json_integer(static_cast<json_int_t>(h.count())));
+  json_object_set_new(j, "p50", json_integer(h.percentile_us(0.50)));
+  json_object_set_new(j, "p95", json_integer(h.percentile_us(0.95)));
+  json_object_set_new(j, "p99", json_integer(h.percentile_us(0.99)));
+  json_object_set_new(j, "max", json_integer(max_us));
+  return j;
+}
+
+json_t* counter(uint64_t v) {
+  return json_integer(static_cast<json_int_t>(v));
+}
+
+mcu::TickTask& stats_clock() {
+  static mcu::TickTask clock;
+  return clock;
+}
+
+}  // namespace
+
+json_t* plugin_stats_json() {
+  Plugin& pl = plugin();
+  std::vector<std::shared_ptr<Room>> rooms;
+  {
+    std::lock_guard lock(pl.rooms_mutex);
+    for (const auto& [id, room] : pl.rooms) rooms.push_back(room);
+  }
+  uint64_t participants = 0, webrtc = 0, plain = 0, muted_rooms = 0;
+  mcu::MixerStats audio;
+  mcu::RoomVideoStats video;
+  uint64_t video_rooms = 0;
+  for (const auto& room : rooms) {
+    {
+      std::lock_guard lock(room->mutex);
+      for (const auto& [id, member] : room->members) {
+        ++participants;
+        if (member.first->webrtc) ++webrtc;
+        if (member.first->plain) ++plain;
+      }
+    }
+    if (room->muted) ++muted_rooms;
+    const mcu::MixerStats a = room->audio->stats();
+    audio.ticks += a.ticks;
+    audio.late_ticks += a.late_ticks;
+    audio.missed_ticks += a.missed_ticks;
+    audio.encodes += a.encodes;
+    audio.max_tick_us = std::max(audio.max_tick_us, a.max_tick_us);
+    audio.tick_us.merge(a.tick_us);
+    if (!room->video) continue;
+    ++video_rooms;
+    const mcu::RoomVideoStats v = room->video->stats();
+    video.frames += v.frames;
+    video.key_frames += v.key_frames;
+    video.bytes += v.bytes;
+    video.late_ticks += v.late_ticks;
+    video.missed_ticks += v.missed_ticks;
+    video.encode_errors += v.encode_errors;
+    video.max_tick_us = std::max(video.max_tick_us, v.max_tick_us);
+    video.frame_us.merge(v.frame_us);
+  }
+
+  json_t* a = json_object();
+  json_object_set_new(a, "ticks", counter(audio.ticks));
+  json_object_set_new(a, "late_ticks", counter(audio.late_ticks));
+  json_object_set_new(a, "missed_ticks", counter(audio.missed_ticks));
+  json_object_set_new(a, "encodes", counter(audio.encodes));
+  json_object_set_new(a, "tick_us", percentiles_json(audio.tick_us, audio.max_tick_us));
+  json_t* v = json_object();
+  json_object_set_new(v, "rooms", counter(video_rooms));
+  json_object_set_new(v, "frames", counter(video.frames));
+  json_object_set_new(v, "key_frames", counter(video.key_frames));
+  json_object_set_new(v, "bytes", counter(video.bytes));
+  json_object_set_new(v, "late_ticks", counter(video.late_ticks));
+  json_object_set_new(v, "missed_ticks", counter(video.missed_ticks));
+  json_object_set_new(v, "encode_errors", counter(video.encode_errors));
+  json_object_set_new(v, "frame_us", percentiles_json(video.frame_us, video.max_tick_us));
+  json_t* threads = json_array();
+  for (size_t n : mcu::TickPool::shared().load()) json_array_append_new(threads, counter(n));
+
+  json_t* s = make_event("stats");
+  json_object_set_new(s, "rooms", counter(rooms.size()));
+  json_object_set_new(s, "muted_rooms", counter(muted_rooms));
+  json_object_set_new(s, "participants", counter(participants));
+  json_object_set_new(s, "webrtc_participants", counter(webrtc));
+  json_object_set_new(s, "rtp_participants", counter(plain));
+  json_object_set_new(s, "audio", a);
+  json_object_set_new(s, "video", v);
+  json_object_set_new(s, "tick_threads", threads);
+  return s;
+}
+
+void start_stats_events(int interval_s) {
+  if (interval_s <= 0) return;
+  const auto period = std::chrono::seconds(interval_s);
+  // The clock only posts: the stats are gathered on the plugin's worker, off the tick threads.
+  stats_clock().start(period, period, [](uint64_t, bool) {
+    plugin().post([] {
+      json_t* stats = plugin_stats_json();
+      json_object_set_new(stats, "event", json_string("stats"));
+      notify_handlers(nullptr, stats);
+    });
+  });
+}
+
+void stop_stats_events() {
+  stats_clock().stop();
+}
+
+}  // namespace conf
