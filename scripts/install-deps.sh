@@ -14,6 +14,8 @@ packages=(
   python3-aiortc python3-numpy python3-av
   ffmpeg  # bench/video: the reference compositor
   clang libclang-rt-14-dev  # fuzz/: clang 14 and its libFuzzer, ASan and UBSan runtimes
+  llvm-14  # llvm-symbolizer: file:line in TSan reports of the plugin inside Janus
+  chromium  # tests/browser: matrix-js-sdk callers in headless Chromium
 )
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -25,6 +27,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# tests/browser runs `npm ci` itself; Node.js may come from elsewhere than Debian.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps.sh: all ${#packages[@]} packages present"
   exit 0

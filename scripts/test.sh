@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run, from a fresh Debian 12 machine (as root, or with sudo):
 # dependencies; the warnings-as-errors build; unit and integration tests with
-# ASan+UBSan and the unit tests with ThreadSanitizer; then every test in the normal
+# ASan+UBSan and with ThreadSanitizer; then every test in the normal
 # build: against Debian 12's Janus 1.1.2, against Debian unstable's Janus 1.4.1
 # (plugin built in that root), and the Debian packages installed into clean roots;
 # last, each libFuzzer target for a short fixed time.
@@ -66,10 +66,12 @@ cmake -S . -B build-asan -DMCU_SANITIZE=ON -DMCU_WERROR=ON -DCMAKE_BUILD_TYPE=De
 cmake --build build-asan -j"$jobs"
 run_ctest --test-dir build-asan
 
-part "build with ThreadSanitizer: unit tests"
+part "build with ThreadSanitizer: unit tests, and the plugin inside the real Janus"
 cmake -S . -B build-tsan -DMCU_TSAN=ON -DMCU_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-tsan -j"$jobs"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_ctest --test-dir build-tsan -L unit
+# The harness sets TSAN_OPTIONS (suppressions for Janus' uninstrumented libraries) itself.
+run_ctest --test-dir build-tsan -L tsan
 
 part "build, tests against Debian 12's Janus 1.1.2"
 cmake -S . -B build -DMCU_WERROR=ON >/dev/null
