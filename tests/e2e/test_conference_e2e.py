@@ -99,9 +99,10 @@ def legacy_focus_id(room_id):
 class Stack:
     """The running parts shared by every scenario, and helpers to look at them."""
 
-    def __init__(self, args, workdir):
+    def __init__(self, args, workdir, plugin_general=""):
         self.args = args
         self.workdir = workdir
+        self.plugin_general = plugin_general  # lines for the plugin's `general` category
         self.as_token = secrets.token_hex(20)
         self.hs_token = secrets.token_hex(20)
         self.synapse = None
@@ -113,7 +114,8 @@ class Stack:
         self._user_seq = 0
 
     def start(self, r):
-        self.janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": "general: {\n}\n"},
+        jcfg = f"general: {{\n{self.plugin_general}}}\n"
+        self.janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": jcfg},
                                       session_timeout=JANUS_SESSION_TIMEOUT_S)
         self.janus.start()
         r.info(f"janus started with the plugin on {self.janus.url}")

@@ -62,6 +62,13 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
     }
     s->stats_interval = static_cast<int>(json_integer_value(v));
   }
+  if (json_t* v = json_object_get(general, "media_timeout")) {
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 3600) {
+      *error = "general.media_timeout must be an integer from 0 (never) to 3600 seconds";
+      return false;
+    }
+    s->media_timeout = static_cast<int>(json_integer_value(v));
+  }
   if (const char* ip = json_string_value(json_object_get(general, "local_ip")))
     s->rtp.local_ip = ip;
   if (const char* range = json_string_value(json_object_get(general, "rtp_port_range"))) {
@@ -75,7 +82,7 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   json_t* defaults = json_deep_copy(general);
   json_object_del(defaults, "room");
   for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range",
-                        "max_rooms", "tick_threads", "stats_interval"})
+                        "max_rooms", "tick_threads", "stats_interval", "media_timeout"})
     json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);

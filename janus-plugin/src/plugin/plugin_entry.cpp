@@ -8,6 +8,7 @@
 #include "events.h"
 #include "janus_api.h"
 #include "log.h"
+#include "media_watchdog.h"
 #include "monotonic.h"
 #include "plugin_config.h"
 #include "plugin_stats.h"
@@ -167,6 +168,7 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
       log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
   }
   start_stats_events(pl.settings.stats_interval);
+  start_media_watchdog(pl.settings.media_timeout);
   initialized = true;
   log(Level::kInfo,
       "%s %s initialized (%zu rooms from %s; plain RTP ports %u-%u, max_rooms %d, %u tick "
@@ -181,6 +183,7 @@ static void conf_destroy() {
   stopping = true;
   Plugin& pl = plugin();
   stop_stats_events();
+  stop_media_watchdog();
   pl.stop_worker();
   destroy_all_rooms();
   pl.reactor->stop();
@@ -314,6 +317,7 @@ static void conf_setup_media(janus_plugin_session* handle) {
     p = session->participant;
   }
   if (!p) return;
+  p->last_media_us = mcu::monotonic_us();
   log(Level::kInfo, "participant %llu (%s): WebRTC media is up",
       static_cast<unsigned long long>(p->id), p->display().c_str());
   auto room = p->room.lock();
@@ -330,6 +334,7 @@ static std::shared_ptr<Participant> session_participant(janus_plugin_session* ha
 static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
   auto p = session_participant(handle);
   if (!p || !p->inbound) return;
+  p->last_media_us.store(mcu::monotonic_us(), std::memory_order_relaxed);
   mcu::RtpPacketView view;
   if (!mcu::parse_rtp(reinterpret_cast<const uint8_t*>(packet->buffer), packet->length, 0, &view)) {
     ++p->rtp_malformed;
@@ -350,8 +355,9 @@ static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* pa
 
 // Viewers' key frame requests for the composite; the core answers NACKs itself.
 static void conf_incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet) {
-  if (!packet->video) return;
   auto p = session_participant(handle);
+  if (p) p->last_media_us.store(mcu::monotonic_us(), std::memory_order_relaxed);
+  if (!packet->video) return;
   auto room = p ? p->room.lock() : nullptr;
   if (!room || !room->video) return;
   mcu::RtcpBlock blocks[16];

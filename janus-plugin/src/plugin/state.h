@@ -66,6 +66,8 @@ struct Participant {
   std::shared_ptr<PlainRtpEndpoint> plain;  // plain RTP participants
   int plain_audio_level_ext = 0;
   std::atomic<uint64_t> rtp_malformed{0};
+  // WebRTC: when its last RTP or RTCP arrived (monotonic µs); set when the PC comes up.
+  std::atomic<int64_t> last_media_us{0};
   bool setup() const { return plain != nullptr || (webrtc && webrtc->ready); }
   // configure changes it on the worker while Janus' threads read it.
   std::string display() const {
@@ -111,6 +113,8 @@ struct PluginSettings {
   int tick_threads = 0;
   // Seconds between stats sent to Janus' event handlers (0: none).
   int stats_interval = 60;
+  // Seconds without RTP or RTCP after which a WebRTC participant's PC is closed (0: never).
+  int media_timeout = 30;
   bool events = true;
   bool string_ids = false;
   PlainRtpSettings rtp;
