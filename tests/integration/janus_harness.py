@@ -330,9 +330,12 @@ class JanusProcess:
     """
 
     def __init__(self, plugins, plugin_configs=None, debug_level=4,
-                 session_timeout=15, rtp_port_range="20000-29999", interface=None, env=None):
+                 session_timeout=15, rtp_port_range="20000-29999", interface=None, env=None,
+                 event_backend=None):
         self.plugins = list(plugins)
         self.env = env
+        # An HTTP URL: Janus' sample event handler posts the plugins' events there.
+        self.event_backend = event_backend
         # Janus finds its own address by routing towards a public IP; a namespace
         # without a default route leaves it with 127.0.0.1 for the SDP c= line.
         self.interface = interface or next(iter(local_ipv4_addresses()), None)
@@ -380,6 +383,9 @@ class JanusProcess:
         transports = self._folder(
             "transports", [f"{self.root or ''}{JANUS_LIB_DIR}/transports/libjanus_http.so"])
         empty = self._folder("empty", [])
+        events = (self._folder("events", [f"{self.root or ''}{JANUS_LIB_DIR}/events/"
+                                          "libjanus_sampleevh.so"])
+                  if self.event_backend else empty)
         self.port = free_tcp_port()
         self.admin_port = free_tcp_port()
         # ICE: nothing to force. Janus skips loopback and gathers the veth addresses;
@@ -389,7 +395,7 @@ general: {{
     configs_folder = "{conf}"
     plugins_folder = "{plugins}"
     transports_folder = "{transports}"
-    events_folder = "{empty}"
+    events_folder = "{events}"
     loggers_folder = "{empty}"
     debug_level = {self.debug_level}
 {f'    interface = "{self.interface}"' if self.interface else ""}
@@ -417,7 +423,7 @@ transports: {{
 loggers: {{
 }}
 events: {{
-    broadcast = false
+    broadcast = {"true" if self.event_backend else "false"}
 }}
 """
         http_jcfg = f"""
@@ -440,6 +446,16 @@ cors: {{
 }}
 """
         files = {"janus.jcfg": janus_jcfg, "janus.transport.http.jcfg": http_jcfg}
+        if self.event_backend:
+            files["janus.eventhandler.sampleevh.jcfg"] = f"""
+general: {{
+    enabled = true
+    events = "plugins"
+    grouping = false
+    json = "plain"
+    backend = "{self.event_backend}"
+}}
+"""
         files.update(self.plugin_configs)
         for name, text in files.items():
             with open(os.path.join(self.dir, "conf", name), "w") as fh:

@@ -10,8 +10,11 @@ Prints PASS/FAIL lines and ends with "N passed, M failed".
 
 import argparse
 import asyncio
+import http.server
+import json
 import os
 import sys
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +30,7 @@ general: {{
     local_ip = "127.0.0.1"
     rtp_port_range = "42000-42999"
     max_rooms = {MAX_ROOMS}
+    stats_interval = 1
     max_speakers = 2
     video_fps = 12
     video_bitrate = 700000
@@ -63,6 +67,50 @@ def janus_memory(pid):
 
 
 HEARD_MIN_DB = 20.0  # a tone this far over the noise floor is heard
+
+
+class EventCollector:
+    """What Janus' sample event handler posts (one JSON event, or a list, per POST), on a
+    loopback port of its own."""
+
+    def __init__(self):
+        self.events = []
+        lock = threading.Lock()
+        collected = self.events
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the name http.server calls
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with lock:
+                    collected.extend(body if isinstance(body, list) else [body])
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def plugin_data(self, kind):
+        """The plugin events' data whose `event` is `kind`."""
+        return [e["event"]["data"] for e in list(self.events)
+                if e.get("event", {}).get("plugin") == PACKAGE
+                and e["event"].get("data", {}).get("event") == kind]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def check_stats_events(r, collector):
+    """stats_interval = 1: the stats went to the event handlers every second or so."""
+    stats = collector.plugin_data("stats")
+    r.check("stats reach Janus' event handlers every stats_interval",
+            len(stats) >= 3 and all("rooms" in s and "audio" in s for s in stats)
+            and any(s.get("participants") == 2 for s in stats),
+            f"{len(stats)} stats events; participants {[s.get('participants') for s in stats]}")
 
 
 async def event_with(peer, key, value):
@@ -212,7 +260,7 @@ async def sample_config_scenario(r, janus):
         await run_blocking(client.destroy)
 
 
-async def scenario(r, janus, sanitized):
+async def scenario(r, janus, sanitized, collector):
     admin = JanusClient(janus.url)
     await run_blocking(admin.create)
     admin.start_keepalive()
@@ -333,6 +381,7 @@ async def scenario(r, janus, sanitized):
                 f"{reply.data}, bob {pb}")
         await check_room_mute(r, req, people, a, b)
         await check_admin_api(r, janus)
+        check_stats_events(r, collector)
 
         expect("kick an unknown id -> 492",
                await req({"request": "kick", "room": ROOM, "id": 1, "secret": "s3cret"}), 492)
@@ -401,11 +450,13 @@ def main():
                              "runtime into Janus")
     args = parser.parse_args()
     r = Results()
+    collector = EventCollector()
     janus = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": CONFIG}, rtp_port_range="43000-43999",
-                         env=sanitizer_env(args.plugin) if args.sanitized else None)
+                         env=sanitizer_env(args.plugin) if args.sanitized else None,
+                         event_backend=collector.url)
     try:
         janus.start()
-        asyncio.run(asyncio.wait_for(scenario(r, janus, args.sanitized), 120))
+        asyncio.run(asyncio.wait_for(scenario(r, janus, args.sanitized, collector), 120))
         janus.stop()
         with open(SAMPLE_CONFIG) as fh:
             sample = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": fh.read()},
@@ -428,6 +479,7 @@ def main():
         if r.failed:
             print(f"--- janus log tail ---\n{janus.log_tail()}---", flush=True)
         janus.cleanup()
+        collector.close()
     print(f"{r.passed} passed, {r.failed} failed", flush=True)
     sys.exit(1 if r.failed else 0)
 
