@@ -195,30 +195,40 @@ class Bench:
     def search(self, plugin, rows):
         """Largest N with no missed ticks and >= 99 % delivery: from the table's
         results, doubling until a failure (capped), then bisection."""
-        results = {r["participants"]: sustained(r) for r in rows if r["plugin"] == plugin}
-        probes = []
+        found = search_largest({r["participants"]: sustained(r) for r in rows
+                                if r["plugin"] == plugin},
+                               lambda n: self.run(plugin, n), SEARCH_CAP, first=10, gap=5)
+        return {"plugin": plugin, **found}
 
-        def probe(n):
-            report = self.run(plugin, n)
-            if report is not None:
-                probes.append(report)
-            results[n] = report is not None and sustained(report)
 
-        def bounds():
-            ok = [n for n, good in results.items() if good]
-            lo = max(ok) if ok else 0
-            bad = [n for n, good in results.items() if not good and n > lo]
-            return lo, (min(bad) if bad else None)
+def search_largest(results, run, cap, first, gap):
+    """The largest size sustained, from `results` ({size: sustained?} known already) and runs
+    of run(size) (a report or None): doubling from `first` until a failure or `cap`, then
+    bisection until the bounds are within max(gap, 5 %). Returns largest, first_failing,
+    capped and the probes' reports."""
+    probes = []
 
+    def bounds():
+        ok = [n for n, good in results.items() if good]
+        lo = max(ok) if ok else 0
+        bad = [n for n, good in results.items() if not good and n > lo]
+        return lo, (min(bad) if bad else None)
+
+    def probe(n):
+        report = run(n)
+        if report is not None:
+            probes.append(report)
+        results[n] = report is not None and sustained(report)
+
+    lo, hi = bounds()
+    while hi is None and lo < cap and len(probes) < SEARCH_MAX_PROBES:
+        probe(min(max(lo * 2, first), cap))
         lo, hi = bounds()
-        while hi is None and lo < SEARCH_CAP and len(probes) < SEARCH_MAX_PROBES:
-            probe(min(max(lo * 2, 10), SEARCH_CAP))
-            lo, hi = bounds()
-        while hi is not None and hi - lo > max(5, lo // 20) and len(probes) < SEARCH_MAX_PROBES:
-            probe((lo + hi) // 2)
-            lo, hi = bounds()
-        return {"plugin": plugin, "largest": lo, "first_failing": hi,
-                "capped": hi is None and lo >= SEARCH_CAP, "probes": probes}
+    while hi is not None and hi - lo > max(gap, lo // 20) and len(probes) < SEARCH_MAX_PROBES:
+        probe((lo + hi) // 2)
+        lo, hi = bounds()
+    return {"largest": lo, "first_failing": hi, "capped": hi is None and lo >= cap,
+            "probes": probes}
 
 
 # ---------------------------------------------------------------------- figures

@@ -24,15 +24,14 @@ sys.path.insert(0, HERE)
 
 from bench_host import cpu_model, raise_priority  # noqa: E402
 from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, NICE, OURS, ROOT,  # noqa: E402
-                             SHORT, Bench, Broken, cpu_fields, raise_fd_limit, starved,
-                             sustained)
+                             SHORT, Bench, Broken, cpu_fields, raise_fd_limit, search_largest,
+                             starved, sustained)
 
 PER_ROOM = 4
 TALKERS = 1
 ROOMS = (10, 50, 100, 200)
 QUICK_ROOMS = (2, 5)
 SEARCH_CAP = 400          # 1,600 participants: beyond it the load generator's core is the limit
-SEARCH_MAX_PROBES = 7     # per plugin
 ROOMS_TARGET_RATIO = 10   # the issue's goal: at least 10x AudioBridge's room count
 
 
@@ -73,32 +72,9 @@ def table(rows):
 
 
 def search(bench, plugin, rows):
-    """Largest R sustained: from the table's results, doubling until a failure (capped), then
-    bisection."""
-    results = {r["rooms"]: sustained(r) for r in rows if r["plugin"] == plugin}
-    probes = []
-
-    def probe(rooms):
-        report = run(bench, plugin, rooms)
-        if report is not None:
-            probes.append(report)
-        results[rooms] = report is not None and sustained(report)
-
-    def bounds():
-        ok = [k for k, good in results.items() if good]
-        lo = max(ok) if ok else 0
-        bad = [k for k, good in results.items() if not good and k > lo]
-        return lo, (min(bad) if bad else None)
-
-    lo, hi = bounds()
-    while hi is None and lo < SEARCH_CAP and len(probes) < SEARCH_MAX_PROBES:
-        probe(min(max(lo * 2, 2), SEARCH_CAP))
-        lo, hi = bounds()
-    while hi is not None and hi - lo > max(2, lo // 20) and len(probes) < SEARCH_MAX_PROBES:
-        probe((lo + hi) // 2)
-        lo, hi = bounds()
-    return {"plugin": plugin, "largest": lo, "first_failing": hi,
-            "capped": hi is None and lo >= SEARCH_CAP, "probes": probes}
+    found = search_largest({r["rooms"]: sustained(r) for r in rows if r["plugin"] == plugin},
+                           lambda rooms: run(bench, plugin, rooms), SEARCH_CAP, first=2, gap=2)
+    return {"plugin": plugin, **found}
 
 
 def verdicts(rows, searches):

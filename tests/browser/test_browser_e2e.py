@@ -37,7 +37,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -52,8 +51,8 @@ sys.path.insert(0, os.path.join(TESTS, "integration"))
 
 import synapse_harness as sh  # noqa: E402
 import test_conference_e2e as e2e  # noqa: E402
-from janus_harness import (SAMPLE_RATE, Results, die_with_parent, exit_after,  # noqa: E402
-                           raise_system_exit, run_blocking, run_inside_netns, tone_samples)
+from janus_harness import (SAMPLE_RATE, die_with_parent, exit_after, run_blocking,  # noqa: E402
+                           run_inside_netns, tone_samples)
 
 NODE = "node"
 CALLERS = (("alice", e2e.FREQS[0]), ("bob", e2e.FREQS[1]), ("carol", e2e.FREQS[2]))
@@ -456,25 +455,8 @@ async def run(stack, r, workdir):
 
 
 def inner(args):
-    signal.signal(signal.SIGTERM, raise_system_exit)
-    r = Results()
-    workdir = tempfile.mkdtemp(prefix=f"browser-e2e-{os.getpid()}-")
-    stack = e2e.Stack(args, workdir, plugin_general=f"    media_timeout = {MEDIA_TIMEOUT_S}\n")
-    try:
-        stack.start(r)
-        asyncio.run(run(stack, r, workdir))
-        code = stack.glue.stop()
-        r.check("matrix-glue exits with 0 on SIGTERM", code == 0, f"exit code {code}")
-    except Exception as e:  # noqa: BLE001 - a broken stack is one failure, then the summary
-        r.check("test stack runs", False, f"{e2e.describe(e)}\n{traceback.format_exc(limit=6)}")
-    finally:
-        stack.close()
-        if os.environ.get("E2E_KEEP"):
-            print(f"INFO kept {workdir}", flush=True)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{r.passed} passed, {r.failed} failed", flush=True)
-    return 1 if r.failed else 0
+    return e2e.run_with_stack(args, "browser-e2e", run,
+                              plugin_general=f"    media_timeout = {MEDIA_TIMEOUT_S}\n")
 
 
 def on_time_limit(signum, frame):

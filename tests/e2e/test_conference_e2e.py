@@ -1064,19 +1064,16 @@ async def run_scenarios(stack, r):
                   f"{stack.glue.log_excerpt(log_offset)}\n---", flush=True)
 
 
-def inner(args):
+def run_with_stack(args, prefix, body, plugin_general=""):
+    """Starts the stack, runs the coroutine body(stack, r, workdir), stops matrix-glue (its exit
+    code checked) and tears everything down; prints the tally and returns the exit status."""
     signal.signal(signal.SIGTERM, raise_system_exit)
     r = Results()
-    workdir = tempfile.mkdtemp(prefix=f"e2e-conference-{os.getpid()}-")
-    stack = Stack(args, workdir)
+    workdir = tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-")
+    stack = Stack(args, workdir, plugin_general)
     try:
         stack.start(r)
-        asyncio.run(run_scenarios(stack, r))
-        if SETUP_TIMES:
-            times = sorted(t for _, t in SETUP_TIMES)
-            r.info(f"call setup (m.call.invite sent -> m.call.answer received) over "
-                   f"{len(times)} calls: min {times[0]:.2f} s, median "
-                   f"{times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s")
+        asyncio.run(body(stack, r, workdir))
         code = stack.glue.stop()
         r.check("matrix-glue exits with 0 on SIGTERM", code == 0, f"exit code {code}")
     except Exception as e:  # noqa: BLE001 - a broken stack is one failure, then the summary
@@ -1093,9 +1090,21 @@ def inner(args):
     return 1 if r.failed else 0
 
 
+async def all_scenarios(stack, r, _workdir):
+    await run_scenarios(stack, r)
+    if SETUP_TIMES:
+        times = sorted(t for _, t in SETUP_TIMES)
+        r.info(f"call setup (m.call.invite sent -> m.call.answer received) over "
+               f"{len(times)} calls: min {times[0]:.2f} s, median "
+               f"{times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s")
+
+
+def inner(args):
+    return run_with_stack(args, "e2e-conference", all_scenarios)
+
+
 def on_time_limit(signum, frame):
     raise TimeoutError(f"the run exceeded {INNER_TIME_LIMIT_S} s")
-
 
 
 def main():

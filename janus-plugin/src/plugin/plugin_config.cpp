@@ -41,33 +41,25 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
     s->admin_key = key;
   if (json_t* v = json_object_get(general, "events")) s->events = json_is_true(v);
   if (json_t* v = json_object_get(general, "string_ids")) s->string_ids = json_is_true(v);
-  if (json_t* v = json_object_get(general, "max_rooms")) {
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000) {
-      *error = "general.max_rooms must be an integer from 0 (no limit) to 1000000";
+  struct Limit {
+    const char* key;
+    int* value;
+    int max;
+    const char* zero;  // what 0 means
+  };
+  const Limit limits[] = {{"max_rooms", &s->max_rooms, 1000000, "no limit"},
+                          {"tick_threads", &s->tick_threads, 256, "one per core"},
+                          {"stats_interval", &s->stats_interval, 86400, "never, else seconds"},
+                          {"media_timeout", &s->media_timeout, 3600, "never, else seconds"}};
+  for (const Limit& l : limits) {
+    json_t* v = json_object_get(general, l.key);
+    if (v == nullptr) continue;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > l.max) {
+      *error = std::string("general.") + l.key + " must be an integer from 0 (" + l.zero + ") to " +
+               std::to_string(l.max);
       return false;
     }
-    s->max_rooms = static_cast<int>(json_integer_value(v));
-  }
-  if (json_t* v = json_object_get(general, "tick_threads")) {
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 256) {
-      *error = "general.tick_threads must be an integer from 0 (one per core) to 256";
-      return false;
-    }
-    s->tick_threads = static_cast<int>(json_integer_value(v));
-  }
-  if (json_t* v = json_object_get(general, "stats_interval")) {
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 86400) {
-      *error = "general.stats_interval must be an integer from 0 (none) to 86400 seconds";
-      return false;
-    }
-    s->stats_interval = static_cast<int>(json_integer_value(v));
-  }
-  if (json_t* v = json_object_get(general, "media_timeout")) {
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 3600) {
-      *error = "general.media_timeout must be an integer from 0 (never) to 3600 seconds";
-      return false;
-    }
-    s->media_timeout = static_cast<int>(json_integer_value(v));
+    *l.value = static_cast<int>(json_integer_value(v));
   }
   if (const char* ip = json_string_value(json_object_get(general, "local_ip")))
     s->rtp.local_ip = ip;

@@ -32,6 +32,21 @@ void close_participant_media(const std::shared_ptr<Session>& session,
   if (session && p->webrtc && !session->destroyed) plugin().gateway->close_pc(session->handle);
 }
 
+// A moderator removes a participant: it is told (`key`: its ID) and its PeerConnection closed.
+void kick_member(Room& room, const std::shared_ptr<Participant>& p,
+                 const std::shared_ptr<Session>& s, const char* key) {
+  if (s) {
+    std::lock_guard lock(s->mutex);
+    if (s->participant == p) s->participant.reset();
+  }
+  remove_from_room(room, p, "kicked", s ? s->handle : nullptr);
+  if (!s) return;
+  json_t* ev = room_event("event", room);
+  json_object_set_new(ev, key, json_integer(static_cast<json_int_t>(p->id)));
+  push_notice(s->handle, ev);
+  close_participant_media(s, p);
+}
+
 json_t* success() {
   return make_event("success");
 }
@@ -128,19 +143,7 @@ json_t* handle_kick_all(const json_t* message) {
     for (auto& [id, member] : room->members)
       members.emplace_back(member.first, member.second.lock());
   }
-  for (auto& [p, s] : members) {
-    if (s) {
-      std::lock_guard lock(s->mutex);
-      if (s->participant == p) s->participant.reset();
-    }
-    remove_from_room(*room, p, "kicked", s ? s->handle : nullptr);
-    if (s) {
-      json_t* ev = room_event("event", *room);
-      json_object_set_new(ev, "kicked_all", json_integer(static_cast<json_int_t>(p->id)));
-      push_notice(s->handle, ev);
-      close_participant_media(s, p);
-    }
-  }
+  for (auto& [p, s] : members) kick_member(*room, p, s, "kicked_all");
   log(Level::kInfo, "room %s: all %zu participants kicked", room->options.id.c_str(),
       members.size());
   return success();
@@ -266,17 +269,7 @@ json_t* handle_kick(const json_t* message) {
   std::shared_ptr<Participant> p;
   std::shared_ptr<Session> s;
   if (auto e = find_member(message, &room, &p, &s)) return make_error(e->code, e->message);
-  if (s) {
-    std::lock_guard lock(s->mutex);
-    if (s->participant == p) s->participant.reset();
-  }
-  remove_from_room(*room, p, "kicked", s ? s->handle : nullptr);
-  if (s) {
-    json_t* ev = room_event("event", *room);
-    json_object_set_new(ev, "kicked", json_integer(static_cast<json_int_t>(p->id)));
-    push_notice(s->handle, ev);
-    close_participant_media(s, p);
-  }
+  kick_member(*room, p, s, "kicked");
   return success();
 }
 
