@@ -24,7 +24,6 @@ the last caller's hangup makes the focus leave the group room (S7). Prints PASS/
 lines and ends with "N passed, M failed".
 """
 
-import argparse
 import asyncio
 import base64
 import concurrent.futures
@@ -34,7 +33,6 @@ import itertools
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -51,8 +49,8 @@ sys.path.insert(0, os.path.join(TESTS, "integration"))
 
 import synapse_harness as sh  # noqa: E402
 import test_conference_e2e as e2e  # noqa: E402
-from janus_harness import (SAMPLE_RATE, die_with_parent, exit_after, run_blocking,  # noqa: E402
-                           run_inside_netns, tone_samples)
+from janus_harness import (SAMPLE_RATE, die_with_parent, netns_main,  # noqa: E402
+                           run_blocking, tone_samples)
 
 NODE = "node"
 CALLERS = (("alice", e2e.FREQS[0]), ("bob", e2e.FREQS[1]), ("carol", e2e.FREQS[2]))
@@ -64,8 +62,7 @@ CONNECT_TIMEOUT_S = 30.0
 # hangup_grace_ms for a hangup of the caller's own before it sends ice_timeout.
 MEDIA_TIMEOUT_S = 10
 LOSS_TIMEOUT_S = 40.0
-INNER_TIME_LIMIT_S = 420
-OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
+TIME_LIMIT_S = 420
 
 
 # --------------------------------------------------------------------------- janus
@@ -459,24 +456,9 @@ def inner(args):
                               plugin_general=f"    media_timeout = {MEDIA_TIMEOUT_S}\n")
 
 
-def on_time_limit(signum, frame):
-    raise TimeoutError(f"the run exceeded {INNER_TIME_LIMIT_S} s")
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--glue", required=True, help="matrix-glue executable")
-    parser.add_argument("--plugin", required=True, help="libjanus_conference.so")
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inner:
-        signal.signal(signal.SIGALRM, on_time_limit)
-        signal.alarm(INNER_TIME_LIMIT_S)
-        exit_after(inner, args)
-    ensure_node_modules()
-    return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
-                            OUTER_TIME_LIMIT_S)
+    return netns_main(e2e.stack_parser(__doc__), __file__, inner, TIME_LIMIT_S,
+                      before=ensure_node_modules)
 
 
 if __name__ == "__main__":

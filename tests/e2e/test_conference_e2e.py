@@ -18,7 +18,6 @@ database; scenario 11 SIGKILLs Janus and starts it on the same port. Prints PASS
 lines and ends with "N passed, M failed".
 """
 
-import argparse
 import asyncio
 import base64
 import concurrent.futures
@@ -40,9 +39,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
 from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
-                           Results, exit_after, fmt_yuv, frame_planes, inset_rect,
+                           Results, fmt_yuv, frame_planes, inset_rect, netns_main,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
-                           run_inside_netns, tone_report, yuv_close)
+                           command_line, tone_report, yuv_close)
 from glue_process import GlueProcess  # noqa: E402
 from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
 from restartable_janus import RestartableJanus  # noqa: E402
@@ -76,8 +75,7 @@ JANUS_RESTART_DELAY_S = 1.0
 JANUS_LOSS_DETECT_S = 2.0
 JANUS_LOST_NOTICE = "The conference server failed"
 KICKED_NOTICE = "The conference server's operator removed you"
-INNER_TIME_LIMIT_S = 600
-OUTER_TIME_LIMIT_S = INNER_TIME_LIMIT_S + 30
+TIME_LIMIT_S = 600
 
 
 
@@ -1103,25 +1101,19 @@ def inner(args):
     return run_with_stack(args, "e2e-conference", all_scenarios)
 
 
-def on_time_limit(signum, frame):
-    raise TimeoutError(f"the run exceeded {INNER_TIME_LIMIT_S} s")
+def stack_parser(doc):
+    """--glue and --plugin: what a test on the whole stack runs."""
+    parser = command_line(doc)
+    parser.add_argument("--glue", required=True, help="matrix-glue executable")
+    parser.add_argument("--plugin", required=True, help="libjanus_conference.so")
+    return parser
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--glue", required=True, help="matrix-glue executable")
-    parser.add_argument("--plugin", required=True, help="libjanus_conference.so")
+    parser = stack_parser(__doc__)
     parser.add_argument("--scenarios", type=lambda text: {int(n) for n in text.split(",")},
                         help="only these scenarios, e.g. 10,11 (2 and 3 need 1)")
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inner:
-        signal.signal(signal.SIGALRM, on_time_limit)
-        signal.alarm(INNER_TIME_LIMIT_S)
-        exit_after(inner, args)
-    return run_inside_netns(__file__, [a for a in sys.argv[1:] if a != "--inner"],
-                            OUTER_TIME_LIMIT_S)
+    return netns_main(parser, __file__, inner, TIME_LIMIT_S)
 
 
 if __name__ == "__main__":

@@ -237,26 +237,43 @@ def sanitizer_env(plugin=None):
             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
 
 
+def netns_main(parser, script, inner, time_limit_s, before=None):
+    """Parses the command line (`parser` and --inner). Outside, runs before(), then the
+    script again inside a network namespace it creates; inside (--inner), inner(args)
+    within time_limit_s. Returns the exit code."""
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        def on_time_limit(signum, frame):
+            raise TimeoutError(f"the run exceeded {time_limit_s} s")
+        signal.signal(signal.SIGALRM, on_time_limit)
+        signal.alarm(time_limit_s)
+        exit_after(inner, args)
+    if before:
+        before()
+    return run_inside_netns(script, [a for a in sys.argv[1:] if a != "--inner"],
+                            time_limit_s + 30)
+
+
+def command_line(doc):
+    return argparse.ArgumentParser(description=doc,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def plugin_test_main(doc, script, inner, inner_timeout_s, add_arguments=None):
     """The command line of a test of the plugin inside the real Janus: --plugin,
     --debug-level, --sanitized (and whatever add_arguments(parser) adds). The
     script re-executes itself inside a network namespace it creates, where
     inner(args) runs; returns the exit code."""
-    parser = argparse.ArgumentParser(description=doc,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_line(doc)
     parser.add_argument("--plugin", required=True, help="plugin .so to load")
     parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
     parser.add_argument("--sanitized", action="store_true",
                         help="the plugin is built with ASan+UBSan or TSan: preload that "
                              "runtime into Janus")
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     if add_arguments:
         add_arguments(parser)
-    args = parser.parse_args()
-    if args.inner:
-        exit_after(inner, args)
-    return run_inside_netns(script, [a for a in sys.argv[1:] if a != "--inner"],
-                            inner_timeout_s)
+    return netns_main(parser, script, inner, inner_timeout_s)
 
 
 async def close_scenario(peers, admin):
