@@ -201,6 +201,31 @@ class Bench:
         return {"plugin": plugin, **found}
 
 
+def bench_args(doc, out, quick_help, add_arguments=None):
+    """The benchmarks' command line: --plugin, --loadgen, --out, --quick, --seconds, --warmup
+    (and what add_arguments adds); None when a binary is missing."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plugin", default=os.path.join(ROOT, "build", "janus-plugin",
+                                                         "libjanus_conference.so"))
+    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench",
+                                                          "conference_loadgen"))
+    parser.add_argument("--out", default=os.path.join(HERE, out))
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--seconds", type=float, help="measurement window (default 10, quick 3)")
+    parser.add_argument("--warmup", type=float, help="warm-up before it (default 3, quick 1.5)")
+    if add_arguments:
+        add_arguments(parser)
+    args = parser.parse_args()
+    args.seconds = args.seconds or (3.0 if args.quick else 10.0)
+    args.warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 3.0)
+    for path in (args.plugin, args.loadgen):
+        if not os.path.exists(path):
+            print(f"missing {path}: build first (cmake --build build)", file=sys.stderr)
+            return None
+    return args
+
+
 def search_largest(results, run, cap, first, gap):
     """The largest size sustained, from `results` ({size: sustained?} known already) and runs
     of run(size) (a report or None): doubling from `first` until a failure or `cap`, then
@@ -408,26 +433,10 @@ def write_results(path, info, rows, searches, crashes, args, started):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--plugin", default=os.path.join(ROOT, "build", "janus-plugin",
-                                                         "libjanus_conference.so"))
-    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench",
-                                                          "conference_loadgen"))
-    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
-    parser.add_argument("--quick", action="store_true",
-                        help="CI smoke run: N in {3, 10}, short windows, no search")
-    parser.add_argument("--seconds", type=float, help="measurement window (default 10, quick 3)")
-    parser.add_argument("--warmup", type=float, help="warm-up before it (default 3, quick 1.5)")
-    parser.add_argument("--no-search", action="store_true")
-    args = parser.parse_args()
-    args.seconds = args.seconds or (3.0 if args.quick else 10.0)
-    args.warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 3.0)
-    for path in (args.plugin, args.loadgen):
-        if not os.path.exists(path):
-            print(f"missing {path}: build first (cmake --build build)", file=sys.stderr)
-            return 2
-
+    args = bench_args(__doc__, "RESULTS.md", "CI smoke run: N in {3, 10}, short windows, no search",
+                      lambda p: p.add_argument("--no-search", action="store_true"))
+    if args is None:
+        return 2
     raise_fd_limit()
     args.prioritised = raise_priority(NICE)
     started = datetime.datetime.now().astimezone()

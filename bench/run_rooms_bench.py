@@ -13,7 +13,6 @@ marker bursts (measured in the first room and in one of the last). Writes
 bench/RESULTS-rooms.md (also printed). Exits non-zero only when something broke.
 """
 
-import argparse
 import datetime
 import os
 import platform
@@ -23,9 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from bench_host import cpu_model, raise_priority  # noqa: E402
-from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, NICE, OURS, ROOT,  # noqa: E402
-                             SHORT, Bench, Broken, cpu_fields, raise_fd_limit, search_largest,
-                             starved, sustained)
+from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, NICE, OURS, SHORT,  # noqa: E402
+                             Bench, Broken, bench_args, cpu_fields, raise_fd_limit,
+                             search_largest, starved, sustained)
 
 PER_ROOM = 4
 TALKERS = 1
@@ -138,23 +137,9 @@ def write_results(path, info, rows, searches, args, started):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--plugin", default=os.path.join(ROOT, "build", "janus-plugin",
-                                                         "libjanus_conference.so"))
-    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench",
-                                                          "conference_loadgen"))
-    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS-rooms.md"))
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 and 5 rooms, no search")
-    parser.add_argument("--seconds", type=float, help="measurement window (default 10, quick 3)")
-    parser.add_argument("--warmup", type=float, help="warm-up before it (default 3, quick 1.5)")
-    args = parser.parse_args()
-    args.seconds = args.seconds or (3.0 if args.quick else 10.0)
-    args.warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 3.0)
-    for path in (args.plugin, args.loadgen):
-        if not os.path.exists(path):
-            print(f"missing {path}: build first (cmake --build build)", file=sys.stderr)
-            return 2
+    args = bench_args(__doc__, "RESULTS-rooms.md", "smoke run: 2 and 5 rooms, no search")
+    if args is None:
+        return 2
     raise_fd_limit()
     args.prioritised = raise_priority(NICE)
     started = datetime.datetime.now().astimezone()
