@@ -16,6 +16,8 @@ packages=(
   clang libclang-rt-14-dev  # fuzz/: clang 14 and its libFuzzer, ASan and UBSan runtimes
   llvm-14  # llvm-symbolizer: file:line in TSan reports of the plugin inside Janus
   chromium  # tests/browser: matrix-js-sdk callers in headless Chromium
+  # tests/compose: the compose trial under podman (runc: these cgroups are hybrid)
+  podman runc podman-compose netavark aardvark-dns iptables
 )
 
 if [ "$(id -u)" -ne 0 ]; then
