@@ -30,9 +30,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
 import synapse_harness as sh  # noqa: E402
 from janus_harness import (JanusProcess, NetNs, Results, die_with_parent,  # noqa: E402
-                           run_blocking, tone_report)
+                           run_blocking)
 from glue_process import GlueProcess  # noqa: E402
-from matrix_caller import MatrixCaller  # noqa: E402
+from matrix_caller import MatrixCaller, check_two_hear_each_other  # noqa: E402
 
 SERVER_NAME = "localhost"
 PACKAGE = "janus.plugin.conference"
@@ -43,8 +43,6 @@ PERSON = "tester"
 CALL_SETUP_TIMEOUT_S = 30
 JOIN_TIMEOUT_S = 20
 STEP_TIMEOUT_S = 15       # one homeserver round trip plus a /sync
-OTHER_TONE_MIN_DB = 25.0  # as the end-to-end test asks of a tone heard through the mix
-SKIP_S = 1.0              # start of the recording that tone_report ignores
 # Setup (Synapse start-up dominates) plus the bots' calls; --duration comes on top.
 SETUP_LIMIT_S = 60
 
@@ -139,14 +137,7 @@ Logs (removed when the stack stops):
         for bot in self.bots:
             r.check(f"{bot.name}'s call is connected", bot.connected(),
                     bot.pc.connectionState if bot.pc else "no call")
-        for bot, other in (self.bots, self.bots[::-1]):
-            levels = tone_report(bot.recorder.samples(), [other.freq, bot.freq],
-                                 skip_seconds=SKIP_S)
-            r.check(f"{bot.name} hears {other.name}'s {other.freq} Hz",
-                    levels is not None and levels[other.freq] >= OTHER_TONE_MIN_DB,
-                    "less than 1 s of audio" if levels is None else
-                    ", ".join(f"{f} Hz {db:+.1f} dB" for f, db in levels.items())
-                    + f" (needs >= {OTHER_TONE_MIN_DB:+.0f} dB)")
+        check_two_hear_each_other(r, self.bots)
         r.check("janus and matrix-glue still run", self.janus.alive() and self.glue.alive())
         print(f"self-check: {r.passed} passed, {r.failed} failed: "
               f"{'ok' if not r.failed else 'FAILED'}", flush=True)

@@ -29,9 +29,23 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import synapse_harness as sh  # noqa: E402
 from aiortc.mediastreams import MediaStreamError  # noqa: E402
 from janus_harness import (ColourTrack, Recorder, ToneTrack, record_track,  # noqa: E402
-                           run_blocking)
+                           run_blocking, tone_report)
 
 INVITE_LIFETIME_MS = 60000  # what matrix-js-sdk sends
+HEARD_MIN_DB = 25.0  # a tone heard through the mix, as the end-to-end test asks
+RECORDING_SKIP_S = 1.0  # start of a recording that the tone check ignores
+
+
+def check_two_hear_each_other(r, callers):
+    """Each of two callers hears the other's tone in what it recorded."""
+    for caller, other in (callers, callers[::-1]):
+        levels = tone_report(caller.recorder.samples(), [other.freq, caller.freq],
+                             skip_seconds=RECORDING_SKIP_S)
+        r.check(f"{caller.name} hears {other.name}'s {other.freq} Hz",
+                levels is not None and levels[other.freq] >= HEARD_MIN_DB,
+                "less than 1 s of audio" if levels is None else
+                ", ".join(f"{f} Hz {db:+.1f} dB" for f, db in levels.items())
+                + f" (needs >= {HEARD_MIN_DB:+.0f} dB)")
 
 
 class CallRefused(Exception):
