@@ -397,6 +397,20 @@ def verdicts(rows, searches):
     return lines
 
 
+def search_tables(searches, title, column, size_key, rows_table):
+    """The searches' verdicts and their probe runs, as Markdown lines."""
+    lines = ["", f"{title} sustained on one core (no missed ticks, ≥ 99 % delivered):", "",
+             f"| plugin | {column} | first failing | probes (size: sustained?) |",
+             "|---|---|---|---|"]
+    for s in searches:
+        probes = ", ".join(f"{p[size_key]}: {'yes' if sustained(p) else 'no'}"
+                           for p in s["probes"]) or "none (table decided)"
+        largest = f"≥ {s['largest']} (cap)" if s["capped"] else str(s["largest"])
+        lines.append(f"| {SHORT[s['plugin']]} | {largest} | {s['first_failing'] or '–'} | "
+                     f"{probes} |")
+    return lines + ["", "Search runs:", ""] + rows_table([p for s in searches for p in s["probes"]])
+
+
 def write_results(path, info, rows, searches, crashes, args, started):
     lines = [
         "# Audio benchmark results",
@@ -415,16 +429,8 @@ def write_results(path, info, rows, searches, crashes, args, started):
     ]
     lines += table_rows(rows)
     if searches:
-        lines += ["", "Largest room sustained on one core (no missed ticks, ≥ 99 % delivered):", "",
-                  "| plugin | largest sustained N | first failing N | probes (N: sustained?) |",
-                  "|---|---|---|---|"]
-        for s in searches:
-            probes = ", ".join(f"{p['participants']}: {'yes' if sustained(p) else 'no'}"
-                               for p in s["probes"]) or "none (table decided)"
-            largest = f"≥ {s['largest']} (cap)" if s["capped"] else str(s["largest"])
-            lines.append(f"| {SHORT[s['plugin']]} | {largest} | {s['first_failing'] or '–'} | "
-                         f"{probes} |")
-        lines += ["", "Search runs:", ""] + table_rows([p for s in searches for p in s["probes"]])
+        lines += search_tables(searches, "Largest room", "largest sustained N", "participants",
+                               table_rows)
     if crashes:
         lines += ["", "Janus crashed (and was restarted) during these runs:", ""]
         lines += [f"* {SHORT[plugin]} N={n}; log tail: `{' / '.join(tail.strip().splitlines()[-3:])}`"

@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 from bench_host import cpu_model, raise_priority  # noqa: E402
 from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, NICE, OURS, SHORT,  # noqa: E402
                              Bench, Broken, bench_args, cpu_fields, raise_fd_limit,
-                             search_largest, starved, sustained)
+                             search_largest, search_tables, starved, sustained)
 
 PER_ROOM = 4
 TALKERS = 1
@@ -95,7 +95,8 @@ def verdicts(rows, searches):
                    if p["rooms"] == o["largest"] and sustained(p)), None)
         if at:
             lat = at["bursts"]["latency_ms_median"]
-            lines.append(f"* Our added latency at that load ({at['rooms']} rooms): median {lat:.1f} "
+            lines.append(f"* Our added latency at that load ({at['rooms']} rooms): median "
+                         f"{lat:.1f} "
                          f"ms, p95 {at['bursts']['latency_ms_p95']:.1f} ms (goal ≤ "
                          f"{LATENCY_TARGET_MS:.0f} ms): "
                          f"**{'met' if lat <= LATENCY_TARGET_MS else 'not met'}**")
@@ -109,8 +110,9 @@ def write_results(path, info, rows, searches, args, started, timeouts):
         f"* Date: {started.strftime('%Y-%m-%d %H:%M %Z').strip()}",
         f"* Machine: {os.cpu_count()} CPUs ({cpu_model()}), kernel {platform.release()}",
         f"* Janus {info.get('version_string', '?')}; both plugins in the same Janus process, "
-        f"{'pinned to CPU 0 (load generator on CPU 1)' if (os.cpu_count() or 1) >= 2 else 'not pinned'}"
-        f"; our plugin with its default tick threads (one per core)",
+        + ("pinned to CPU 0 (load generator on CPU 1)" if (os.cpu_count() or 1) >= 2
+           else "not pinned")
+        + "; our plugin with its default tick threads (one per core)",
         f"* Rooms of {PER_ROOM} plain-RTP participants, {TALKERS} talking, the rest silent; "
         f"{args.seconds:g} s window after {args.warmup:g} s warm-up; command: "
         f"`/usr/bin/python3 bench/run_rooms_bench.py{' --quick' if args.quick else ''}`",
@@ -119,16 +121,7 @@ def write_results(path, info, rows, searches, args, started, timeouts):
         "",
     ] + table(rows)
     if searches:
-        lines += ["", "Most rooms sustained on one core (no missed ticks, ≥ 99 % delivered):", "",
-                  "| plugin | most rooms sustained | first failing | probes (rooms: sustained?) |",
-                  "|---|---|---|---|"]
-        for s in searches:
-            probes = ", ".join(f"{p['rooms']}: {'yes' if sustained(p) else 'no'}"
-                               for p in s["probes"]) or "none (table decided)"
-            largest = f"≥ {s['largest']} (cap)" if s["capped"] else str(s["largest"])
-            lines.append(f"| {SHORT[s['plugin']]} | {largest} | {s['first_failing'] or '–'} | "
-                         f"{probes} |")
-        lines += ["", "Search runs:", ""] + table([p for s in searches for p in s["probes"]])
+        lines += search_tables(searches, "Most rooms", "most rooms sustained", "rooms", table)
     if timeouts:
         lines += ["", "No result within the load generator's time limit (overloaded; counted "
                   "as not sustained): " + ", ".join(f"{SHORT[p]} {label}" for p, label in timeouts)]
