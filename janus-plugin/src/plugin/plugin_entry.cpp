@@ -334,7 +334,8 @@ static std::shared_ptr<Participant> session_participant(janus_plugin_session* ha
 static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
   auto p = session_participant(handle);
   if (!p || !p->inbound) return;
-  p->last_media_us.store(mcu::monotonic_us(), std::memory_order_relaxed);
+  const int64_t now = mcu::monotonic_us();
+  p->last_media_us.store(now, std::memory_order_relaxed);
   mcu::RtpPacketView view;
   if (!mcu::parse_rtp(reinterpret_cast<const uint8_t*>(packet->buffer), packet->length, 0, &view)) {
     ++p->rtp_malformed;
@@ -344,13 +345,13 @@ static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* pa
     auto video = p->video_in.load();
     if (!video) return;
     if (p->webrtc) p->webrtc->video_ssrc = view.ssrc;
-    video->insert(view, mcu::monotonic_us());
+    video->insert(view, now);
     return;
   }
   // The core has already read the negotiated RFC 6464 extension.
   view.audio_level = packet->extensions.audio_level;
   view.voice_activity = packet->extensions.audio_level_vad;
-  p->inbound->insert(view, mcu::monotonic_us());
+  p->inbound->insert(view, now);
 }
 
 // Viewers' key frame requests for the composite; the core answers NACKs itself.
