@@ -445,31 +445,21 @@ def write_results(path, info, rows, searches, crashes, args, started):
     return text
 
 
-def main():
-    args = bench_args(__doc__, "RESULTS.md", "CI smoke run: N in {3, 10}, short windows, no search",
-                      lambda p: p.add_argument("--no-search", action="store_true"))
-    if args is None:
-        return 2
+def run_bench(args, measure):
+    """Starts the one Janus with both plugins, runs measure(bench, started), which returns the
+    results' text, and prints it. Exit status 1 when something broke or Janus died during a
+    run of our plugin (the stock AudioBridge taking Janus down is a finding, not a failure)."""
     raise_fd_limit()
     args.prioritised = raise_priority(NICE)
     started = datetime.datetime.now().astimezone()
     bench = Bench(args)
     try:
         bench.start_janus()
-        print("table runs:", flush=True)
-        rows = bench.table(QUICK_SIZES if args.quick else SIZES)
-        searches = []
-        if not (args.quick or args.no_search):
-            for plugin in (OURS, AUDIOBRIDGE):
-                print(f"searching the largest sustained room of {SHORT[plugin]}:", flush=True)
-                searches.append(bench.search(plugin, rows))
-        print()
-        print(write_results(args.out, bench.info, rows, searches, bench.crashes, args, started))
+        print(measure(bench, started))
         print(f"written to {args.out}")
-        # Our plugin taking Janus down is a failure; the stock AudioBridge's is a finding.
         ours_crashed = [n for plugin, n, _ in bench.crashes if plugin == OURS]
         if ours_crashed:
-            print(f"BROKEN: Janus died during runs of our plugin at N = {ours_crashed}",
+            print(f"BROKEN: Janus died during runs of our plugin at {ours_crashed}",
                   file=sys.stderr)
             return 1
         return 0
@@ -479,6 +469,26 @@ def main():
     finally:
         if bench.janus is not None:
             bench.janus.cleanup()
+
+
+def main():
+    args = bench_args(__doc__, "RESULTS.md", "CI smoke run: N in {3, 10}, short windows, no search",
+                      lambda p: p.add_argument("--no-search", action="store_true"))
+    if args is None:
+        return 2
+
+    def measure(bench, started):
+        print("table runs:", flush=True)
+        rows = bench.table(QUICK_SIZES if args.quick else SIZES)
+        searches = []
+        if not (args.quick or args.no_search):
+            for plugin in (OURS, AUDIOBRIDGE):
+                print(f"searching the largest sustained room of {SHORT[plugin]}:", flush=True)
+                searches.append(bench.search(plugin, rows))
+        print()
+        return write_results(args.out, bench.info, rows, searches, bench.crashes, args, started)
+
+    return run_bench(args, measure)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ marker bursts (measured in the first room and in one of the last). Writes
 bench/RESULTS-rooms.md (also printed). Exits non-zero only when something broke.
 """
 
-import datetime
 import os
 import platform
 import sys
@@ -21,10 +20,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from bench_host import cpu_model, raise_priority  # noqa: E402
-from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, NICE, OURS, SHORT,  # noqa: E402
-                             Bench, Broken, bench_args, cpu_fields, raise_fd_limit,
-                             search_largest, search_tables, starved, sustained)
+from bench_host import cpu_model  # noqa: E402
+from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, OURS, SHORT,  # noqa: E402
+                             bench_args, cpu_fields, run_bench, search_largest,
+                             search_tables, starved, sustained)
 
 PER_ROOM = 4
 TALKERS = 1
@@ -137,12 +136,8 @@ def main():
     args = bench_args(__doc__, "RESULTS-rooms.md", "smoke run: 2 and 5 rooms, no search")
     if args is None:
         return 2
-    raise_fd_limit()
-    args.prioritised = raise_priority(NICE)
-    started = datetime.datetime.now().astimezone()
-    bench = Bench(args)
-    try:
-        bench.start_janus()
+
+    def measure(bench, started):
         rows = []
         for i, rooms in enumerate(QUICK_ROOMS if args.quick else ROOMS):
             for plugin in ((OURS, AUDIOBRIDGE) if i % 2 == 0 else (AUDIOBRIDGE, OURS)):
@@ -150,19 +145,9 @@ def main():
                 if report is not None:
                     rows.append(report)
         searches = [] if args.quick else [search(bench, p, rows) for p in (OURS, AUDIOBRIDGE)]
-        print(write_results(args.out, bench.info, rows, searches, args, started, bench.timeouts))
-        print(f"written to {args.out}")
-        ours_crashed = [n for plugin, n, _ in bench.crashes if plugin == OURS]
-        if ours_crashed:
-            print("BROKEN: Janus died during runs of our plugin", file=sys.stderr)
-            return 1
-        return 0
-    except Broken as e:
-        print(f"BROKEN: {e}", file=sys.stderr)
-        return 1
-    finally:
-        if bench.janus is not None:
-            bench.janus.cleanup()
+        return write_results(args.out, bench.info, rows, searches, args, started, bench.timeouts)
+
+    return run_bench(args, measure)
 
 
 if __name__ == "__main__":
