@@ -13,6 +13,8 @@ packages=(
   libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
   python3-aiortc python3-numpy python3-av
   ffmpeg  # bench/video: the reference compositor
+  golang-go golang-github-pion-webrtc.v3-dev  # bench/webrtc-load: the WebRTC load generator
+  linux-perf  # bench: profiles of Janus under load
   clang libclang-rt-14-dev  # fuzz/: clang 14 and its libFuzzer, ASan and UBSan runtimes
   llvm-14  # llvm-symbolizer: file:line in TSan reports of the plugin inside Janus
   chromium  # tests/browser: matrix-js-sdk callers in headless Chromium

@@ -103,10 +103,25 @@ class NetNs:
             for dev, addr in zip(("veth-a", "veth-b"), self.addresses):
                 _run(ns + ["addr", "add", f"{addr}/24", "dev", dev])
                 _run(ns + ["link", "set", dev, "up"])
+            self._link_ends_directly()
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
+
+    def _link_ends_directly(self):
+        """ICE between a peer bound to one end and Janus on the other: the kernel
+        sends from one local address to the other through the veth pair only with
+        accept_local and static neighbour entries (ARP between them fails)."""
+        ns = ["ip", "-n", self.name]
+        for dev in ("all", "veth-a", "veth-b"):
+            _run(self.exec_argv(["sysctl", "-q", "-w", f"net.ipv4.conf.{dev}.accept_local=1"]))
+        macs = {dev: json.loads(_run(ns + ["-j", "link", "show", dev]).stdout)[0]["address"]
+                for dev in ("veth-a", "veth-b")}
+        for dev, other, addr in (("veth-a", "veth-b", self.addresses[1]),
+                                 ("veth-b", "veth-a", self.addresses[0])):
+            _run(ns + ["neigh", "replace", addr, "lladdr", macs[other], "dev", dev,
+                       "nud", "permanent"])
 
     def __exit__(self, *exc):
         try:
