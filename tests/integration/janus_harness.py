@@ -363,8 +363,11 @@ class JanusProcess:
 
     def __init__(self, plugins, plugin_configs=None, debug_level=4,
                  session_timeout=15, rtp_port_range="20000-29999", interface=None, env=None,
-                 event_backend=None):
+                 event_backend=None, event_loops=0):
         self.plugins = list(plugins)
+        # Janus' event_loops: a fixed pool of loops for every PeerConnection
+        # instead of a thread per handle (0 = Janus' default).
+        self.event_loops = event_loops
         self.env = env
         # An HTTP URL: Janus' sample event handler posts the plugins' events there.
         self.event_backend = event_backend
@@ -435,6 +438,7 @@ general: {{
     debug_colors = false
     session_timeout = {self.session_timeout}
     server_name = "integration-test"
+{f'    event_loops = {self.event_loops}' if self.event_loops else ""}
     admin_secret = "{ADMIN_SECRET}"
 }}
 certificates: {{

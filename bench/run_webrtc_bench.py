@@ -1,0 +1,298 @@
+#!/usr/bin/python3
+"""WebRTC benchmark: janus.plugin.conference, Janus' AudioBridge and Janus' EchoTest (the
+floor: what terminating N WebRTC peers costs Janus with no mixing at all), side by side.
+
+    /usr/bin/python3 bench/run_webrtc_bench.py              # N in {20, 50, 100, 200}
+    /usr/bin/python3 bench/run_webrtc_bench.py --quick      # N in {10, 20}, short windows
+    /usr/bin/python3 bench/run_webrtc_bench.py --sizes 100 --seconds 20
+
+ONE Janus with all three plugins, pinned to CPU 0; the load generator
+(build/bench/webrtc-load/webrtc_load: pion peers on one UDP socket, NACK and RTCP reports,
+3 talkers sending pre-encoded speech, the rest silence) on CPU 1. For each N each plugin in
+turn, with RFC 6464 audio levels and without; then a second Janus with `event_loops`
+(--event-loops, a fixed pool of loops instead of a thread per handle) with levels. Needs root:
+it runs inside a network namespace it creates. Writes bench/RESULTS-webrtc.md and .json (also
+printed), with the machine's load average at each run. Exits non-zero only when something
+broke (a generator run failed, Janus died during a run of ours).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+from bench_host import cpu_model, raise_priority  # noqa: E402
+from janus_harness import (JANUS_LIB_DIR, JanusProcess, local_ipv4_addresses,  # noqa: E402
+                           netns_main)
+from run_audio_bench import NICE, Broken, janus_status, raise_fd_limit  # noqa: E402
+
+OURS, AUDIOBRIDGE, ECHOTEST = "conference", "audiobridge", "echotest"
+PLUGINS = (OURS, AUDIOBRIDGE, ECHOTEST)
+SHORT = {OURS: "conference (ours)", AUDIOBRIDGE: "audiobridge", ECHOTEST: "echotest (floor)"}
+STOCK = [f"{JANUS_LIB_DIR}/plugins/libjanus_audiobridge.so",
+         f"{JANUS_LIB_DIR}/plugins/libjanus_echotest.so"]
+SIZES = (20, 50, 100, 200)
+QUICK_SIZES = (10, 20)
+TALKERS = 3
+REFERENCE_N = 100
+SHARE_TARGET = 0.25       # our share ≤ ¼ of AudioBridge's
+FLOOR_TARGET = 1.5        # our total ≤ 1.5× the EchoTest floor
+FLOOR_MOONSHOT = 1.25
+
+
+class Runner:
+    def __init__(self, args):
+        self.args = args
+        self.janus = None
+        self.info = {}
+        self.pinned = (os.cpu_count() or 1) >= 2
+        self.addresses = local_ipv4_addresses()
+        self.crashes = []
+
+    def start_janus(self, event_loops):
+        if self.janus is not None:
+            self.janus.cleanup()
+        self.janus = JanusProcess([self.args.plugin] + STOCK, debug_level=3, session_timeout=60,
+                                  interface=self.addresses[0], event_loops=event_loops)
+        # Janus and its threads inherit CPU 0; the generator started afterwards gets CPU 1.
+        if self.pinned:
+            os.sched_setaffinity(0, {0})
+        try:
+            self.janus.start()
+        finally:
+            if self.pinned:
+                os.sched_setaffinity(0, {1})
+        self.info = self.janus.info() or {}
+        for package in ("janus.plugin.conference", "janus.plugin.audiobridge",
+                        "janus.plugin.echotest"):
+            if package not in self.info.get("plugins", {}):
+                raise Broken(f"{package} not loaded by Janus; log: {self.janus.log_path}")
+
+    def run(self, plugin, n, levels, event_loops):
+        argv = [self.args.loadgen, "-janus", self.janus.url, "-plugin", plugin,
+                "-bind", self.addresses[1], "-peers", str(n), "-talkers", str(min(TALKERS, n)),
+                "-seconds", str(self.args.seconds), "-warmup", str(self.args.warmup),
+                "-janus-pid", str(self.janus.pid), f"-audio-levels={str(levels).lower()}"]
+        idle_rss, idle_threads = janus_status(self.janus.pid)
+        load = os.getloadavg()
+        before = os.times()
+        started = time.monotonic()
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=120 + n + self.args.seconds + self.args.warmup)
+        wall = time.monotonic() - started
+        after = os.times()
+        label = f"{SHORT[plugin]} N={n} levels={'on' if levels else 'off'} loops={event_loops}"
+        if not self.janus.alive():
+            self.crashes.append((plugin, n, self.janus.log_tail(15)))
+            print(f"  Janus died during {label}; restarting it", flush=True)
+            self.start_janus(event_loops)
+            return None
+        if proc.returncode != 0:
+            raise Broken(f"{label}: generator exited {proc.returncode}: {proc.stderr.strip()}\n"
+                         f"Janus log tail:\n{self.janus.log_tail()}")
+        r = json.loads(proc.stdout)
+        del r["peers"]
+        r.update(plugin=plugin, event_loops=event_loops, load_average=load,
+                 janus_idle={"rss_kb": idle_rss, "threads": idle_threads},
+                 loadgen_cpu_percent=100.0 * ((after.children_user - before.children_user)
+                                              + (after.children_system - before.children_system))
+                 / wall)
+        print(f"  {label:<50} {summary(r)}", flush=True)
+        self.settle()
+        return r
+
+    def settle(self, idle_percent=10.0, limit_s=30.0):
+        """Janus idle again (peers gone, rooms destroyed) before the next run."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            before = self.janus.cpu_seconds()
+            time.sleep(1.0)
+            if 100.0 * (self.janus.cpu_seconds() - before) <= idle_percent:
+                return
+
+    def table(self, event_loops, level_modes):
+        rows = []
+        for i, n in enumerate(self.args.sizes):
+            for levels in level_modes:
+                # Rotate the order so slow drifts of the machine favour no plugin.
+                order = PLUGINS[i % 3:] + PLUGINS[:i % 3]
+                for plugin in order:
+                    r = self.run(plugin, n, levels, event_loops)
+                    if r is not None:
+                        rows.append(r)
+        return rows
+
+
+def per_ps(r):
+    return r.get("cpu", {}).get("ms_per_participant_per_s", float("nan"))
+
+
+def summary(r):
+    b, d = r["bursts"], r["delivery"]
+    return (f"CPU {r['cpu']['percent_of_core']:5.1f} % {per_ps(r):.3f} ms/p/s  delivery "
+            f"{100 * d['ratio']:.2f} % (min {100 * d['min_ratio']:.1f})  bursts "
+            f"{b['detected']}/{b['expected']} {b['latency_ms_median']:.1f} ms  threads "
+            f"{r['janus_at_window_end']['threads']}  loadgen {r['loadgen_cpu_percent']:.0f} % "
+            f"lag {r['loadgen']['max_send_lag_us'] / 1000:.1f} ms  load {r['load_average'][0]:.1f}")
+
+
+def find(rows, plugin, n, levels, loops):
+    return next((r for r in rows if r["plugin"] == plugin and r["participants"] == n
+                 and r["audio_levels"] == levels and r["event_loops"] == loops), None)
+
+
+def share(rows, r):
+    """CPU per participant-second above the EchoTest floor of the same N and settings."""
+    floor = find(rows, ECHOTEST, r["participants"], r["audio_levels"], r["event_loops"])
+    return per_ps(r) - per_ps(floor) if floor else float("nan")
+
+
+def table_lines(rows):
+    out = ["| plugin | N | levels | event_loops | Janus CPU % of one core | CPU ms per "
+           "participant-second | share above the floor | × floor | delivery % (min) | "
+           "bursts | added latency median / p95 ms | Janus threads (idle) | Janus RSS MB "
+           "(idle) | generator CPU % / max lag ms | load avg (1 min) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        floor = find(rows, ECHOTEST, r["participants"], r["audio_levels"], r["event_loops"])
+        ratio = per_ps(r) / per_ps(floor) if floor and per_ps(floor) > 0 else float("nan")
+        d, b, end, idle = r["delivery"], r["bursts"], r["janus_at_window_end"], r["janus_idle"]
+        out.append(
+            f"| {SHORT[r['plugin']]} | {r['participants']} | {'on' if r['audio_levels'] else 'off'}"
+            f" | {r['event_loops'] or 'default'} | {r['cpu']['percent_of_core']:.1f} | "
+            f"{per_ps(r):.2f} | {share(rows, r):.2f} | {ratio:.2f} | "
+            f"{100 * d['ratio']:.2f} ({100 * d['min_ratio']:.1f}) | "
+            f"{b['detected']}/{b['expected']} | {b['latency_ms_median']:.1f} / "
+            f"{b['latency_ms_p95']:.1f} | {end['threads']} ({idle['threads']}) | "
+            f"{end['rss_kb'] / 1024:.0f} ({idle['rss_kb'] / 1024:.0f}) | "
+            f"{r['loadgen_cpu_percent']:.0f} / {r['loadgen']['max_send_lag_us'] / 1000:.1f} | "
+            f"{r['load_average'][0]:.1f} |")
+    return out
+
+
+def verdicts(rows, n):
+    lines = []
+    for loops in sorted({r["event_loops"] for r in rows}):
+        ours, ab, floor = (find(rows, p, n, True, loops) for p in PLUGINS)
+        if not (ours and ab and floor):
+            continue
+        setting = f"event_loops = {loops}" if loops else "Janus' defaults"
+        o, a = share(rows, ours), share(rows, ab)
+        lines.append(f"* N={n}, levels on, {setting}: our share {o:.2f} ms/p/s, AudioBridge's "
+                     f"{a:.2f} ms/p/s, ratio {o / a:.2f} (target ≤ {SHARE_TARGET}): "
+                     f"**{'met' if o <= SHARE_TARGET * a else 'not met'}**")
+        x = per_ps(ours) / per_ps(floor)
+        lines.append(f"* N={n}, levels on, {setting}: our total {per_ps(ours):.2f} ms/p/s, the "
+                     f"EchoTest floor {per_ps(floor):.2f} ms/p/s: {x:.2f}× (target ≤ "
+                     f"{FLOOR_TARGET}×: **{'met' if x <= FLOOR_TARGET else 'not met'}**; "
+                     f"moonshot ≤ {FLOOR_MOONSHOT}×: "
+                     f"**{'met' if x <= FLOOR_MOONSHOT else 'not met'}**)")
+    return lines
+
+
+def write_results(args, info, rows, crashes, started, event_loops):
+    loads = [r["load_average"][0] for r in rows]
+    lines = [
+        "# WebRTC benchmark results",
+        "",
+        f"* Date: {started.strftime('%Y-%m-%d %H:%M %Z').strip()}",
+        f"* Machine: {os.cpu_count()} CPUs ({cpu_model()}), kernel {platform.release()}; "
+        f"load average (1 min) at the runs' start {min(loads, default=0):.1f}–"
+        f"{max(loads, default=0):.1f} (other work shared the machine: CPU time is Janus' own, "
+        "but a busy machine slows everything)",
+        f"* Janus {info.get('version_string', '?')}; our plugin, AudioBridge and EchoTest in the "
+        "same Janus process, "
+        + ("pinned to CPU 0 (load generator on CPU 1)" if (os.cpu_count() or 1) >= 2
+           else "not pinned")
+        + (f"; then a fresh Janus with `event_loops = {event_loops}`" if event_loops else ""),
+        f"* WebRTC peers from one pion process on one UDP socket (DTLS-SRTP, NACK, RTCP "
+        f"reports), {TALKERS} talkers sending pre-encoded speech (talker 0 a 3 kHz marker burst "
+        f"every 2 s), the rest Opus silence; {args.seconds:g} s window after {args.warmup:g} s "
+        f"warm-up; command: `/usr/bin/python3 bench/run_webrtc_bench.py"
+        f"{' --quick' if args.quick else ''}`",
+        "* Share above the floor: our or AudioBridge's CPU per participant-second minus "
+        "EchoTest's at the same N and settings; × floor: total over EchoTest's. Added latency: "
+        "marker onset in a listener's decoded audio (EchoTest: in talker 0's own echo) minus "
+        "its send time. Threads and RSS: Janus at the window's end (idle before the run)",
+        "",
+    ] + table_lines(rows)
+    if crashes:
+        lines += ["", "Janus crashed (and was restarted) during: "
+                  + ", ".join(f"{SHORT[p]} N={n}" for p, n, _ in crashes)]
+    v = verdicts(rows, REFERENCE_N if REFERENCE_N in args.sizes else max(args.sizes))
+    if v:
+        lines += ["", "Targets:", ""] + v
+    text = "\n".join(lines) + "\n"
+    with open(args.out, "w") as fh:
+        fh.write(text)
+    with open(os.path.splitext(args.out)[0] + ".json", "w") as fh:
+        json.dump({"table": rows, "crashes": crashes}, fh, indent=1)
+    return text
+
+
+def inner(args):
+    raise_fd_limit()
+    args.prioritised = raise_priority(NICE)
+    started = datetime.datetime.now().astimezone()
+    runner = Runner(args)
+    try:
+        rows = []
+        for loops, modes in ((0, (True, False)), (args.event_loops, (True,))):
+            if loops is None:
+                continue
+            print(f"Janus with event_loops = {loops or 'default'}:", flush=True)
+            runner.start_janus(loops)
+            rows += runner.table(loops, modes)
+        print(write_results(args, runner.info, rows, runner.crashes, started, args.event_loops))
+        print(f"written to {args.out}")
+        return 1 if any(p == OURS for p, _, _ in runner.crashes) else 0
+    except (Broken, subprocess.TimeoutExpired) as e:
+        print(f"BROKEN: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if runner.janus is not None:
+            runner.janus.cleanup()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plugin", default=os.path.join(ROOT, "build", "janus-plugin",
+                                                         "libjanus_conference.so"))
+    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench", "webrtc-load",
+                                                          "webrtc_load"))
+    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS-webrtc.md"))
+    parser.add_argument("--quick", action="store_true", help="N in {10, 20}, short windows")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")),
+                        help="comma-separated N (default 20,50,100,200)")
+    parser.add_argument("--seconds", type=float, help="measurement window (default 10, quick 3)")
+    parser.add_argument("--warmup", type=float, help="warm-up (default 3, quick 1.5)")
+    parser.add_argument("--event-loops", type=int, default=1,
+                        help="the second Janus' event_loops (default 1: one per core it has); "
+                             "0 skips it")
+    args = sys.argv[1:]
+    opts = parser.parse_known_args(args)[0]
+    for path in (opts.plugin, opts.loadgen):
+        if not os.path.exists(path):
+            print(f"missing {path}: build first (cmake --build build)", file=sys.stderr)
+            return 2
+
+    def run(a):
+        a.sizes = a.sizes or (QUICK_SIZES if a.quick else SIZES)
+        a.seconds = a.seconds or (3.0 if a.quick else 10.0)
+        a.warmup = a.warmup if a.warmup is not None else (1.5 if a.quick else 3.0)
+        a.event_loops = a.event_loops or None
+        return inner(a)
+    return netns_main(parser, __file__, run, 3600)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
