@@ -20,7 +20,10 @@ import (
 	"github.com/pion/webrtc/v3"
 )
 
-const bitrate = 32000
+const (
+	bitrate        = 32000
+	connectTimeout = 60 * time.Second
+)
 
 var plugins = map[string]string{
 	"conference":  "janus.plugin.conference",
@@ -125,11 +128,15 @@ func main() {
 	if err := joinAll(o, pkg, janus, api, *cert, peers, clock); err != nil {
 		fail("%v", err)
 	}
+	// A peer that does not connect in time (an overloaded Janus) is a result:
+	// it is counted as receiving nothing.
+	notConnected := 0
+	deadline := time.Now().Add(connectTimeout)
 	for _, p := range peers {
 		select {
 		case <-p.connected:
-		case <-time.After(30 * time.Second):
-			fail("peer %d: not connected within 30 s", p.index)
+		case <-time.After(time.Until(deadline)):
+			notConnected++
 		}
 	}
 	joinSeconds := time.Since(joinStart).Seconds()
@@ -202,6 +209,7 @@ func main() {
 
 	r := report(o, pkg, peers, sent, talker0, windowFrom, windowTo)
 	r["join_seconds"] = joinSeconds
+	r["not_connected"] = notConnected
 	r["loadgen"] = map[string]any{"max_send_lag_us": maxLag.Microseconds(), "send_errors": sendErrors}
 	if o.janusPid > 0 && cpu0 >= 0 && cpu1 >= 0 {
 		secs := (cpu1 - cpu0)
