@@ -85,23 +85,8 @@ class Bench:
         self.janus = JanusProcess([self.args.plugin, AUDIOBRIDGE_LIB],
                                   plugin_configs=PLUGIN_CONFIGS, debug_level=3,
                                   session_timeout=60)
-        # Children inherit the CPU affinity of the process that forks them, so
-        # Janus and every thread it will start get CPU 0, and everything this
-        # script runs afterwards (the load generator) gets CPU 1.
-        if self.pinned:
-            os.sched_setaffinity(0, {0})
-        try:
-            self.janus.start()
-        finally:
-            if self.pinned:
-                os.sched_setaffinity(0, {1})
-        info = self.janus.info() or {}
-        plugins = info.get("plugins", {})
-        for package in (OURS, AUDIOBRIDGE):
-            if package not in plugins:
-                raise Broken(f"{package} not loaded by Janus; log: {self.janus.log_path}")
-        self.info = info
-        return info
+        self.info = start_pinned(self.janus, self.pinned, (OURS, AUDIOBRIDGE))
+        return self.info
 
     def janus_died(self, plugin, n):
         """Record a Janus crash during a run and start a fresh Janus, so the
@@ -171,21 +156,10 @@ class Bench:
                          "participants received no packet at all")
         print(f"  {SHORT[plugin]:<18} {label:<10} {summary_line(report)}", flush=True)
         if self.janus.alive():
-            self.settle()
+            settle(self.janus)
         else:
             self.janus_died(plugin, n)
         return report
-
-    def settle(self, idle_percent=10.0, limit_s=60.0):
-        """Wait until Janus is idle again (an overloaded plugin may still be
-        working off its backlog), so the next run starts from the same state."""
-        deadline = time.monotonic() + limit_s
-        while time.monotonic() < deadline:
-            before = self.janus.cpu_seconds()
-            time.sleep(1.0)
-            if 100.0 * (self.janus.cpu_seconds() - before) <= idle_percent:
-                return
-        print(f"  (Janus still busy {limit_s:.0f} s after the run)", flush=True)
 
     def table(self, sizes):
         rows = []
@@ -208,22 +182,54 @@ class Bench:
         return {"plugin": plugin, **found}
 
 
-def bench_args(doc, out, quick_help, add_arguments=None):
-    """The benchmarks' command line: --plugin, --loadgen, --out, --quick, --seconds, --warmup
-    (and what add_arguments adds); None when a binary is missing."""
+def start_pinned(janus, pinned, packages):
+    """Starts Janus on CPU 0 (when pinned) and checks that it loaded `packages`; returns its
+    info. Children inherit the CPU affinity of the process that forks them, so Janus and
+    every thread it will start get CPU 0, and everything this script runs afterwards (the
+    load generator) gets CPU 1."""
+    if pinned:
+        os.sched_setaffinity(0, {0})
+    try:
+        janus.start()
+    finally:
+        if pinned:
+            os.sched_setaffinity(0, {1})
+    info = janus.info() or {}
+    for package in packages:
+        if package not in info.get("plugins", {}):
+            raise Broken(f"{package} not loaded by Janus; log: {janus.log_path}")
+    return info
+
+
+def settle(janus, idle_percent=10.0, limit_s=60.0):
+    """Wait until Janus is idle again (an overloaded plugin may still be working off its
+    backlog, peers may still be leaving), so the next run starts from the same state."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        before = janus.cpu_seconds()
+        time.sleep(1.0)
+        if 100.0 * (janus.cpu_seconds() - before) <= idle_percent:
+            return
+    print(f"  (Janus still busy {limit_s:.0f} s after the run)", flush=True)
+
+
+def bench_parser(doc, out, quick_help, loadgen=os.path.join("bench", "conference_loadgen")):
+    """The benchmarks' command line: --plugin, --loadgen (default `loadgen` in the build
+    folder), --out (default bench/`out`), --quick, --seconds, --warmup."""
     parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plugin", default=os.path.join(ROOT, "build", "janus-plugin",
                                                          "libjanus_conference.so"))
-    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench",
-                                                          "conference_loadgen"))
+    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", loadgen))
     parser.add_argument("--out", default=os.path.join(HERE, out))
     parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--seconds", type=float, help="measurement window (default 10, quick 3)")
     parser.add_argument("--warmup", type=float, help="warm-up before it (default 3, quick 1.5)")
-    if add_arguments:
-        add_arguments(parser)
-    args = parser.parse_args()
+    return parser
+
+
+def complete_args(args):
+    """Fills in the windows' defaults; None when a binary is missing."""
     args.seconds = args.seconds or (3.0 if args.quick else 10.0)
     args.warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 3.0)
     for path in (args.plugin, args.loadgen):
@@ -231,6 +237,15 @@ def bench_args(doc, out, quick_help, add_arguments=None):
             print(f"missing {path}: build first (cmake --build build)", file=sys.stderr)
             return None
     return args
+
+
+def bench_args(doc, out, quick_help, add_arguments=None):
+    """bench_parser() (and what add_arguments adds), parsed and completed; None when a
+    binary is missing."""
+    parser = bench_parser(doc, out, quick_help)
+    if add_arguments:
+        add_arguments(parser)
+    return complete_args(parser.parse_args())
 
 
 def search_largest(results, run, cap, first, gap):
@@ -445,14 +460,15 @@ def write_results(path, info, rows, searches, crashes, args, started):
     return text
 
 
-def run_bench(args, measure):
-    """Starts the one Janus with both plugins, runs measure(bench, started), which returns the
-    results' text, and prints it. Exit status 1 when something broke or Janus died during a
-    run of our plugin (the stock AudioBridge taking Janus down is a finding, not a failure)."""
+def run_bench(args, measure, make_bench=Bench):
+    """Starts the one Janus with the plugins (make_bench(args).start_janus()), runs
+    measure(bench, started), which returns the results' text, and prints it. Exit status 1
+    when something broke or Janus died during a run of our plugin (a stock plugin taking Janus
+    down is a finding, not a failure)."""
     raise_fd_limit()
     args.prioritised = raise_priority(NICE)
     started = datetime.datetime.now().astimezone()
-    bench = Bench(args)
+    bench = make_bench(args)
     try:
         bench.start_janus()
         print(measure(bench, started))

@@ -16,8 +16,6 @@ printed), with the machine's load average at each run. Exits non-zero only when 
 broke (a generator run failed, Janus died during a run of ours).
 """
 
-import argparse
-import datetime
 import json
 import os
 import platform
@@ -29,14 +27,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
-from bench_host import cpu_model, raise_priority  # noqa: E402
+from bench_host import cpu_model  # noqa: E402
 from janus_harness import (JANUS_LIB_DIR, JanusProcess, local_ipv4_addresses,  # noqa: E402
                            netns_main)
-from run_audio_bench import NICE, Broken, janus_status, raise_fd_limit  # noqa: E402
+from run_audio_bench import (Broken, bench_parser, complete_args, janus_status,  # noqa: E402
+                             run_bench, settle, start_pinned)
 
 OURS, AUDIOBRIDGE, ECHOTEST = "conference", "audiobridge", "echotest"
 PLUGINS = (OURS, AUDIOBRIDGE, ECHOTEST)
 SHORT = {OURS: "conference (ours)", AUDIOBRIDGE: "audiobridge", ECHOTEST: "echotest (floor)"}
+PACKAGE = {p: f"janus.plugin.{p}" for p in PLUGINS}
 STOCK = [f"{JANUS_LIB_DIR}/plugins/libjanus_audiobridge.so",
          f"{JANUS_LIB_DIR}/plugins/libjanus_echotest.so"]
 SIZES = (20, 50, 100, 200)
@@ -49,34 +49,27 @@ FLOOR_MOONSHOT = 1.25
 
 
 class Runner:
+    """One Janus with the three plugins (run_bench() starts it; measure() restarts it with
+    event_loops) and the generator's runs against it."""
+
     def __init__(self, args):
         self.args = args
         self.janus = None
         self.info = {}
+        self.event_loops = 0
         self.pinned = (os.cpu_count() or 1) >= 2
         self.addresses = local_ipv4_addresses()
-        self.crashes = []
+        self.crashes = []  # (package, N, Janus log tail), as run_bench() expects
 
-    def start_janus(self, event_loops):
+    def start_janus(self):
         if self.janus is not None:
             self.janus.cleanup()
         self.janus = JanusProcess([self.args.plugin] + STOCK, debug_level=3, session_timeout=60,
-                                  interface=self.addresses[0], event_loops=event_loops)
-        # Janus and its threads inherit CPU 0; the generator started afterwards gets CPU 1.
-        if self.pinned:
-            os.sched_setaffinity(0, {0})
-        try:
-            self.janus.start()
-        finally:
-            if self.pinned:
-                os.sched_setaffinity(0, {1})
-        self.info = self.janus.info() or {}
-        for package in ("janus.plugin.conference", "janus.plugin.audiobridge",
-                        "janus.plugin.echotest"):
-            if package not in self.info.get("plugins", {}):
-                raise Broken(f"{package} not loaded by Janus; log: {self.janus.log_path}")
+                                  interface=self.addresses[0], event_loops=self.event_loops)
+        self.info = start_pinned(self.janus, self.pinned, PACKAGE.values())
 
-    def run(self, plugin, n, levels, event_loops):
+    def run(self, plugin, n, levels):
+        event_loops = self.event_loops
         argv = [self.args.loadgen, "-janus", self.janus.url, "-plugin", plugin,
                 "-bind", self.addresses[1], "-peers", str(n), "-talkers", str(min(TALKERS, n)),
                 "-seconds", str(self.args.seconds), "-warmup", str(self.args.warmup),
@@ -85,15 +78,18 @@ class Runner:
         load = os.getloadavg()
         before = os.times()
         started = time.monotonic()
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=120 + n + self.args.seconds + self.args.warmup)
+        try:
+            proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, timeout=120 + n + self.args.seconds + self.args.warmup)
+        except subprocess.TimeoutExpired as e:
+            raise Broken(f"{SHORT[plugin]} N={n}: no result within {e.timeout:.0f} s") from e
         wall = time.monotonic() - started
         after = os.times()
         label = f"{SHORT[plugin]} N={n} levels={'on' if levels else 'off'} loops={event_loops}"
         if not self.janus.alive():
-            self.crashes.append((plugin, n, self.janus.log_tail(15)))
+            self.crashes.append((PACKAGE[plugin], n, self.janus.log_tail(15)))
             print(f"  Janus died during {label}; restarting it", flush=True)
-            self.start_janus(event_loops)
+            self.start_janus()
             return None
         if proc.returncode != 0:
             raise Broken(f"{label}: generator exited {proc.returncode}: {proc.stderr.strip()}\n"
@@ -106,26 +102,18 @@ class Runner:
                                               + (after.children_system - before.children_system))
                  / wall)
         print(f"  {label:<50} {summary(r)}", flush=True)
-        self.settle()
+        settle(self.janus, limit_s=30.0)
         return r
 
-    def settle(self, idle_percent=10.0, limit_s=30.0):
-        """Janus idle again (peers gone, rooms destroyed) before the next run."""
-        deadline = time.monotonic() + limit_s
-        while time.monotonic() < deadline:
-            before = self.janus.cpu_seconds()
-            time.sleep(1.0)
-            if 100.0 * (self.janus.cpu_seconds() - before) <= idle_percent:
-                return
-
-    def table(self, event_loops, level_modes):
+    def table(self, level_modes):
         rows = []
+        print(f"Janus with event_loops = {self.event_loops or 'default'}:", flush=True)
         for i, n in enumerate(self.args.sizes):
             for levels in level_modes:
                 # Rotate the order so slow drifts of the machine favour no plugin.
                 order = PLUGINS[i % 3:] + PLUGINS[:i % 3]
                 for plugin in order:
-                    r = self.run(plugin, n, levels, event_loops)
+                    r = self.run(plugin, n, levels)
                     if r is not None:
                         rows.append(r)
         return rows
@@ -138,7 +126,8 @@ def per_ps(r):
 def summary(r):
     b, d = r["bursts"], r["delivery"]
     return (f"CPU {r['cpu']['percent_of_core']:5.1f} % {per_ps(r):.3f} ms/p/s  delivery "
-            f"{100 * d['ratio']:.2f} % (min {100 * d['min_ratio']:.1f})  bursts "
+            f"{100 * d['ratio']:.2f} % (min {100 * d['min_ratio']:.1f}, "
+            f"{r['not_connected']} not connected)  bursts "
             f"{b['detected']}/{b['expected']} {b['latency_ms_median']:.1f} ms  threads "
             f"{r['janus_at_window_end']['threads']}  loadgen {r['loadgen_cpu_percent']:.0f} % "
             f"lag {r['loadgen']['max_send_lag_us'] / 1000:.1f} ms  load {r['load_average'][0]:.1f}")
@@ -169,8 +158,9 @@ def table_lines(rows):
             f"| {SHORT[r['plugin']]} | {r['participants']} | {'on' if r['audio_levels'] else 'off'}"
             f" | {r['event_loops'] or 'default'} | {r['cpu']['percent_of_core']:.1f} | "
             f"{per_ps(r):.2f} | {share(rows, r):.2f} | {ratio:.2f} | "
-            f"{100 * d['ratio']:.2f} ({100 * d['min_ratio']:.1f}) | "
-            f"{b['detected']}/{b['expected']} | {b['latency_ms_median']:.1f} / "
+            f"{100 * d['ratio']:.2f} ({100 * d['min_ratio']:.1f})"
+            + (f", {r['not_connected']} not connected" if r["not_connected"] else "")
+            + f" | {b['detected']}/{b['expected']} | {b['latency_ms_median']:.1f} / "
             f"{b['latency_ms_p95']:.1f} | {end['threads']} ({idle['threads']}) | "
             f"{end['rss_kb'] / 1024:.0f} ({idle['rss_kb'] / 1024:.0f}) | "
             f"{r['loadgen_cpu_percent']:.0f} / {r['loadgen']['max_send_lag_us'] / 1000:.1f} | "
@@ -226,7 +216,7 @@ def write_results(args, info, rows, crashes, started, event_loops):
     ] + table_lines(rows)
     if crashes:
         lines += ["", "Janus crashed (and was restarted) during: "
-                  + ", ".join(f"{SHORT[p]} N={n}" for p, n, _ in crashes)]
+                  + ", ".join(f"{p} N={n}" for p, n, _ in crashes)]
     v = verdicts(rows, REFERENCE_N if REFERENCE_N in args.sizes else max(args.sizes))
     if v:
         lines += ["", "Targets:", ""] + v
@@ -238,60 +228,30 @@ def write_results(args, info, rows, crashes, started, event_loops):
     return text
 
 
-def inner(args):
-    raise_fd_limit()
-    args.prioritised = raise_priority(NICE)
-    started = datetime.datetime.now().astimezone()
-    runner = Runner(args)
-    try:
-        rows = []
-        for loops, modes in ((0, (True, False)), (args.event_loops, (True,))):
-            if loops is None:
-                continue
-            print(f"Janus with event_loops = {loops or 'default'}:", flush=True)
-            runner.start_janus(loops)
-            rows += runner.table(loops, modes)
-        print(write_results(args, runner.info, rows, runner.crashes, started, args.event_loops))
-        print(f"written to {args.out}")
-        return 1 if any(p == OURS for p, _, _ in runner.crashes) else 0
-    except (Broken, subprocess.TimeoutExpired) as e:
-        print(f"BROKEN: {e}", file=sys.stderr)
-        return 1
-    finally:
-        if runner.janus is not None:
-            runner.janus.cleanup()
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--plugin", default=os.path.join(ROOT, "build", "janus-plugin",
-                                                         "libjanus_conference.so"))
-    parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench", "webrtc-load",
-                                                          "webrtc_load"))
-    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS-webrtc.md"))
-    parser.add_argument("--quick", action="store_true", help="N in {10, 20}, short windows")
+    parser = bench_parser(__doc__, "RESULTS-webrtc.md", "N in {10, 20}, short windows",
+                          loadgen=os.path.join("bench", "webrtc-load", "webrtc_load"))
     parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")),
                         help="comma-separated N (default 20,50,100,200)")
-    parser.add_argument("--seconds", type=float, help="measurement window (default 10, quick 3)")
-    parser.add_argument("--warmup", type=float, help="warm-up (default 3, quick 1.5)")
     parser.add_argument("--event-loops", type=int, default=1,
                         help="the second Janus' event_loops (default 1: one per core it has); "
                              "0 skips it")
-    args = sys.argv[1:]
-    opts = parser.parse_known_args(args)[0]
-    for path in (opts.plugin, opts.loadgen):
-        if not os.path.exists(path):
-            print(f"missing {path}: build first (cmake --build build)", file=sys.stderr)
-            return 2
 
-    def run(a):
-        a.sizes = a.sizes or (QUICK_SIZES if a.quick else SIZES)
-        a.seconds = a.seconds or (3.0 if a.quick else 10.0)
-        a.warmup = a.warmup if a.warmup is not None else (1.5 if a.quick else 3.0)
-        a.event_loops = a.event_loops or None
-        return inner(a)
-    return netns_main(parser, __file__, run, 3600)
+    def measure(runner, started):
+        args = runner.args
+        rows = runner.table((True, False))
+        if args.event_loops:
+            runner.event_loops = args.event_loops
+            runner.start_janus()
+            rows += runner.table((True,))
+        return write_results(args, runner.info, rows, runner.crashes, started, args.event_loops)
+
+    def inner(args):
+        if complete_args(args) is None:
+            return 2
+        args.sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
+        return run_bench(args, measure, Runner)
+    return netns_main(parser, __file__, inner, 3600)
 
 
 if __name__ == "__main__":
