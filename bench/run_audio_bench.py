@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
-from bench_host import cpu_model, raise_priority  # noqa: E402
+from bench_host import cpu_model, raise_priority, restore_priority  # noqa: E402
 from janus_harness import JANUS_LIB_DIR, JanusProcess  # noqa: E402
 
 OURS = "janus.plugin.conference"
@@ -485,6 +485,7 @@ def run_bench(args, measure, make_bench=Bench):
     finally:
         if bench.janus is not None:
             bench.janus.cleanup()
+        restore_priority()
 
 
 def main():
