@@ -18,8 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (JanusProcess, Results, local_ipv4_addresses,  # noqa: E402
-                           plugin_test_main, raise_system_exit)
+from janus_harness import (Results, local_ipv4_addresses, plugin_test_main,  # noqa: E402
+                           raise_system_exit, run_blocking, run_janus_scenario)
 
 PEERS = 10
 SECONDS = 6.0
@@ -63,25 +63,20 @@ def check_run(r, args, janus, bind):
 def inner(args):
     signal.signal(signal.SIGTERM, raise_system_exit)
     r = Results()
-    addresses = local_ipv4_addresses()
-    janus = JanusProcess([args.plugin], debug_level=args.debug_level, interface=addresses[0])
-    try:
-        janus.start()
-        r.info(f"Janus {janus.version}; generator bound to {addresses[1]}")
-        check_run(r, args, janus, addresses[1])
-    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
-        r.check("run without error", False, f"{type(e).__name__}: {e}")
-    finally:
-        if r.failed:
-            print(f"--- janus log tail ({janus.log_path}) ---\n{janus.log_tail()}---", flush=True)
-        janus.cleanup()
+    # Janus gathers the first address (JanusProcess' default interface).
+    bind = local_ipv4_addresses()[1]
+
+    async def scenario(janus):
+        r.info(f"generator bound to {bind}")
+        await run_blocking(check_run, r, args, janus, bind)
+    run_janus_scenario(r, args, {}, scenario, 150, session_timeout=60)
     print(f"{r.passed} passed, {r.failed} failed", flush=True)
     return 1 if r.failed else 0
 
 
 def main():
     return plugin_test_main(
-        __doc__, __file__, inner, 150,
+        __doc__, __file__, inner, 180,
         lambda p: p.add_argument("--loadgen", required=True, help="webrtc_load binary"))
 
 
