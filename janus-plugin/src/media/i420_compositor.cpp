@@ -107,10 +107,14 @@ uint8_t blend(uint8_t dst, uint8_t value, int a) {
   return static_cast<uint8_t>((dst * (255 - a) + value * a + 127) / 255);
 }
 
+// Every sample blended with one colour at one opacity: through a table, as
+// the band under a caption is shaded on every frame.
 void shade_plane(uint8_t* plane, int stride, int x0, int x1, int y0, int y1, uint8_t value, int a) {
+  uint8_t table[256];
+  for (int v = 0; v < 256; ++v) table[v] = blend(static_cast<uint8_t>(v), value, a);
   for (int y = y0; y < y1; ++y) {
     uint8_t* row = plane + static_cast<size_t>(y) * stride;
-    for (int x = x0; x < x1; ++x) row[x] = blend(row[x], value, a);
+    for (int x = x0; x < x1; ++x) row[x] = table[row[x]];
   }
 }
 
@@ -243,32 +247,38 @@ void blend_mask(I420Image* dst, const AlphaMask& mask, int x, int y, YuvColor co
   if (mask.alpha.size() != static_cast<size_t>(mask.width) * mask.height) return;
   const int64_t left = even_floor64(x);
   const int64_t top = even_floor64(y);
-  // The canvas part the mask covers, in canvas coordinates.
+  // The canvas part the mask covers, in canvas coordinates; x0 and y0 are
+  // even (the mask's origin is, and so is 0).
   const int x0 = static_cast<int>(std::max<int64_t>(left, 0));
   const int y0 = static_cast<int>(std::max<int64_t>(top, 0));
   const int x1 = static_cast<int>(std::min<int64_t>(left + mask.width, dst->width()));
   const int y1 = static_cast<int>(std::min<int64_t>(top + mask.height, dst->height()));
   if (x1 <= x0 || y1 <= y0) return;
-  const auto coverage = [&](int cx, int cy) {
-    const int64_t mx = cx - left;
-    const int64_t my = cy - top;
-    if (mx < 0 || my < 0 || mx >= mask.width || my >= mask.height) return 0;
-    return static_cast<int>(mask.at(static_cast<int>(mx), static_cast<int>(my)));
-  };
+  const int mx0 = static_cast<int>(x0 - left);  // the mask column at canvas x0
+  const int my0 = static_cast<int>(y0 - top);
   for (int cy = y0; cy < y1; ++cy) {
     uint8_t* row = dst->y() + static_cast<size_t>(cy) * dst->stride_y();
+    const uint8_t* alpha = &mask.alpha[static_cast<size_t>(my0 + cy - y0) * mask.width + mx0];
     for (int cx = x0; cx < x1; ++cx) {
-      const int a = coverage(cx, cy);
+      const int a = alpha[cx - x0];
       if (a != 0) row[cx] = blend(row[cx], color.y, a);
     }
   }
-  // x0 and y0 are even (the mask's origin is, and so is 0).
+  // A chroma block takes the mean coverage of its (up to) four mask samples;
+  // samples beyond the mask count as 0.
+  const int mask_rows = mask.height;
+  const int mask_cols = mask.width;
   for (int cy = y0 / 2; cy < (y1 + 1) / 2; ++cy) {
+    const int my = my0 + 2 * cy - y0;
+    const uint8_t* r0 = &mask.alpha[static_cast<size_t>(my) * mask_cols];
+    const uint8_t* r1 = my + 1 < mask_rows ? r0 + mask_cols : nullptr;
     uint8_t* u = dst->u() + static_cast<size_t>(cy) * dst->stride_uv();
     uint8_t* v = dst->v() + static_cast<size_t>(cy) * dst->stride_uv();
     for (int cx = x0 / 2; cx < (x1 + 1) / 2; ++cx) {
-      const int sum = coverage(2 * cx, 2 * cy) + coverage(2 * cx + 1, 2 * cy) +
-                      coverage(2 * cx, 2 * cy + 1) + coverage(2 * cx + 1, 2 * cy + 1);
+      const int mx = mx0 + 2 * cx - x0;
+      const bool second = mx + 1 < mask_cols;
+      int sum = r0[mx] + (second ? r0[mx + 1] : 0);
+      if (r1 != nullptr) sum += r1[mx] + (second ? r1[mx + 1] : 0);
       if (sum == 0) continue;
       const int a = (sum + 2) / 4;
       u[cx] = blend(u[cx], color.u, a);
