@@ -12,7 +12,7 @@ FROM ${DEBIAN_IMAGE} AS packages
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config file dpkg-dev janus-dev libglib2.0-dev \
       libjansson-dev libopus-dev libvpx-dev libyuv-dev libconfig-dev libmicrohttpd-dev \
-      libcurl4-openssl-dev libsqlite3-dev \
+      libcurl4-openssl-dev libsqlite3-dev libfreetype-dev \
     && rm -rf /var/lib/apt/lists/*
 # Only what the packages are built from: a change to docker/ does not rebuild them.
 COPY CMakeLists.txt /src/

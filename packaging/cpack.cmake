@@ -59,8 +59,11 @@ set(CPACK_COMPONENT_GLUE_GROUP matrix-glue)
 set(CPACK_COMPONENT_GLUE_CONFFILE_GROUP matrix-glue)
 
 set(CPACK_DEBIAN_PLUGIN_PACKAGE_NAME janus-conference-plugin)
+# The default caption font (general.caption_font); FreeType itself comes from SHLIBDEPS.
+set(CPACK_DEBIAN_PLUGIN_PACKAGE_DEPENDS fonts-dejavu-core)
 if(janus_min)
-  set(CPACK_DEBIAN_PLUGIN_PACKAGE_DEPENDS "janus (>= ${janus_min}), janus (<< ${janus_below})")
+  set(CPACK_DEBIAN_PLUGIN_PACKAGE_DEPENDS
+      "janus (>= ${janus_min}), janus (<< ${janus_below}), fonts-dejavu-core")
 endif()
 string(CONCAT CPACK_DEBIAN_PLUGIN_DESCRIPTION
     "Audio/video MCU plugin for the Janus WebRTC gateway (janus.plugin.conference)\n"

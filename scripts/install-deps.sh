@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config clang-format
   janus janus-dev
   libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
+  libfreetype-dev fonts-dejavu-core  # video captions: FreeType and the default font
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # tests
   libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap

@@ -15,7 +15,7 @@ APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)
 BUILD_DEPS=(
   build-essential cmake pkg-config file janus-dev
   libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
-  libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
+  libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libfreetype-dev
 )
 
 log() { echo "prepare-debian-roots: $*"; }

@@ -16,7 +16,7 @@ JANUS_PACKAGES=(
   janus janus-dev cmake g++ make pkg-config dpkg-dev file
   libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
-  libcmocka-dev libbenchmark-dev
+  libfreetype-dev fonts-dejavu-core libcmocka-dev libbenchmark-dev
 )
 # The archive serves Release files that may be past their Valid-Until date.
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)

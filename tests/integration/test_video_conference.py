@@ -18,7 +18,14 @@ B and C as 128x72 tiles centred in the bottom strip (x=192 and x=320, y=288).
 Then B talks (a tone) and becomes the speaker. Last, a viewer D without a
 camera joins and applies the join answer only 1 s later (its media comes up
 well after the join, as over a real network): it must get a key frame, hence a
-picture, promptly, and its tile is the no-video marker.
+picture, promptly, and its tile is the no-video tile.
+
+Names: every tile shows its participant's display name (A, B, C, D): white text
+on a dark band along the bottom of a picture, or large in the middle of a
+no-video tile (dark grey) instead of a bare square. Text is told apart by luma
+contrast (standard deviation) in the name's area against the flat picture or
+band around it; configure `display` changes it. The speaker's tile has a yellow
+border. Last, a Janus whose caption_font is missing must not load the plugin.
 """
 
 import asyncio
@@ -32,7 +39,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, close_scenario, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
-                           Results, VideoPeer, fmt_yuv, inset_rect,
+                           JanusProcess, Results, sanitizer_env, VideoPeer, fmt_yuv, inset_rect,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
                            plugin_test_main, run_janus_scenario, save_frame_png, frame_planes,
                            yuv_close)
@@ -45,11 +52,11 @@ COLOURS = {"A": rgb_to_yuv601(255, 0, 0),   # red   (81, 90, 240)
            "B": rgb_to_yuv601(0, 255, 0),   # green (145, 54, 34)
            "C": rgb_to_yuv601(0, 0, 255)}   # blue  (41, 240, 110)
 MARKER_BACKGROUND = (40, 128, 128)
-MARKER_SQUARE = (180, 128, 128)
+SPEAKER_BORDER = (210, 16, 146)  # yellow
 COLOUR_TOLERANCE = 20          # per Y/U/V channel, on the mean of an inner region
 INSET = 0.2                    # of each region left off per side (codec ringing at edges)
 FIRST_PICTURE_TIMEOUT = 15.0   # connected -> first picture (aiortc asks by PLI only after ~9 s)
-MARKER_TIMEOUT = 3.5           # sender stopped (stale after 1 s) -> marker tile
+MARKER_TIMEOUT = 3.5           # sender stopped (stale after 1 s) -> no-video tile
 CHANGE_TIMEOUT = 5.0           # mute/unmute/layout -> visible in the composite
 EVENT_TIMEOUT = 5.0
 TALK_FREQ = 440                # B's tone to become the active speaker (others: silence)
@@ -59,6 +66,27 @@ NEW_VIEWER_TIMEOUT = 2.0       # late viewer's PeerConnection up -> first decode
 SESSION_TIMEOUT_SECONDS = 15
 INNER_TIMEOUT_SECONDS = 170
 INVALID_ELEMENT_ERROR = 484
+TEXT_MIN_SD = 20.0             # luma standard deviation where a name is drawn
+FLAT_MAX_SD = 8.0              # ... and where none is (codec noise on a solid colour)
+BORDER_TOLERANCE = 35          # the speaker border is thin: more codec bleed at its edges
+
+
+class Contrast:
+    """An expectation on a region's luma standard deviation instead of its mean
+    colour: text (at least TEXT_MIN_SD) or none (at most FLAT_MAX_SD)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def ok(self, sd):
+        return sd >= TEXT_MIN_SD if self.text else sd <= FLAT_MAX_SD
+
+    def __str__(self):
+        return (f"text (luma sd >= {TEXT_MIN_SD:.0f})" if self.text
+                else f"no text (luma sd <= {FLAT_MAX_SD:.0f})")
+
+
+TEXT, NO_TEXT = Contrast(True), Contrast(False)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -90,7 +118,7 @@ def fit(src_w, src_h, tile):
 
 def grid_expectation(tile_contents):
     """3..4 participants: 2x2 cells; tile_contents[i] is a colour (picture) or
-    "marker"; cells without a participant are black."""
+    "no video"; cells without a participant are black."""
     cells = grid_cells(CANVAS_W, CANVAS_H, 2, 2)
     exp = []
     for i, cell in enumerate(cells):
@@ -131,26 +159,45 @@ def speaker_expectation(tile_contents, speaker=0):
 
 
 def tile_regions(label, tile, content):
-    """Regions (name, rect, expected YUV) that tell a tile's content."""
-    if content != "marker":
+    """Regions (name, rect, expected YUV or Contrast) that tell a tile's content:
+    a picture's colour, or for "no video" the dark grey tile with the participant's
+    (one-letter) name in the middle."""
+    if content != "no video":
         return [(f"{label} picture", inset_rect(fit(SOURCE_W, SOURCE_H, tile), INSET), content)]
     x, y, w, h = tile
-    side = max(2, even_floor(min(w, h) // 3))
+    side = even_floor(min(w, h) // 3)  # about the letter's size (a sixth of the height)
     sx, sy = x + even_floor((w - side) // 2), y + even_floor((h - side) // 2)
-    band = sx - x  # dark grey left and right of the square
+    band = sx - x  # dark grey left and right of the name
     return [
-        (f"{label} marker square", inset_rect((sx, sy, side, side), 0.25), MARKER_SQUARE),
-        (f"{label} marker left", inset_rect((x, y, band, h), INSET), MARKER_BACKGROUND),
-        (f"{label} marker right", inset_rect((sx + side, y, band, h), INSET), MARKER_BACKGROUND),
+        (f"{label} name in the middle", (sx, sy, side, side), TEXT),
+        (f"{label} no-video left", inset_rect((x, y, band, h), INSET), MARKER_BACKGROUND),
+        (f"{label} no-video right", inset_rect((sx + side, y, band, h), INSET),
+         MARKER_BACKGROUND),
     ]
+
+
+def caption_area(tile, long_name=False):
+    """Where a picture tile's name is: the caption band's left end, where the first
+    letter goes, or (long_name) further right, where only a long name reaches. The
+    band is as high as the text plus margins, about 1/7 of the tile (tile_caption.cpp)."""
+    x, y, w, h = tile
+    band_h = h // 7
+    return (x + (w // 4 if long_name else 6), y + h - band_h, w // 3 if long_name else w // 12,
+            band_h - 2)
+
+
+def top_edge(tile, rows=4):
+    """The middle half of a tile's top edge: where the speaker border is."""
+    x, y, w, h = tile
+    return (x + w // 4, y, w // 2, rows)
 
 
 def colour_name(yuv):
     for name, c in COLOURS.items():
         if yuv == c:
             return f"{name}'s colour {fmt_yuv(c)}"
-    return {YUV_BLACK: "black", MARKER_SQUARE: "marker square (light grey)",
-            MARKER_BACKGROUND: "marker background (dark grey)"}.get(yuv, fmt_yuv(yuv))
+    return {YUV_BLACK: "black", SPEAKER_BORDER: "speaker border (yellow)",
+            MARKER_BACKGROUND: "no-video background (dark grey)"}.get(yuv, fmt_yuv(yuv))
 
 
 # --------------------------------------------------------------------------- picture checks
@@ -171,8 +218,14 @@ class PictureChecker:
         planes = frame_planes(frame)
         out = []
         for name, rect, expected in expectation:
+            if isinstance(expected, Contrast):
+                x, y, w, h = rect
+                sd = float(planes[0][y:y + h, x:x + w].std())
+                out.append((name, expected.ok(sd), sd, expected))
+                continue
+            tolerance = BORDER_TOLERANCE if expected == SPEAKER_BORDER else COLOUR_TOLERANCE
             mean = region_mean(planes, rect)
-            out.append((name, yuv_close(mean, expected, COLOUR_TOLERANCE), mean, expected))
+            out.append((name, yuv_close(mean, expected, tolerance), mean, expected))
         return out
 
     @staticmethod
@@ -183,6 +236,8 @@ class PictureChecker:
                 continue
             if mean is None:
                 parts.append(f"{name}: wrong/none")
+            elif isinstance(expected, Contrast):
+                parts.append(f"{name} luma sd {mean:.1f}" + ("" if ok else f" [want {expected}]"))
             else:
                 parts.append(f"{name} {fmt_yuv(mean)}" + ("" if ok else
                              f" [want {colour_name(expected)} +-{COLOUR_TOLERANCE}]"))
@@ -365,13 +420,50 @@ async def scenario(r, janus, png_dir):
                 all(t == want for t in targets.values()),
                 ", ".join(f"{n}: {t}" for n, t in targets.items()))
 
-        # 2. B stops sending video: its tile becomes the marker.
+        # 1b. Names on the pictures, changed with configure `display`.
+        cells = grid_cells(CANVAS_W, CANVAS_H, 2, 2)
+        await pics.check("names A/B/C at the bottom left of their tiles (text contrast), nothing "
+                         "further right (one-letter names), no speaker border yet", peers,
+                         [(f"cell {i} name", caption_area(cells[i]), TEXT) for i in range(3)]
+                         + [(f"cell {i} right of the name", caption_area(cells[i], True),
+                             NO_TEXT) for i in range(3)]
+                         + [(f"cell {i} top edge", top_edge(cells[i]), COLOURS[n])
+                            for i, n in enumerate("ABC")], CHANGE_TIMEOUT)
+        drain_events(a)
+        ok, data = await configure(b, {"display": "Bartholomew Beaumont"})
+        r.check("B configure display=\"Bartholomew Beaumont\" answered ok", ok, str(data))
+        await pics.check("B's new name reaches right of where \"B\" ended; A's and C's unchanged",
+                         [a, c], [("cell 1 long name", caption_area(cells[1], True), TEXT),
+                                  ("cell 0 name", caption_area(cells[0]), TEXT),
+                                  ("cell 0 right of the name", caption_area(cells[0], True),
+                                   NO_TEXT)], CHANGE_TIMEOUT)
+        event = await wait_plugin_event(a, lambda d: any(
+            p.get("display") == "Bartholomew Beaumont" for p in d.get("participants", [])))
+        r.check("A is told B's new display name", event is not None, str(event))
+        listed = await list_room(admin, handle, room)
+        names = sorted(p.get("display", "") for p in listed.get("participants", []))
+        r.check("listparticipants has B's new display name",
+                names == ["A", "Bartholomew Beaumont", "C"], str(names))
+        ok, data = await configure(b, {"display": ""})
+        r.check("B configure display=\"\" answered ok", ok, str(data))
+        await pics.check("B without a name: no caption band on B's picture, A's name stays",
+                         [a, c], [("cell 1 name area", caption_area(cells[1]), NO_TEXT),
+                                  ("cell 1 name area colour", caption_area(cells[1]),
+                                   COLOURS["B"]),
+                                  ("cell 0 name", caption_area(cells[0]), TEXT)], CHANGE_TIMEOUT)
+        ok, data = await configure(b, {"display": "B"})
+        await pics.check("B named \"B\" again: its name is back", [a], [
+            ("cell 1 name", caption_area(cells[1]), TEXT),
+            ("cell 1 right of the name", caption_area(cells[1], True), NO_TEXT)], CHANGE_TIMEOUT)
+
+        # 2. B stops sending video: its tile becomes the no-video tile.
         b.video_track.pause()
         t0 = time.monotonic()
-        await pics.check("B stops sending video -> B's tile becomes the marker, A and C unchanged",
-                         [a], grid_expectation([COLOURS["A"], "marker", COLOURS["C"]]),
+        await pics.check("B stops sending video -> B's tile shows its name on dark grey, A and C "
+                         "unchanged",
+                         [a], grid_expectation([COLOURS["A"], "no video", COLOURS["C"]]),
                          MARKER_TIMEOUT)
-        r.info(f"B paused {time.monotonic() - t0:.1f} s before the marker was seen "
+        r.info(f"B paused {time.monotonic() - t0:.1f} s before the no-video tile was seen "
                "(stale after 1 s)")
         b.video_track.resume()
         await pics.check("B sends video again -> B's colour is back", [a], grid_abc,
@@ -380,8 +472,8 @@ async def scenario(r, janus, png_dir):
         # 3. C mutes its video with configure, then unmutes.
         ok, data = await configure(c, {"video": False})
         r.check("C configure video=false answered ok", ok, str(data))
-        await pics.check("C video muted -> C's tile becomes the marker", [a, b],
-                         grid_expectation([COLOURS["A"], COLOURS["B"], "marker"]),
+        await pics.check("C video muted -> C's tile shows its name on dark grey", [a, b],
+                         grid_expectation([COLOURS["A"], COLOURS["B"], "no video"]),
                          CHANGE_TIMEOUT)
         listed = await list_room(admin, handle, room)
         flags = {p.get("display"): p.get("video") for p in listed.get("participants", [])}
@@ -412,9 +504,11 @@ async def scenario(r, janus, png_dir):
                 (listed.get("video") or {}).get("layout") == "speaker", str(listed.get("video")))
         # B talks (a tone): B becomes the speaker, A moves into the strip.
         b.audio_track.freq = TALK_FREQ
-        await pics.check("B talks -> B is the speaker (large on top), A and C in the strip",
-                         [a, c], speaker_expectation(
-                             [COLOURS["A"], COLOURS["B"], COLOURS["C"]], speaker=1),
+        top = (0, 0, CANVAS_W, CANVAS_H - even_floor(CANVAS_H // 5))
+        await pics.check("B talks -> B is the speaker (large on top, yellow border), A and C in "
+                         "the strip", [a, c], speaker_expectation(
+                             [COLOURS["A"], COLOURS["B"], COLOURS["C"]], speaker=1)
+                         + [("speaker tile top edge", top_edge(top, 6), SPEAKER_BORDER)],
                          CHANGE_TIMEOUT)
         b.audio_track.freq = None
         for p in (b, c):
@@ -426,7 +520,11 @@ async def scenario(r, janus, png_dir):
         r.check("B and C get the video_layout=grid event",
                 all(e is not None and e.get("video_layout") == "grid" for e in events),
                 "; ".join(f"{p.display}: {e}" for p, e in zip((b, c), events)))
-        await pics.check("grid layout is back for everyone", peers, grid_abc, CHANGE_TIMEOUT)
+        await pics.check("grid layout is back for everyone; B, the last to talk, keeps the "
+                         "yellow border, A none", peers, grid_abc + [
+                             ("cell 1 top edge", top_edge(cells[1]), SPEAKER_BORDER),
+                             ("cell 0 top edge", top_edge(cells[0]), COLOURS["A"])],
+                         CHANGE_TIMEOUT)
 
         # 5. A viewer's PLI is answered with a key frame; statistics.
         before = ((await list_room(admin, handle, room)).get("video") or {}).get("key_frames", 0)
@@ -496,8 +594,8 @@ async def scenario(r, janus, png_dir):
                 (f"after {delay:.2f} s" if delay is not None
                  else f"nothing within {FIRST_PICTURE_TIMEOUT:.0f} s")
                 + f"; D joined {LATE_SETUP_DELAY:.0f} s before applying the answer")
-        grid_abcd = grid_expectation([COLOURS["A"], COLOURS["B"], COLOURS["C"], "marker"])
-        await pics.check("4 participants: cell 3 is D's marker tile (no video), A/B/C unchanged",
+        grid_abcd = grid_expectation([COLOURS["A"], COLOURS["B"], COLOURS["C"], "no video"])
+        await pics.check("4 participants: cell 3 is D's no-video tile (its name), A/B/C unchanged",
                          [a, d], grid_abcd, FIRST_PICTURE_TIMEOUT)
         listed = await list_room(admin, handle, room)
         flags = {p.get("display"): p.get("video") for p in listed.get("participants", [])}
@@ -535,6 +633,25 @@ async def scenario(r, janus, png_dir):
         await close_scenario(peers + late, admin)
 
 
+def missing_font(r, args):
+    """A caption_font that is not there: Janus runs without the plugin and says why."""
+    config = 'general: {\n\tcaption_font = "/nonexistent/caption.ttf"\n}\n'
+    janus = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": config},
+                         env=sanitizer_env(args.plugin) if args.sanitized else None)
+    try:
+        janus.start()
+        plugins = (janus.info() or {}).get("plugins", {})
+        with open(janus.log_path, errors="replace") as fh:
+            said = [line.strip() for line in fh if "caption_font" in line]
+        r.check("caption_font missing: the plugin is not loaded and the log says why",
+                PACKAGE not in plugins and any("/nonexistent/caption.ttf" in line for line in said),
+                f"loaded: {PACKAGE in plugins}; log: {said}")
+    except Exception as e:  # noqa: BLE001 - any crash is one failed check
+        r.check("caption_font missing: Janus runs and says why", False, f"{type(e).__name__}: {e}")
+    finally:
+        janus.cleanup()
+
+
 def inner(args):
     signal.signal(signal.SIGTERM, raise_system_exit)
     r = Results()
@@ -542,7 +659,8 @@ def inner(args):
     t0 = time.monotonic()
     try:
         run_janus_scenario(r, args, {}, lambda janus: scenario(r, janus, png_dir),
-                           INNER_TIMEOUT_SECONDS - 20, session_timeout=SESSION_TIMEOUT_SECONDS)
+                           INNER_TIMEOUT_SECONDS - 30, session_timeout=SESSION_TIMEOUT_SECONDS)
+        missing_font(r, args)
     finally:
         if not os.listdir(png_dir):
             os.rmdir(png_dir)

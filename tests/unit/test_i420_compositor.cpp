@@ -405,6 +405,48 @@ void test_border(void**) {
   assert_int_equal(changed_outside(img, Area{0, 0, 0, 0}), 0);
 }
 
+void test_shade(void**) {
+  // Sentinel Y=1 towards white at 128/255: (1*127 + 235*128 + 127) / 255 = 118.
+  I420Image img = sentinel_canvas(41, 31);
+  mcu::shade_rect(&img, Rect{3, 5, 20, 10}, mcu::kYuvWhite, 128);
+  const Area a{4, 6, 22, 14};  // shrunk to the chroma grid
+  assert_int_equal(changed_outside(img, a), 0);
+  assert_int_equal(wrong_inside(img, a, YuvColor{118, 65, 66}), 0);
+  // Opacity 0 changes nothing, 255 (and beyond) is a fill, clipping as fill_rect.
+  img = sentinel_canvas(41, 31);
+  mcu::shade_rect(&img, Rect{0, 0, 41, 31}, kRed, 0);
+  assert_int_equal(changed_outside(img, Area{0, 0, 0, 0}), 0);
+  mcu::shade_rect(&img, Rect{-10, 20, 100, 100}, kRed, 900);
+  assert_int_equal(changed_outside(img, Area{0, 20, 41, 31}), 0);
+  assert_int_equal(wrong_inside(img, Area{0, 20, 41, 31}, kRed), 0);
+}
+
+void test_blend_mask(void**) {
+  // A 4x2 mask: opaque, transparent, half, opaque / opaque, transparent, half, opaque.
+  mcu::AlphaMask mask{4, 2, {255, 0, 128, 255, 255, 0, 128, 255}};
+  I420Image img = sentinel_canvas(20, 10);
+  mcu::blend_mask(&img, mask, 7, 3, kRed);  // origin rounded down to (6, 2)
+  assert_int_equal(changed_outside(img, Area{6, 2, 10, 4}), 0);
+  assert_int_equal(Y(img, 6, 2), kRed.y);
+  assert_int_equal(Y(img, 7, 3), kSentinel.y);
+  assert_int_equal(Y(img, 8, 2), (1 * 127 + 81 * 128 + 127) / 255);
+  // Chroma: the left block is half covered, the right one 3/4.
+  assert_int_equal(U(img, 3, 1), (2 * 127 + 90 * 128 + 127) / 255);
+  assert_int_equal(U(img, 4, 1), (2 * 64 + 90 * 192 + 127) / 255);
+  assert_int_equal(V(img, 4, 1), (3 * 64 + 240 * 192 + 127) / 255);
+  // Clipped at every edge; a mask whose buffer does not match its size is ignored.
+  img = sentinel_canvas(5, 3);
+  mcu::blend_mask(&img, mask, -2, 0, kRed);                     // its right half on the canvas
+  mcu::blend_mask(&img, mask, 4, 2, kRed);                      // its top-left sample on the canvas
+  assert_int_equal(changed_outside(img, Area{0, 0, 2, 2}), 3);  // Y(4, 2), U and V (2, 1)
+  assert_int_equal(Y(img, 0, 1), (1 * 127 + 81 * 128 + 127) / 255);
+  assert_int_equal(Y(img, 1, 0), kRed.y);
+  assert_int_equal(Y(img, 4, 2), kRed.y);
+  img = sentinel_canvas(8, 8);
+  mcu::blend_mask(&img, mcu::AlphaMask{4, 4, {255}}, 0, 0, kRed);
+  assert_int_equal(changed_outside(img, Area{0, 0, 0, 0}), 0);
+}
+
 }  // namespace
 
 int main() {
@@ -419,6 +461,8 @@ int main() {
       cmocka_unit_test(test_scale_padded_strides),
       cmocka_unit_test(test_no_video_marker),
       cmocka_unit_test(test_border),
+      cmocka_unit_test(test_shade),
+      cmocka_unit_test(test_blend_mask),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

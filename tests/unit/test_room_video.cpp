@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "caption_font.h"
 #include "i420_compositor.h"
 #include "participant_video.h"
 #include "room_video.h"
@@ -116,7 +117,8 @@ struct Camera {
 };
 
 struct Fixture {
-  explicit Fixture(LayoutKind layout = LayoutKind::kGrid) {
+  explicit Fixture(LayoutKind layout = LayoutKind::kGrid,
+                   std::shared_ptr<const mcu::CaptionFont> font = nullptr) {
     RoomVideoConfig config;
     config.encoder.width = kCanvasW;
     config.encoder.height = kCanvasH;
@@ -128,6 +130,7 @@ struct Fixture {
     config.participant.keyframe_request_interval_us = 200000;
     config.participant.plis_before_fir = 2;
     config.participant.depacketizer.reorder_window = 4;  // give up on lost packets soon
+    config.font = std::move(font);
     room = std::make_unique<RoomVideo>(config, [this] { return speaker; });
   }
   std::unique_ptr<RoomVideo> room;
@@ -484,6 +487,116 @@ void test_idle_room_holds_no_video_resources(void**) {
   assert_false(room.compositing());
 }
 
+// Luma statistics of a rectangle of the composite: contrast tells text apart.
+struct LumaStats {
+  double stddev = 0;
+  int max = 0;
+  int count_of_marker = 0;  // samples of the marker square's luma
+};
+
+LumaStats luma_stats(const I420Image& img, const Rect& r) {
+  double sum = 0, sq = 0;
+  LumaStats out;
+  for (int y = r.y; y < r.y + r.h; ++y) {
+    for (int x = r.x; x < r.x + r.w; ++x) {
+      const int v = img.y()[y * img.stride_y() + x];
+      sum += v;
+      sq += v * v;
+      out.max = std::max(out.max, v);
+      out.count_of_marker += v == 180;
+    }
+  }
+  const double n = static_cast<double>(r.w) * r.h;
+  out.stddev = std::sqrt(sq / n - (sum / n) * (sum / n));
+  return out;
+}
+
+// The bottom fifth of a tile, without the border's width: where the name goes.
+Rect name_band(const Rect& tile) {
+  return Rect{tile.x + 4, tile.y + tile.h * 4 / 5, tile.w - 8, tile.h / 5 - 4};
+}
+
+// Chroma U at the middle of a tile's top edge, where the speaker border is.
+int top_edge_u(const I420Image& img, const Rect& tile) {
+  return img.u()[(tile.y / 2) * img.stride_uv() + (tile.x + tile.w / 2) / 2];
+}
+
+void test_names_and_speaker_border(void**) {
+  std::string error;
+  std::shared_ptr<const mcu::CaptionFont> font =
+      mcu::CaptionFont::open(mcu::kDefaultCaptionFont, &error);
+  Fixture f(LayoutKind::kGrid, font);
+  auto viewer = std::make_shared<DecodingViewer>();
+  Camera a(160, 90, kRed), b(160, 90, kGreen);
+  auto in_a = f.room->add(1, viewer, std::make_shared<RecordingFeedback>(), "Ann");
+  auto in_b = f.room->add(2, nullptr, std::make_shared<RecordingFeedback>());  // no name
+  f.room->add(3, nullptr, nullptr, "Chloé");                                   // audio only
+  f.room->add(4, nullptr, nullptr);  // audio only, no name
+  std::vector<std::pair<Camera*, mcu::ParticipantVideo*>> both = {{&a, in_a.get()},
+                                                                  {&b, in_b.get()}};
+  f.speaker = 2;
+  run_frames(f, both, 4);
+  const auto tiles = mcu::compute_layout(LayoutKind::kGrid, kCanvasW, kCanvasH, 4);
+  const I420Image& canvas = f.room->canvas();
+
+  // A named picture has white text on a dark band; an unnamed one stays flat.
+  const LumaStats ann = luma_stats(canvas, name_band(tiles[0]));
+  const LumaStats bob = luma_stats(canvas, name_band(tiles[1]));
+  assert_true(ann.max >= 200);
+  assert_true(ann.stddev > 15);
+  assert_true(bob.stddev < 2);
+  expect_color(canvas, tiles[0], kRed);  // above the band, the picture
+  // Without video: the name instead of the marker's square; no name, the marker.
+  const LumaStats chloe = luma_stats(canvas, tiles[2]);
+  assert_true(chloe.max >= 200);
+  assert_int_equal(chloe.count_of_marker, 0);
+  expect_marker(canvas, tiles[3]);
+  // The speaker's tile has the yellow border, the others none.
+  assert_in_range(top_edge_u(canvas, tiles[1]), 0, 40);
+  assert_in_range(top_edge_u(canvas, tiles[0]), 60, 140);
+  assert_in_range(top_edge_u(canvas, tiles[2]), 120, 136);
+  // The viewer receives it all (VP8 blurs it a little).
+  assert_true(luma_stats(viewer->picture, name_band(tiles[0])).stddev > 10);
+  assert_in_range(top_edge_u(viewer->picture, tiles[1]), 0, 70);
+  // Each name was rendered once, not per frame.
+  assert_int_equal(f.room->stats().caption_renders, 2);
+
+  // A new name: new pixels, rendered once; the speaker moves, so does the border.
+  std::vector<uint8_t> before(canvas.y(), canvas.y() + canvas.width() * canvas.height());
+  assert_true(f.room->set_display(1, "Annabelle Smith"));
+  assert_false(f.room->set_display(99, "nobody"));
+  f.speaker = 1;
+  run_frames(f, both, 4);
+  const Rect band = name_band(tiles[0]);
+  int changed = 0;
+  for (int y = band.y; y < band.y + band.h; ++y)
+    for (int x = band.x; x < band.x + band.w; ++x)
+      changed += canvas.y()[y * canvas.width() + x] != before[y * canvas.width() + x];
+  assert_true(changed > 100);
+  assert_int_equal(f.room->stats().caption_renders, 3);
+  assert_in_range(top_edge_u(canvas, tiles[0]), 0, 40);
+  assert_in_range(top_edge_u(canvas, tiles[1]), 30, 80);  // green again
+  // A name removed: the band goes.
+  f.room->set_display(1, "");
+  run_frames(f, both, 2);
+  assert_true(luma_stats(canvas, name_band(tiles[0])).stddev < 2);
+}
+
+void test_no_font_no_names(void**) {
+  Fixture f;  // no font: no names, still a speaker border
+  Camera a(160, 90, kRed);
+  auto in_a = f.room->add(1, std::make_shared<DecodingViewer>(),
+                          std::make_shared<RecordingFeedback>(), "Ann");
+  f.room->add(2, nullptr, nullptr, "Bob");
+  f.speaker = 1;
+  run_frames(f, {{&a, in_a.get()}}, 3);
+  const auto tiles = mcu::compute_layout(LayoutKind::kGrid, kCanvasW, kCanvasH, 2);
+  assert_true(luma_stats(f.room->canvas(), name_band(tiles[0])).stddev < 2);
+  expect_marker(f.room->canvas(), tiles[1]);
+  assert_in_range(top_edge_u(f.room->canvas(), tiles[0]), 0, 40);
+  assert_int_equal(f.room->stats().caption_renders, 0);
+}
+
 }  // namespace
 
 int main() {
@@ -498,6 +611,8 @@ int main() {
       cmocka_unit_test(test_no_viewer_no_encode),
       cmocka_unit_test(test_clock_thread_runs_and_stops),
       cmocka_unit_test(test_idle_room_holds_no_video_resources),
+      cmocka_unit_test(test_names_and_speaker_border),
+      cmocka_unit_test(test_no_font_no_names),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -102,6 +102,22 @@ void scale_plane(const uint8_t* src, int src_stride, int sw, int sh, uint8_t* ds
   }
 }
 
+// dst blended towards `value` with opacity a/255, rounded.
+uint8_t blend(uint8_t dst, uint8_t value, int a) {
+  return static_cast<uint8_t>((dst * (255 - a) + value * a + 127) / 255);
+}
+
+// Every sample blended with one colour at one opacity: through a table, as
+// the band under a caption is shaded on every frame.
+void shade_plane(uint8_t* plane, int stride, int x0, int x1, int y0, int y1, uint8_t value, int a) {
+  uint8_t table[256];
+  for (int v = 0; v < 256; ++v) table[v] = blend(static_cast<uint8_t>(v), value, a);
+  for (int y = y0; y < y1; ++y) {
+    uint8_t* row = plane + static_cast<size_t>(y) * stride;
+    for (int x = x0; x < x1; ++x) row[x] = table[row[x]];
+  }
+}
+
 bool valid_view(const I420View& s) {
   if (s.width <= 0 || s.height <= 0 || s.width > kCoordLimit || s.height > kCoordLimit) {
     return false;
@@ -209,6 +225,66 @@ void draw_border(I420Image* dst, const Rect& rect, int thickness, YuvColor color
   fill_rect(dst, Rect{r.x, r.y + r.h - t, r.w, t}, color);
   fill_rect(dst, Rect{r.x, r.y + t, t, r.h - 2 * t}, color);
   fill_rect(dst, Rect{r.x + r.w - t, r.y + t, t, r.h - 2 * t}, color);
+}
+
+void shade_rect(I420Image* dst, const Rect& rect, YuvColor color, int alpha) {
+  if (dst == nullptr || dst->empty()) return;
+  const int a = std::clamp(alpha, 0, 255);
+  const Span sx = snap_span(rect.x, rect.w, dst->width());
+  const Span sy = snap_span(rect.y, rect.h, dst->height());
+  if (sx.empty() || sy.empty() || a == 0) return;
+  shade_plane(dst->y(), dst->stride_y(), sx.vis0, sx.vis1, sy.vis0, sy.vis1, color.y, a);
+  const int cx0 = sx.chroma_vis0();
+  const int cx1 = sx.chroma_vis1();
+  const int cy0 = sy.chroma_vis0();
+  const int cy1 = sy.chroma_vis1();
+  shade_plane(dst->u(), dst->stride_uv(), cx0, cx1, cy0, cy1, color.u, a);
+  shade_plane(dst->v(), dst->stride_uv(), cx0, cx1, cy0, cy1, color.v, a);
+}
+
+void blend_mask(I420Image* dst, const AlphaMask& mask, int x, int y, YuvColor color) {
+  if (dst == nullptr || dst->empty() || mask.empty()) return;
+  if (mask.alpha.size() != static_cast<size_t>(mask.width) * mask.height) return;
+  const int64_t left = even_floor64(x);
+  const int64_t top = even_floor64(y);
+  // The canvas part the mask covers, in canvas coordinates; x0 and y0 are
+  // even (the mask's origin is, and so is 0).
+  const int x0 = static_cast<int>(std::max<int64_t>(left, 0));
+  const int y0 = static_cast<int>(std::max<int64_t>(top, 0));
+  const int x1 = static_cast<int>(std::min<int64_t>(left + mask.width, dst->width()));
+  const int y1 = static_cast<int>(std::min<int64_t>(top + mask.height, dst->height()));
+  if (x1 <= x0 || y1 <= y0) return;
+  const int mx0 = static_cast<int>(x0 - left);  // the mask column at canvas x0
+  const int my0 = static_cast<int>(y0 - top);
+  for (int cy = y0; cy < y1; ++cy) {
+    uint8_t* row = dst->y() + static_cast<size_t>(cy) * dst->stride_y();
+    const uint8_t* alpha = &mask.alpha[static_cast<size_t>(my0 + cy - y0) * mask.width + mx0];
+    for (int cx = x0; cx < x1; ++cx) {
+      const int a = alpha[cx - x0];
+      if (a != 0) row[cx] = blend(row[cx], color.y, a);
+    }
+  }
+  // A chroma block takes the mean coverage of its (up to) four mask samples;
+  // samples beyond the mask count as 0.
+  const int mask_rows = mask.height;
+  const int mask_cols = mask.width;
+  for (int cy = y0 / 2; cy < (y1 + 1) / 2; ++cy) {
+    const int my = my0 + 2 * cy - y0;
+    const uint8_t* r0 = &mask.alpha[static_cast<size_t>(my) * mask_cols];
+    const uint8_t* r1 = my + 1 < mask_rows ? r0 + mask_cols : nullptr;
+    uint8_t* u = dst->u() + static_cast<size_t>(cy) * dst->stride_uv();
+    uint8_t* v = dst->v() + static_cast<size_t>(cy) * dst->stride_uv();
+    for (int cx = x0 / 2; cx < (x1 + 1) / 2; ++cx) {
+      const int mx = mx0 + 2 * cx - x0;
+      const bool second = mx + 1 < mask_cols;
+      int sum = r0[mx] + (second ? r0[mx + 1] : 0);
+      if (r1 != nullptr) sum += r1[mx] + (second ? r1[mx + 1] : 0);
+      if (sum == 0) continue;
+      const int a = (sum + 2) / 4;
+      u[cx] = blend(u[cx], color.u, a);
+      v[cx] = blend(v[cx], color.v, a);
+    }
+  }
 }
 
 void draw_no_video_marker(I420Image* dst, const Rect& tile, YuvColor background, YuvColor marker) {

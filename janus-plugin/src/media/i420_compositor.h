@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "alpha_mask.h"
 #include "video_layout.h"
 
 namespace mcu {
@@ -100,6 +101,16 @@ void scale_copy(const I420View& src, I420Image* dst, const Rect& rect);
 // Draws a frame of `thickness` pixels (rounded up to even) just inside the
 // rectangle, e.g. to highlight the active speaker.
 void draw_border(I420Image* dst, const Rect& rect, int thickness, YuvColor color);
+
+// Blends `color` over the rectangle (shrunk to the chroma grid, clipped) with
+// opacity alpha/255 (clamped to 0..255): a semi-transparent band.
+void shade_rect(I420Image* dst, const Rect& rect, YuvColor color, int alpha);
+
+// Blends `color` through the mask, whose top-left goes to (x, y) rounded down
+// to even, clipped to the canvas: text drawn once into a mask and onto every
+// frame. A chroma sample takes the mean coverage of its 2x2 luma block, so
+// antialiased edges stay neutral rather than bleeding colour.
+void blend_mask(I420Image* dst, const AlphaMask& mask, int x, int y, YuvColor color);
 
 // A tile for a participant without video: the tile filled with `background`
 // and a centred square of `marker` whose side is a third of the shorter tile

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "caption_cache.h"
 #include "rtp.h"
+#include "tile_caption.h"
 
 namespace mcu {
 
@@ -15,6 +17,13 @@ constexpr size_t kRtpHeader = 12;
 constexpr YuvColor kMarkerBackground = kYuvDarkGrey;
 constexpr YuvColor kMarkerSquare{180, 128, 128};
 constexpr YuvColor kBackground = kYuvBlack;
+// The speaker's border: saturated yellow, which no letterbox or marker has.
+constexpr YuvColor kSpeakerBorder{210, 16, 146};
+
+// About 1/40 of the tile's shorter side, at least 2 pixels.
+int speaker_border_thickness(const Rect& tile) {
+  return std::max(2, std::min(tile.w, tile.h) / 40);
+}
 
 }  // namespace
 
@@ -23,6 +32,12 @@ struct RoomVideo::Member {
   std::shared_ptr<VideoViewer> viewer;
   std::shared_ptr<VideoFeedback> feedback;
   std::shared_ptr<ParticipantVideo> video;  // null when it sends no video
+  std::string display;                      // guarded by members_mutex_
+  // Compositor thread only: the name as of the last snapshot, rendered once
+  // per name and tile size for each of its two places.
+  std::string shown_display;
+  CaptionCache band_caption;
+  CaptionCache name_caption;
 };
 
 RoomVideo::RoomVideo(const RoomVideoConfig& config, SpeakerSource speaker)
@@ -39,9 +54,11 @@ RoomVideo::~RoomVideo() {
 }
 
 std::shared_ptr<ParticipantVideo> RoomVideo::add(uint64_t id, std::shared_ptr<VideoViewer> viewer,
-                                                 std::shared_ptr<VideoFeedback> feedback) {
+                                                 std::shared_ptr<VideoFeedback> feedback,
+                                                 std::string display) {
   auto m = std::make_shared<Member>();
   m->id = id;
+  m->display = std::move(display);
   m->viewer = std::move(viewer);
   m->feedback = std::move(feedback);
   if (m->feedback) m->video = std::make_shared<ParticipantVideo>(config_.participant, m->feedback);
@@ -124,6 +141,15 @@ void RoomVideo::release_resources() {
   encoded_ = {};
 }
 
+bool RoomVideo::set_display(uint64_t id, std::string display) {
+  std::lock_guard lock(members_mutex_);
+  auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
+  if (it == members_.end()) return false;
+  (*it)->display = std::move(display);
+  ++names_version_;
+  return true;
+}
+
 bool RoomVideo::set_video_muted(uint64_t id, bool muted) {
   std::lock_guard lock(members_mutex_);
   auto it = std::find_if(members_.begin(), members_.end(), [id](auto& x) { return x->id == id; });
@@ -147,7 +173,10 @@ void RoomVideo::viewer_ready() {
 
 void RoomVideo::refresh_snapshot() {
   std::lock_guard lock(members_mutex_);
-  if (version_ == snapshot_version_) return;
+  if (version_ == snapshot_version_ && names_version_ == snapshot_names_version_) return;
+  snapshot_names_version_ = names_version_;
+  for (auto& m : members_) m->shown_display = m->display;
+  if (version_ == snapshot_version_) return;  // a name changed, the tiles did not
   snapshot_version_ = version_;
   snapshot_ = members_;
   layout_dirty_ = true;
@@ -191,8 +220,27 @@ void RoomVideo::refresh_layout(uint64_t speaker) {
   last_remb_us_ = -1;  // tile sizes changed: tell the senders now
 }
 
-void RoomVideo::compose(int64_t now_us) {
+uint64_t RoomVideo::draw_caption(Member& m, const Rect& tile, bool has_picture) {
+  const CaptionFont* font = config_.font.get();
+  const CaptionSize size = has_picture ? band_caption_size(tile) : name_tile_size(tile);
+  if (font == nullptr || m.shown_display.empty() || size.pixel_size == 0) {
+    if (!has_picture) draw_no_video_marker(&canvas_, tile, kMarkerBackground, kMarkerSquare);
+    return 0;
+  }
+  CaptionCache& cache = has_picture ? m.band_caption : m.name_caption;
+  const uint64_t renders = cache.renders();
+  const AlphaMask& text = cache.get(*font, m.shown_display, size.pixel_size, size.max_width);
+  if (has_picture) {
+    draw_caption_band(&canvas_, tile, text);
+  } else {
+    draw_name_tile(&canvas_, tile, kMarkerBackground, text);
+  }
+  return cache.renders() - renders;
+}
+
+void RoomVideo::compose(int64_t now_us, uint64_t speaker) {
   fill_rect(&canvas_, Rect{0, 0, canvas_.width(), canvas_.height()}, kBackground);
+  uint64_t renders = 0;
   for (size_t i = 0; i < tiled_.size(); ++i) {
     const Rect& tile = tiles_[i];
     const auto& m = tiled_[i];
@@ -201,7 +249,14 @@ void RoomVideo::compose(int64_t now_us) {
         m->video->with_picture(now_us - config_.stale_after_us, [&](const I420View& pic) {
           scale_copy(pic, &canvas_, fit_aspect(pic.width, pic.height, tile));
         });
-    if (!drawn) draw_no_video_marker(&canvas_, tile, kMarkerBackground, kMarkerSquare);
+    renders += draw_caption(*m, tile, drawn);
+    // Alone in the room, a border would tell nobody anything.
+    if (tiled_.size() > 1 && m->id == speaker)
+      draw_border(&canvas_, tile, speaker_border_thickness(tile), kSpeakerBorder);
+  }
+  if (renders > 0) {
+    std::lock_guard lock(stats_mutex_);
+    stats_.caption_renders += renders;
   }
 }
 
@@ -238,7 +293,8 @@ void RoomVideo::tick(int64_t now_us) {
     return;
   }
   acquire_resources();
-  refresh_layout(speaker_ ? speaker_() : 0);
+  const uint64_t speaker = speaker_ ? speaker_() : 0;
+  refresh_layout(speaker);
   send_remb(now_us);
 
   const bool any_viewer =
@@ -252,7 +308,7 @@ void RoomVideo::tick(int64_t now_us) {
   }
 
   const int64_t compose_started = monotonic_us();
-  compose(now_us);
+  compose(now_us, speaker);
   const int64_t composed = monotonic_us();
 
   bool force_key = key_now;

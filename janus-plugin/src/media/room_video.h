@@ -5,10 +5,12 @@
 //
 // Every participant has a tile, in join order: a decoded picture scaled with
 // its aspect ratio kept, or a marker tile when they send no video, stopped
-// sending, or are video-muted. With no viewers nothing is composited or
-// encoded; with nobody sending or viewing video there is no canvas, no
-// encoder and no compositor thread (an idle or audio-only room costs next to
-// nothing: anyone may be able to create rooms).
+// sending, or are video-muted. With a caption font, a tile shows its
+// participant's display name (tile_caption.h): on a band over the picture, or
+// instead of the marker. The speaker's tile has a highlight border. With no viewers nothing is
+// composited or encoded; with nobody sending or viewing video there is no canvas, no encoder and no
+// compositor thread (an idle or audio-only room costs next to nothing: anyone may be able to create
+// rooms).
 #pragma once
 
 #include <atomic>
@@ -16,8 +18,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
+#include "caption_font.h"
 #include "i420_compositor.h"
 #include "participant_video.h"
 #include "tick_histogram.h"
@@ -50,6 +54,8 @@ struct RoomVideoConfig {
   // REMB to senders is refreshed this often (and whenever the layout changes).
   int64_t remb_interval_us = 2000000;
   ParticipantVideoConfig participant;
+  // Renders display names onto the tiles; null: no names (the marker tile stays).
+  std::shared_ptr<const CaptionFont> font;
 };
 
 struct RoomVideoStats {
@@ -63,7 +69,8 @@ struct RoomVideoStats {
   int64_t compose_us = 0;  // total time spent compositing
   int64_t encode_us = 0;   // total time spent encoding and packetizing
   int64_t max_tick_us = 0;
-  TickHistogram frame_us;  // each composited and encoded frame's time
+  uint64_t caption_renders = 0;  // names rendered with the font (not per frame)
+  TickHistogram frame_us;        // each composited and encoded frame's time
 };
 
 class RoomVideo {
@@ -79,11 +86,15 @@ class RoomVideo {
   // Adds a participant's tile. viewer: where the composite goes (null: the
   // participant does not receive video). feedback: the sender's RTCP (null:
   // the participant sends no video; its tile is a marker). The returned
-  // object takes the sender's RTP.
+  // object takes the sender's RTP. display: the name on its tile.
   std::shared_ptr<ParticipantVideo> add(uint64_t id, std::shared_ptr<VideoViewer> viewer,
-                                        std::shared_ptr<VideoFeedback> feedback);
+                                        std::shared_ptr<VideoFeedback> feedback,
+                                        std::string display = {});
   void remove(uint64_t id);
   bool set_video_muted(uint64_t id, bool muted);
+  // The name on the participant's tile from the next frame on; false for an
+  // unknown participant.
+  bool set_display(uint64_t id, std::string display);
 
   void set_layout(LayoutKind layout);
   LayoutKind layout() const { return layout_; }
@@ -116,7 +127,9 @@ class RoomVideo {
   struct Member;
   void refresh_snapshot();
   void refresh_layout(uint64_t speaker);
-  void compose(int64_t now_us);
+  void compose(int64_t now_us, uint64_t speaker);
+  // The name on a tile; returns how many captions the font rendered.
+  uint64_t draw_caption(Member& m, const Rect& tile, bool has_picture);
   void send_remb(int64_t now_us);
   // Starts or stops the compositor thread as members come and go.
   void update_activity();
@@ -132,10 +145,12 @@ class RoomVideo {
   mutable std::mutex members_mutex_;
   std::vector<std::shared_ptr<Member>> members_;  // join order; guarded by members_mutex_
   uint64_t version_ = 0;                          // guarded by members_mutex_
+  uint64_t names_version_ = 0;                    // guarded by members_mutex_
   bool key_now_ = false;                          // guarded by members_mutex_
 
   // Compositor thread only.
   uint64_t snapshot_version_ = ~0ull;
+  uint64_t snapshot_names_version_ = ~0ull;
   std::vector<std::shared_ptr<Member>> snapshot_;
   std::vector<std::shared_ptr<Member>> tiled_;  // who has a tile, in tile order
   std::vector<Rect> tiles_;

@@ -54,7 +54,7 @@ void attach_video(Room& room, Participant& p, const SdpAnswer& answer) {
   if (out && answer.vp8_payload_type >= 0) out->video_payload_type = answer.vp8_payload_type;
   const bool in = out && answer.video_in;
   const bool view = out && answer.video_out;
-  auto video = room.video->add(p.id, view ? out : nullptr, in ? out : nullptr);
+  auto video = room.video->add(p.id, view ? out : nullptr, in ? out : nullptr, p.display());
   if (video && p.video_muted) video->set_muted(true);
   p.video_in = std::move(video);
 }
@@ -251,6 +251,7 @@ std::optional<ParseError> handle_configure(const std::shared_ptr<Session>& sessi
   }
   if (request.display) {
     p->set_display(*request.display);
+    if (room->video) room->video->set_display(p->id, *request.display);
     changed = true;
   }
   json_t* ev = room_event("event", *room);

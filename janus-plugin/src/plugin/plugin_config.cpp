@@ -41,6 +41,13 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
     s->admin_key = key;
   if (json_t* v = json_object_get(general, "events")) s->events = json_is_true(v);
   if (json_t* v = json_object_get(general, "string_ids")) s->string_ids = json_is_true(v);
+  if (json_t* v = json_object_get(general, "caption_font")) {
+    if (!json_is_string(v) || json_string_length(v) == 0) {
+      *error = "general.caption_font must be the path of a font file";
+      return false;
+    }
+    s->caption_font = json_string_value(v);
+  }
   struct Limit {
     const char* key;
     int* value;
@@ -73,8 +80,9 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   // Room defaults live in `general` too (max_speakers, default_bitrate, ...).
   json_t* defaults = json_deep_copy(general);
   json_object_del(defaults, "room");
-  for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range",
-                        "max_rooms", "tick_threads", "stats_interval", "media_timeout"})
+  for (const char* k :
+       {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range", "max_rooms",
+        "tick_threads", "stats_interval", "media_timeout", "caption_font"})
     json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);

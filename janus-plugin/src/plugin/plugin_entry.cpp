@@ -153,6 +153,14 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
     log(Level::kError, "configuration error: %s", error.c_str());
     return -1;
   }
+  std::shared_ptr<const mcu::CaptionFont> font =
+      mcu::CaptionFont::open(pl.settings.caption_font, &error);
+  if (!font) {
+    log(Level::kError, "general.caption_font: %s (install fonts-dejavu-core or set another font)",
+        error.c_str());
+    return -1;
+  }
+  pl.caption_font = std::move(font);
   pl.reactor = std::make_unique<UdpReactor>();
   if (!pl.reactor->ok()) {
     log(Level::kError, "cannot start the plain RTP reader");

@@ -122,6 +122,7 @@ std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
     video.encoder.bitrate = options.video_bitrate;
     video.layout =
         options.video_speaker_layout ? mcu::LayoutKind::kActiveSpeaker : mcu::LayoutKind::kGrid;
+    video.font = pl.caption_font;
     mcu::RoomAudio* audio = room->audio.get();
     room->video = std::make_unique<mcu::RoomVideo>(video, [audio] { return audio->loudest(); });
     room->video->start();

@@ -17,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "caption_font.h"
 #include "janus_api.h"
 #include "plain_rtp_endpoint.h"
 #include "room_audio.h"
@@ -117,6 +118,8 @@ struct PluginSettings {
   int media_timeout = 30;
   bool events = true;
   bool string_ids = false;
+  // The font of the names on video tiles (TrueType, OpenType, ...).
+  std::string caption_font = mcu::kDefaultCaptionFont;
   PlainRtpSettings rtp;
   RoomOptions room_defaults;
 };
@@ -134,6 +137,7 @@ class Plugin {
   std::map<std::string, std::shared_ptr<Room>> rooms;
 
   std::unique_ptr<UdpReactor> reactor;
+  std::shared_ptr<const mcu::CaptionFont> caption_font;  // loaded by init
 
   // Asynchronous work (join/configure/leave, notifications) runs here, off
   // Janus' request threads and off the mixer threads.
