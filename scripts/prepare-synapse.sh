@@ -14,7 +14,7 @@ BOOTSTRAPPED="$ROOT/.debootstrap-done"  # lets a run that failed in apt resume t
 # Janus with its headers, and what configuring and building this tree needs.
 JANUS_PACKAGES=(
   janus janus-dev cmake g++ make pkg-config dpkg-dev file
-  libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
+  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libopusfile-dev libvpx-dev libyuv-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   libcmocka-dev libbenchmark-dev
 )

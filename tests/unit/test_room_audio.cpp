@@ -1,13 +1,19 @@
 // RoomAudio end to end without Janus: Opus RTP in, mixing, Opus RTP out.
+#include <unistd.h>
+
 #include <cmath>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include "cmocka_cpp.h"
+#include "ogg_opus_test_file.h"
 #include "opus_codec.h"
 #include "room_audio.h"
 #include "rtp.h"
+
+// Last: CMocka's macros break standard headers included after it.
+#include "cmocka_cpp.h"
 
 namespace {
 
@@ -256,6 +262,47 @@ void test_quiet_senders_are_not_decoded(void** /*state*/) {
 
 }  // namespace
 
+void test_recording_holds_the_common_mix(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker a;
+  a.id = 1;
+  a.freq = 400;
+  Talker b;
+  b.id = 2;
+  b.freq = 900;
+  a.inbound = room.add(a.id, std::make_shared<CaptureOutput>(), {}, false);
+  b.inbound = room.add(b.id, std::make_shared<CaptureOutput>(), {}, false);
+  const std::string path = "/tmp/room_audio_test_" + std::to_string(getpid()) + ".opus";
+  std::string error;
+  auto recorder = mcu::OggOpusRecorder::open(path, 32000, &error);
+  assert_non_null(recorder.get());
+  // Ticks before the recording starts are not in it.
+  for (int tick = 0; tick < 10; ++tick) room.tick();
+  room.start_recording(std::move(recorder));
+  assert_true(room.recording());
+  const int ticks = 100;
+  for (int tick = 0; tick < ticks; ++tick) {
+    feed(a, tick * 20000);
+    feed(b, tick * 20000);
+    room.tick();
+  }
+  auto done = room.stop_recording();
+  assert_non_null(done.get());
+  assert_false(room.recording());
+  room.tick();  // nothing recorded any more
+  done.reset();
+
+  const auto pcm = read_ogg_opus(path);
+  assert_true(std::abs(static_cast<long>(pcm.size()) - ticks * mcu::kFrameSamples) <
+              mcu::kFrameSamples);
+  // Both talkers: the recording is the mix a listener hears, not anyone's mix-minus.
+  const std::vector<int16_t> tail(pcm.begin() + 48000, pcm.end());
+  const double floor_db = goertzel_db(tail, 1650);
+  assert_true(goertzel_db(tail, 400) > floor_db + 30);
+  assert_true(goertzel_db(tail, 900) > floor_db + 30);
+  unlink(path.c_str());
+}
+
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_mix_minus_through_opus),
@@ -263,6 +310,7 @@ int main() {
       cmocka_unit_test(test_muted_talker_is_not_heard),
       cmocka_unit_test(test_muted_room_mixes_nobody),
       cmocka_unit_test(test_quiet_senders_are_not_decoded),
+      cmocka_unit_test(test_recording_holds_the_common_mix),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
