@@ -18,9 +18,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (SAMPLE_RATE, JanusClient, JanusProcess, PlainRtpPeer,  # noqa: E402
-                           Results, close_scenario, run_blocking, sanitizer_env,
-                           sanitizer_reports, tone_report)
+from janus_harness import (SAMPLE_RATE, JanusClient, PlainRtpPeer, Results,  # noqa: E402
+                           close_scenario, run_blocking, run_janus_scenario, tone_report)
 
 PACKAGE = "janus.plugin.conference"
 CONFIG = """
@@ -152,27 +151,14 @@ async def scenario(r, janus):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plugin", required=True)
+    parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
     parser.add_argument("--sanitized", action="store_true",
                         help="the plugin is built with ASan+UBSan or TSan: preload that "
                              "runtime into Janus")
     args = parser.parse_args()
     r = Results()
-    janus = JanusProcess([args.plugin], {f"{PACKAGE}.jcfg": CONFIG}, rtp_port_range="45000-45999",
-                         env=sanitizer_env(args.plugin) if args.sanitized else None)
-    try:
-        janus.start()
-        asyncio.run(asyncio.wait_for(scenario(r, janus), 120))
-        janus.stop()
-        if args.sanitized:
-            reports = sanitizer_reports(janus.log_path)
-            r.check("no sanitizer report", not reports,
-                    f"{len(reports)}: " + "; ".join(reports[:3]))
-    except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
-        r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
-    finally:
-        if r.failed:
-            print(f"--- janus log tail ---\n{janus.log_tail()}---", flush=True)
-        janus.cleanup()
+    run_janus_scenario(r, args, {f"{PACKAGE}.jcfg": CONFIG}, lambda janus: scenario(r, janus), 120,
+                       session_timeout=15)
     print(f"{r.passed} passed, {r.failed} failed", flush=True)
     sys.exit(1 if r.failed else 0)
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "audio_test_helpers.h"
 #include "ogg_opus_recorder.h"
-#include "ogg_opus_test_file.h"
 #include "opus_codec.h"
 
 // Last: CMocka's macros break standard headers included after it.
@@ -22,7 +22,7 @@ std::string temp_path(const char* name) {
 void test_tone_and_silence_keep_time(void** /*state*/) {
   const std::string path = temp_path("tone.opus");
   std::string error;
-  auto recorder = mcu::OggOpusRecorder::open(path, 32000, &error);
+  auto recorder = mcu::OggOpusRecorder::open(path, 32000, 5, &error);
   assert_non_null(recorder.get());
   int16_t frame[mcu::kFrameSamples];
   double phase = 0;
@@ -50,7 +50,7 @@ void test_tone_and_silence_keep_time(void** /*state*/) {
 void test_overflow_drops_and_counts(void** /*state*/) {
   const std::string path = temp_path("count.opus");
   std::string error;
-  auto recorder = mcu::OggOpusRecorder::open(path, 32000, &error);
+  auto recorder = mcu::OggOpusRecorder::open(path, 32000, 5, &error);
   assert_non_null(recorder.get());
   const int16_t frame[mcu::kFrameSamples] = {};
   for (int f = 0; f < 20; ++f) recorder->push(frame);
@@ -68,7 +68,7 @@ void test_overflow_drops_and_counts(void** /*state*/) {
 
 void test_unwritable_path_is_an_error(void** /*state*/) {
   std::string error;
-  auto recorder = mcu::OggOpusRecorder::open("/nonexistent-folder/x.opus", 32000, &error);
+  auto recorder = mcu::OggOpusRecorder::open("/nonexistent-folder/x.opus", 32000, 5, &error);
   assert_null(recorder.get());
   assert_non_null(strstr(error.c_str(), "No such file"));
 }

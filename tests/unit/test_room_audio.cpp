@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ogg_opus_test_file.h"
+#include "audio_test_helpers.h"
 #include "opus_codec.h"
 #include "room_audio.h"
 #include "rtp.h"
@@ -61,20 +61,6 @@ void feed(Talker& t, int64_t now_us, int level = -1, double amplitude = 8000) {
   t.inbound->insert(view, now_us);
 }
 
-// Tone power by the Goertzel algorithm, in dB.
-double tone_db(const std::vector<int16_t>& pcm, double freq) {
-  const double w = 2 * kPi * freq / mcu::kSampleRate;
-  const double coeff = 2 * std::cos(w);
-  double s1 = 0, s2 = 0;
-  for (int16_t x : pcm) {
-    const double s = x + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-  return 10 * std::log10(power / static_cast<double>(pcm.size()) + 1e-9);
-}
-
 std::vector<int16_t> decode_all(const CaptureOutput& out, size_t skip_packets) {
   mcu::OpusDecoderMono decoder;
   std::vector<int16_t> pcm;
@@ -119,17 +105,17 @@ void test_mix_minus_through_opus(void** /*state*/) {
   for (int i = 0; i < 3; ++i) {
     const auto pcm = decode_all(*outputs[talkers[i]->id], 50);
     assert_true(pcm.size() >= 48000);
-    const double own = tone_db(pcm, freqs[i]);
+    const double own = goertzel_db(pcm, freqs[i]);
     for (int j = 0; j < 3; ++j) {
       if (j == i) continue;
-      const double other = tone_db(pcm, freqs[j]);
+      const double other = goertzel_db(pcm, freqs[j]);
       assert_true(other > own + 30.0);
     }
   }
   // Listeners hear all three.
   const auto pcm = decode_all(*outputs[12], 50);
-  const double floor_db = tone_db(pcm, 1650);
-  for (double f : freqs) assert_true(tone_db(pcm, f) > floor_db + 30.0);
+  const double floor_db = goertzel_db(pcm, 1650);
+  for (double f : freqs) assert_true(goertzel_db(pcm, f) > floor_db + 30.0);
 
   // One encode per speaker plus ONE for all six listeners, each tick.
   const auto stats = room.stats();
@@ -231,7 +217,7 @@ void test_muted_room_mixes_nobody(void** /*state*/) {
   talk(70);
   assert_true(out->packets.size() > 40);
   const std::vector<int16_t> heard = decode_all(*out, 10);
-  assert_true(tone_db(heard, 600) > tone_db(heard, 900) + 20);
+  assert_true(goertzel_db(heard, 600) > goertzel_db(heard, 900) + 20);
 }
 
 // Quiet microphones that say so (RFC 6464) are not decoded; talkers are, in full.
@@ -257,7 +243,7 @@ void test_quiet_senders_are_not_decoded(void** /*state*/) {
   assert_true(quiet.inbound->skipped_decodes() >= static_cast<uint64_t>(ticks - 5));
   assert_int_equal(loud.inbound->skipped_decodes(), 0);
   const auto pcm = decode_all(*out, 50);
-  assert_true(tone_db(pcm, 500) > tone_db(pcm, 1300) + 30.0);
+  assert_true(goertzel_db(pcm, 500) > goertzel_db(pcm, 1300) + 30.0);
 }
 
 }  // namespace
@@ -274,7 +260,7 @@ void test_recording_holds_the_common_mix(void** /*state*/) {
   b.inbound = room.add(b.id, std::make_shared<CaptureOutput>(), {}, false);
   const std::string path = "/tmp/room_audio_test_" + std::to_string(getpid()) + ".opus";
   std::string error;
-  auto recorder = mcu::OggOpusRecorder::open(path, 32000, &error);
+  auto recorder = mcu::OggOpusRecorder::open(path, 32000, 5, &error);
   assert_non_null(recorder.get());
   // Ticks before the recording starts are not in it.
   for (int tick = 0; tick < 10; ++tick) room.tick();

@@ -20,7 +20,7 @@ constexpr auto kWriterPeriod = std::chrono::milliseconds(100);
 }  // namespace
 
 std::unique_ptr<OggOpusRecorder> OggOpusRecorder::open(const std::string& path, int bitrate,
-                                                       std::string* error) {
+                                                       int complexity, std::string* error) {
   OggOpusComments* comments = ope_comments_create();
   if (comments == nullptr) {
     *error = "out of memory";
@@ -35,6 +35,9 @@ std::unique_ptr<OggOpusRecorder> OggOpusRecorder::open(const std::string& path, 
     return nullptr;
   }
   ope_encoder_ctl(enc, OPUS_SET_BITRATE(bitrate));
+  // libopus' default is 10; the room's own setting keeps a recording's cost
+  // that of one more mix encode.
+  ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(complexity));
   return std::unique_ptr<OggOpusRecorder>(new OggOpusRecorder(enc));
 }
 

@@ -26,9 +26,9 @@ class OggOpusRecorder {
   // Frames the ring holds: 5 s of audio.
   static constexpr size_t kRingFrames = 250;
 
-  // Creates (or truncates) `path`, mono 48 kHz at `bitrate` bps. Null with
-  // *error set when the file cannot be opened.
-  static std::unique_ptr<OggOpusRecorder> open(const std::string& path, int bitrate,
+  // Creates (or truncates) `path`, mono 48 kHz at `bitrate` bps and Opus
+  // `complexity`. Null with *error set when the file cannot be opened.
+  static std::unique_ptr<OggOpusRecorder> open(const std::string& path, int bitrate, int complexity,
                                                std::string* error);
   // Writes out what was pushed and finishes the file.
   ~OggOpusRecorder();

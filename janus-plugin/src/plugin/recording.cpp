@@ -39,7 +39,8 @@ std::optional<ParseError> start_recording(Room& room, const RecordOptions& optio
                                        path.parent_path().string() + ": " + ec.message()};
   }
   std::string error;
-  auto recorder = mcu::OggOpusRecorder::open(path.string(), room.options.bitrate, &error);
+  auto recorder = mcu::OggOpusRecorder::open(path.string(), room.options.bitrate,
+                                             room.options.complexity, &error);
   if (!recorder) {
     return ParseError{kErrUnknown,
                       "Could not open the recording file " + path.string() + ": " + error};

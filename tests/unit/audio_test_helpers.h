@@ -1,4 +1,5 @@
-// Reading back an Ogg Opus file in unit tests (libopusfile), and a tone's power in what it holds.
+// Audio checks shared by unit tests: reading back an Ogg Opus file (libopusfile), and a tone's
+// power in samples.
 #pragma once
 
 #include <opusfile.h>
