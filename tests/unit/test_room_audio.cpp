@@ -246,18 +246,15 @@ void test_quiet_senders_are_not_decoded(void** /*state*/) {
   assert_true(goertzel_db(pcm, 500) > goertzel_db(pcm, 1300) + 30.0);
 }
 
-}  // namespace
-
 void test_recording_holds_the_common_mix(void** /*state*/) {
   mcu::RoomAudio room{mcu::RoomAudioConfig{}};
-  Talker a;
-  a.id = 1;
-  a.freq = 400;
-  Talker b;
-  b.id = 2;
-  b.freq = 900;
-  a.inbound = room.add(a.id, std::make_shared<CaptureOutput>(), {}, false);
-  b.inbound = room.add(b.id, std::make_shared<CaptureOutput>(), {}, false);
+  Talker talkers[2];
+  const double freqs[2] = {400, 900};
+  for (int i = 0; i < 2; ++i) {
+    talkers[i].id = static_cast<uint64_t>(i + 1);
+    talkers[i].freq = freqs[i];
+    talkers[i].inbound = room.add(talkers[i].id, std::make_shared<CaptureOutput>(), {}, false);
+  }
   const std::string path = "/tmp/room_audio_test_" + std::to_string(getpid()) + ".opus";
   std::string error;
   auto recorder = mcu::OggOpusRecorder::open(path, 32000, 5, &error);
@@ -268,8 +265,7 @@ void test_recording_holds_the_common_mix(void** /*state*/) {
   assert_true(room.recording());
   const int ticks = 100;
   for (int tick = 0; tick < ticks; ++tick) {
-    feed(a, tick * 20000);
-    feed(b, tick * 20000);
+    for (auto& t : talkers) feed(t, tick * 20000);
     room.tick();
   }
   auto done = room.stop_recording();
@@ -288,6 +284,8 @@ void test_recording_holds_the_common_mix(void** /*state*/) {
   assert_true(goertzel_db(tail, 900) > floor_db + 30);
   unlink(path.c_str());
 }
+
+}  // namespace
 
 int main() {
   const CMUnitTest tests[] = {
