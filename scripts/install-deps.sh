@@ -7,10 +7,10 @@ packages=(
   # build
   build-essential cmake pkg-config clang-format
   janus janus-dev
-  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libopusfile-dev libvpx-dev libyuv-dev
+  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libvpx-dev libyuv-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # tests
-  libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
+  libcmocka-dev libbenchmark-dev libopusfile-dev iproute2 curl docker-compose debootstrap
   python3-aiortc python3-numpy python3-av
   ffmpeg  # bench/video: the reference compositor; tests/integration: decoding recordings
   clang libclang-rt-14-dev  # fuzz/: clang 14 and its libFuzzer, ASan and UBSan runtimes
