@@ -7,13 +7,13 @@ packages=(
   # build
   build-essential cmake pkg-config clang-format
   janus janus-dev
-  libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
+  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libvpx-dev libyuv-dev
   libfreetype-dev fonts-dejavu-core  # video captions: FreeType and the default font
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # tests
-  libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
+  libcmocka-dev libbenchmark-dev libopusfile-dev iproute2 curl docker-compose debootstrap
   python3-aiortc python3-numpy python3-av
-  ffmpeg  # bench/video: the reference compositor
+  ffmpeg  # bench/video: the reference compositor; tests/integration: decoding recordings
   golang-go golang-github-pion-webrtc.v3-dev  # bench/webrtc-load: the WebRTC load generator
   linux-perf  # bench: profiles of Janus under load
   clang libclang-rt-14-dev  # fuzz/: clang 14 and its libFuzzer, ASan and UBSan runtimes

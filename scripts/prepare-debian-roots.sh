@@ -14,7 +14,7 @@ CACHE=${JANUS_CONFERENCE_CACHE:-/var/cache/janus-conference}
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)
 BUILD_DEPS=(
   build-essential cmake pkg-config file janus-dev
-  libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
+  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libvpx-dev libyuv-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libfreetype-dev
 )
 
@@ -60,10 +60,29 @@ bootstrap() {
   in_root "$root" apt-get "${APT_OPTS[@]}" -q update >>"$root.log"
 }
 
+install_build_deps() {
+  in_root "$1" apt-get "${APT_OPTS[@]}" -q update >>"$1.log"
+  in_root "$1" apt-get "${APT_OPTS[@]}" -q install -y --no-install-recommends \
+    "${BUILD_DEPS[@]}" >>"$1.log"
+  in_root "$1" apt-get clean
+}
+
+build_deps_missing() {
+  local installed
+  installed=$(in_root "$1" dpkg-query -W -f='${db:Status-Abbrev}\n' "${BUILD_DEPS[@]}" \
+    2>/dev/null | grep -c '^ii') || true
+  [ "$installed" -ne "${#BUILD_DEPS[@]}" ]
+}
+
 make_root() {
   local name=$1 root="$CACHE/$1"
   local marker="$root/.janus-conference-root"
   if [ -f "$marker" ]; then
+    # A root made before a build dependency was added gets it in place.
+    if [ "$name" = bookworm-build ] && build_deps_missing "$root"; then
+      log "installing new runtime build dependencies in $root"
+      install_build_deps "$root"
+    fi
     log "reusing $root"
     return
   fi
@@ -78,9 +97,7 @@ make_root() {
     cp -a "$CACHE/bookworm-minbase" "$root"
     rm -f "$marker"
     log "installing the runtime build dependencies in $root"
-    in_root "$root" apt-get "${APT_OPTS[@]}" -q install -y --no-install-recommends \
-      "${BUILD_DEPS[@]}" >"$root.log"
-    in_root "$root" apt-get clean
+    install_build_deps "$root"
     ;;
   *)
     echo "prepare-debian-roots.sh: unknown root '$name'" >&2

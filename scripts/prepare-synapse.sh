@@ -14,9 +14,9 @@ BOOTSTRAPPED="$ROOT/.debootstrap-done"  # lets a run that failed in apt resume t
 # Janus with its headers, and what configuring and building this tree needs.
 JANUS_PACKAGES=(
   janus janus-dev cmake g++ make pkg-config dpkg-dev file
-  libglib2.0-dev libjansson-dev libopus-dev libvpx-dev libyuv-dev
+  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libvpx-dev libyuv-dev
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
-  libfreetype-dev fonts-dejavu-core libcmocka-dev libbenchmark-dev
+  libfreetype-dev fonts-dejavu-core libcmocka-dev libbenchmark-dev libopusfile-dev
 )
 # The archive serves Release files that may be past their Valid-Until date.
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)

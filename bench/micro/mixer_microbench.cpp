@@ -3,13 +3,16 @@
 // `per_participant` style decode+encode is what a mixer that encodes for
 // every listener (like AudioBridge) pays per participant per tick.
 #include <benchmark/benchmark.h>
+#include <opusenc.h>
 
 #include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "audio_mixer.h"
 #include "jitter_buffer.h"
+#include "ogg_opus_recorder.h"
 #include "opus_codec.h"
 #include "room_audio.h"
 #include "rtp.h"
@@ -114,10 +117,15 @@ void BM_MixStep(benchmark::State& state) {
 BENCHMARK(BM_MixStep)->Arg(10)->Arg(100)->Arg(400);
 
 // A whole RoomAudio tick (jitter buffers, decodes, mixing, encodes, RTP out)
-// with packets fed as the network would: K talkers, the rest quiet.
+// with packets fed as the network would: K talkers, the rest quiet. The second
+// argument records the mix (to /dev/null): what that adds to the mixer thread.
 void BM_RoomTick(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  if (state.range(1) != 0) {
+    std::string error;
+    room.start_recording(mcu::OggOpusRecorder::open("/dev/null", 32000, 5, &error));
+  }
   const auto talk = encode_packets(440, 8000);
   const auto quiet = encode_packets(440, 0);
   std::vector<std::shared_ptr<mcu::ParticipantAudio>> inbound;
@@ -160,7 +168,28 @@ void BM_RoomTick(benchmark::State& state) {
   state.counters["encodes_per_tick"] =
       static_cast<double>(room.stats().encodes) / static_cast<double>(room.stats().ticks);
 }
-BENCHMARK(BM_RoomTick)->Arg(10)->Arg(100)->Arg(400)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RoomTick)
+    ->ArgsProduct({{10, 100, 400}, {0, 1}})
+    ->ArgNames({"n", "record"})
+    ->Unit(benchmark::kMicrosecond);
+
+// The recorder's writer thread per 20 ms frame: libopusenc's encode and Ogg
+// paging of one frame of the mix, at the room's default settings.
+void BM_RecordingWriterFrame(benchmark::State& state) {
+  const auto pcm = tone(440, 50);
+  int error = 0;
+  OggOpusComments* comments = ope_comments_create();
+  OggOpusEnc* enc = ope_encoder_create_file("/dev/null", comments, mcu::kSampleRate, 1, 0, &error);
+  ope_encoder_ctl(enc, OPUS_SET_BITRATE(32000));
+  ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(5));
+  size_t frame = 0;
+  for (auto _ : state) {
+    ope_encoder_write(enc, pcm.data() + (frame++ % 50) * mcu::kFrameSamples, mcu::kFrameSamples);
+  }
+  ope_encoder_destroy(enc);
+  ope_comments_destroy(comments);
+}
+BENCHMARK(BM_RecordingWriterFrame)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

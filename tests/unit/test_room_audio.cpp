@@ -1,13 +1,19 @@
 // RoomAudio end to end without Janus: Opus RTP in, mixing, Opus RTP out.
+#include <unistd.h>
+
 #include <cmath>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include "cmocka_cpp.h"
+#include "audio_test_helpers.h"
 #include "opus_codec.h"
 #include "room_audio.h"
 #include "rtp.h"
+
+// Last: CMocka's macros break standard headers included after it.
+#include "cmocka_cpp.h"
 
 namespace {
 
@@ -55,20 +61,6 @@ void feed(Talker& t, int64_t now_us, int level = -1, double amplitude = 8000) {
   t.inbound->insert(view, now_us);
 }
 
-// Tone power by the Goertzel algorithm, in dB.
-double tone_db(const std::vector<int16_t>& pcm, double freq) {
-  const double w = 2 * kPi * freq / mcu::kSampleRate;
-  const double coeff = 2 * std::cos(w);
-  double s1 = 0, s2 = 0;
-  for (int16_t x : pcm) {
-    const double s = x + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-  return 10 * std::log10(power / static_cast<double>(pcm.size()) + 1e-9);
-}
-
 std::vector<int16_t> decode_all(const CaptureOutput& out, size_t skip_packets) {
   mcu::OpusDecoderMono decoder;
   std::vector<int16_t> pcm;
@@ -113,17 +105,17 @@ void test_mix_minus_through_opus(void** /*state*/) {
   for (int i = 0; i < 3; ++i) {
     const auto pcm = decode_all(*outputs[talkers[i]->id], 50);
     assert_true(pcm.size() >= 48000);
-    const double own = tone_db(pcm, freqs[i]);
+    const double own = goertzel_db(pcm, freqs[i]);
     for (int j = 0; j < 3; ++j) {
       if (j == i) continue;
-      const double other = tone_db(pcm, freqs[j]);
+      const double other = goertzel_db(pcm, freqs[j]);
       assert_true(other > own + 30.0);
     }
   }
   // Listeners hear all three.
   const auto pcm = decode_all(*outputs[12], 50);
-  const double floor_db = tone_db(pcm, 1650);
-  for (double f : freqs) assert_true(tone_db(pcm, f) > floor_db + 30.0);
+  const double floor_db = goertzel_db(pcm, 1650);
+  for (double f : freqs) assert_true(goertzel_db(pcm, f) > floor_db + 30.0);
 
   // One encode per speaker plus ONE for all six listeners, each tick.
   const auto stats = room.stats();
@@ -225,7 +217,7 @@ void test_muted_room_mixes_nobody(void** /*state*/) {
   talk(70);
   assert_true(out->packets.size() > 40);
   const std::vector<int16_t> heard = decode_all(*out, 10);
-  assert_true(tone_db(heard, 600) > tone_db(heard, 900) + 20);
+  assert_true(goertzel_db(heard, 600) > goertzel_db(heard, 900) + 20);
 }
 
 // Quiet microphones that say so (RFC 6464) are not decoded; talkers are, in full.
@@ -251,7 +243,46 @@ void test_quiet_senders_are_not_decoded(void** /*state*/) {
   assert_true(quiet.inbound->skipped_decodes() >= static_cast<uint64_t>(ticks - 5));
   assert_int_equal(loud.inbound->skipped_decodes(), 0);
   const auto pcm = decode_all(*out, 50);
-  assert_true(tone_db(pcm, 500) > tone_db(pcm, 1300) + 30.0);
+  assert_true(goertzel_db(pcm, 500) > goertzel_db(pcm, 1300) + 30.0);
+}
+
+void test_recording_holds_the_common_mix(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker talkers[2];
+  const double freqs[2] = {400, 900};
+  for (int i = 0; i < 2; ++i) {
+    talkers[i].id = static_cast<uint64_t>(i + 1);
+    talkers[i].freq = freqs[i];
+    talkers[i].inbound = room.add(talkers[i].id, std::make_shared<CaptureOutput>(), {}, false);
+  }
+  const std::string path = "/tmp/room_audio_test_" + std::to_string(getpid()) + ".opus";
+  std::string error;
+  auto recorder = mcu::OggOpusRecorder::open(path, 32000, 5, &error);
+  assert_non_null(recorder.get());
+  // Ticks before the recording starts are not in it.
+  for (int tick = 0; tick < 10; ++tick) room.tick();
+  room.start_recording(std::move(recorder));
+  assert_true(room.recording());
+  const int ticks = 100;
+  for (int tick = 0; tick < ticks; ++tick) {
+    for (auto& t : talkers) feed(t, tick * 20000);
+    room.tick();
+  }
+  auto done = room.stop_recording();
+  assert_non_null(done.get());
+  assert_false(room.recording());
+  room.tick();  // nothing recorded any more
+  done.reset();
+
+  const auto pcm = read_ogg_opus(path);
+  assert_true(std::abs(static_cast<long>(pcm.size()) - ticks * mcu::kFrameSamples) <
+              mcu::kFrameSamples);
+  // Both talkers: the recording is the mix a listener hears, not anyone's mix-minus.
+  const std::vector<int16_t> tail(pcm.begin() + 48000, pcm.end());
+  const double floor_db = goertzel_db(tail, 1650);
+  assert_true(goertzel_db(tail, 400) > floor_db + 30);
+  assert_true(goertzel_db(tail, 900) > floor_db + 30);
+  unlink(path.c_str());
 }
 
 }  // namespace
@@ -263,6 +294,7 @@ int main() {
       cmocka_unit_test(test_muted_talker_is_not_heard),
       cmocka_unit_test(test_muted_room_mixes_nobody),
       cmocka_unit_test(test_quiet_senders_are_not_decoded),
+      cmocka_unit_test(test_recording_holds_the_common_mix),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -70,7 +70,6 @@ void test_bad_input(void** /*state*/) {
   // Features the plugin does not have are refused, not silently ignored.
   expect_error(R"({"room": 1, "permanent": true})", false, conf::kErrInvalidRequest);
   expect_error(R"({"room": 1, "spatial_audio": true})", false, conf::kErrInvalidRequest);
-  expect_error(R"({"room": 1, "record": true})", false, conf::kErrInvalidRequest);
   expect_error(R"({"room": 1, "allowed": ["tok"]})", false, conf::kErrInvalidRequest);
   expect_error(R"([1, 2])", false, conf::kErrInvalidJson);
   expect_error(R"({"room": 1, "video": "yes"})", false, conf::kErrInvalidElement);

@@ -56,6 +56,30 @@ void test_create_request(void** /*state*/) {
   json_decref(j);
 }
 
+int recording_error(const char* text) {
+  return error_code(text, [](json_t* j) {
+    conf::EnableRecordingRequest r;
+    return conf::parse_enable_recording_request(j, false, &r);
+  });
+}
+
+void test_enable_recording_request(void** /*state*/) {
+  json_t* j = parse(R"({"room": 4, "secret": "s", "record": true, "record_file": "x.opus"})");
+  conf::EnableRecordingRequest r;
+  assert_false(conf::parse_enable_recording_request(j, false, &r).has_value());
+  assert_string_equal(r.room.room.c_str(), "4");
+  assert_string_equal(r.room.secret->c_str(), "s");
+  assert_true(r.record);
+  assert_string_equal(r.record_file->c_str(), "x.opus");
+  assert_false(r.record_dir.has_value());  // the room's stays
+  json_decref(j);
+  assert_int_equal(recording_error(R"({"room": 4})"), conf::kErrMissingElement);
+  assert_int_equal(recording_error(R"({"record": true})"), conf::kErrMissingElement);
+  assert_int_equal(recording_error(R"({"room": 4, "record": 1})"), conf::kErrInvalidElement);
+  assert_int_equal(recording_error(R"({"room": 4, "record": true, "record_dir": "a/../.."})"),
+                   conf::kErrInvalidElement);
+}
+
 int jsep_error(const char* text) {
   return error_code(text, [](json_t* j) {
     std::string sdp;
@@ -83,6 +107,7 @@ int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_room_request),
       cmocka_unit_test(test_create_request),
+      cmocka_unit_test(test_enable_recording_request),
       cmocka_unit_test(test_jsep_offer),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

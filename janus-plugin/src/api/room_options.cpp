@@ -14,7 +14,7 @@ namespace {
 // AudioBridge features this plugin does not have: refusing them beats
 // silently running a room without what the caller asked for.
 std::optional<ParseError> refuse_unsupported(const json_t* obj) {
-  for (const char* name : {"permanent", "spatial_audio", "record", "mjrs", "denoise"}) {
+  for (const char* name : {"permanent", "spatial_audio", "mjrs", "denoise"}) {
     const json_t* v = json_object_get(obj, name);
     if (v != nullptr && json_is_true(v)) {
       return ParseError{kErrInvalidRequest, std::string(name) + " is not supported by this plugin"};
@@ -108,7 +108,7 @@ std::optional<ParseError> parse_room_options(const json_t* obj, bool string_ids,
   if (const json_t* layout = json_object_get(obj, "video_layout")) {
     if (auto e = parse_video_layout(layout, &out->video_speaker_layout)) return e;
   }
-  return std::nullopt;
+  return parse_record_options(obj, &out->recording);
 }
 
 json_t* jcfg_value_to_json(const char* value) {

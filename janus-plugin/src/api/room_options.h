@@ -10,6 +10,7 @@
 #include <string>
 
 #include "parse_error.h"
+#include "record_options.h"
 
 namespace conf {
 
@@ -34,6 +35,7 @@ struct RoomOptions {
   int video_fps = 30;
   int video_bitrate = 1500000;        // bps
   bool video_speaker_layout = false;  // "speaker" instead of "grid"
+  RecordOptions recording;
 };
 
 // "grid" / "speaker" -> video_speaker_layout; anything else is an error.

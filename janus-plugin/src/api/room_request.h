@@ -20,6 +20,18 @@ struct RoomRequest {
 std::optional<ParseError> parse_room_request(const json_t* message, bool string_ids,
                                              RoomRequest* out);
 
+// enable_recording: `record` is required; record_file and record_dir replace
+// the room's for this and later recordings.
+struct EnableRecordingRequest {
+  RoomRequest room;
+  bool record = false;
+  std::optional<std::string> record_file;
+  std::optional<std::string> record_dir;
+};
+
+std::optional<ParseError> parse_enable_recording_request(const json_t* message, bool string_ids,
+                                                         EnableRecordingRequest* out);
+
 struct CreateRequest {
   RoomOptions options;  // id empty: the plugin picks one
   std::optional<std::string> admin_key;

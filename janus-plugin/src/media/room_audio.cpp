@@ -138,6 +138,10 @@ void RoomAudio::tick() {
         {m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load() || room_muted_.load()});
   }
   mixer_.mix(inputs_, result_);
+  {
+    std::lock_guard lock(recorder_mutex_);
+    if (recorder_) recorder_->push(result_.common.data());
+  }
   if (!result_.speakers.empty()) loudest_ = result_.speakers.front();
 
   for (auto& m : snapshot_) {
@@ -197,11 +201,30 @@ MixerStats RoomAudio::stats() const {
   return stats_;
 }
 
+void RoomAudio::start_recording(std::unique_ptr<OggOpusRecorder> recorder) {
+  std::lock_guard lock(recorder_mutex_);
+  recorder_ = std::move(recorder);
+}
+
+std::unique_ptr<OggOpusRecorder> RoomAudio::stop_recording() {
+  std::lock_guard lock(recorder_mutex_);
+  return std::move(recorder_);
+}
+
+bool RoomAudio::recording() const {
+  std::lock_guard lock(recorder_mutex_);
+  return recorder_ != nullptr;
+}
+
 void RoomAudio::start() {
   clock_.start(std::chrono::microseconds(kTickUs), std::chrono::microseconds(kLateUs),
                [this](uint64_t skipped, bool late) {
                  // Skipped ticks still advance the RTP timestamps.
                  tick_count_ += skipped;
+                 if (skipped > 0) {
+                   std::lock_guard lock(recorder_mutex_);
+                   if (recorder_) recorder_->push_silence(skipped);
+                 }
                  if (skipped > 0 || late) {
                    std::lock_guard lock(stats_mutex_);
                    stats_.missed_ticks += skipped;

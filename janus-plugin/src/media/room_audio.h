@@ -14,6 +14,7 @@
 
 #include "audio_mixer.h"
 #include "jitter_buffer.h"
+#include "ogg_opus_recorder.h"
 #include "opus_codec.h"
 #include "participant_audio.h"
 #include "tick_histogram.h"
@@ -84,6 +85,14 @@ class RoomAudio {
 
   MixerStats stats() const;
 
+  // The common mix (what a listener who is not talking hears) goes to
+  // `recorder` every tick from now on, silence included.
+  void start_recording(std::unique_ptr<OggOpusRecorder> recorder);
+  // Hands the recorder back, so that finishing the file (which waits for its
+  // writer) runs on the caller's thread, not the mixer's. Null if none.
+  std::unique_ptr<OggOpusRecorder> stop_recording();
+  bool recording() const;
+
  private:
   struct Member;
   void refresh_snapshot();
@@ -114,6 +123,10 @@ class RoomAudio {
   MixerStats stats_;  // guarded by stats_mutex_
 
   std::atomic<bool> room_muted_{false};
+
+  mutable std::mutex recorder_mutex_;
+  std::unique_ptr<OggOpusRecorder> recorder_;  // guarded by recorder_mutex_
+
   TickTask clock_;  // last: stopped before the rest goes
 };
 

@@ -168,6 +168,7 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
   json_object_set_new(ev, "id", json_integer(static_cast<json_int_t>(p->id)));
   if (!display.empty()) json_object_set_new(ev, "display", json_string(display.c_str()));
   json_object_set_new(ev, "participants", others);
+  if (room->audio->recording()) json_object_set_new(ev, "recording", json_true());
   if (p->plain) {
     json_t* r = json_object();
     json_object_set_new(r, "ip", json_string(p->plain->local_ip().c_str()));

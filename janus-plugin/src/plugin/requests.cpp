@@ -7,6 +7,7 @@
 #include "log.h"
 #include "participant_requests.h"
 #include "plugin_stats.h"
+#include "recording.h"
 #include "request_name.h"
 #include "room_requests.h"
 
@@ -35,6 +36,7 @@ constexpr SyncRequest kSyncRequests[] = {
     {"mute_room", handle_mute_room},
     {"unmute_room", handle_unmute_room},
     {"kick_all", handle_kick_all},
+    {"enable_recording", handle_enable_recording},
 };
 
 std::optional<ParseError> leave(const std::shared_ptr<Session>& session, const char* transaction,

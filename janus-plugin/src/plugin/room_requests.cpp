@@ -4,6 +4,7 @@
 #include "events.h"
 #include "log.h"
 #include "member_request.h"
+#include "recording.h"
 #include "room_request.h"
 #include "rooms.h"
 
@@ -181,6 +182,10 @@ json_t* handle_destroy(const json_t* message) {
   room->destroyed = true;
   room->audio->stop();
   if (room->video) room->video->stop();
+  {
+    std::lock_guard lock(room->recording_mutex);
+    stop_recording(*room);
+  }
   decltype(room->members) members;
   {
     std::lock_guard lock(room->mutex);
@@ -228,7 +233,7 @@ json_t* handle_list(const json_t* /*message*/) {
     json_object_set_new(r, "pin_required", json_boolean(!room->options.pin.empty()));
     json_object_set_new(r, "sampling_rate", json_integer(48000));
     json_object_set_new(r, "spatial_audio", json_false());
-    json_object_set_new(r, "record", json_false());
+    json_object_set_new(r, "record", json_boolean(room->audio->recording()));
     json_object_set_new(r, "muted", json_boolean(room->muted.load()));
     json_object_set_new(r, "max_speakers", json_integer(room->options.max_speakers));
     {

@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "events.h"
 #include "log.h"
+#include "recording.h"
 
 namespace conf {
 
@@ -113,6 +114,12 @@ std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
   std::weak_ptr<Room> weak = room;
   room->audio = std::make_unique<mcu::RoomAudio>(
       config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); });
+  if (options.recording.record) {
+    if (auto e = start_recording(*room, options.recording)) {
+      *error = *e;
+      return nullptr;
+    }
+  }
   room->audio->start();
   if (options.video) {
     mcu::RoomVideoConfig video;
@@ -150,6 +157,7 @@ void destroy_all_rooms() {
     room->destroyed = true;
     room->audio->stop();
     if (room->video) room->video->stop();
+    stop_recording(*room);
     std::lock_guard lock(room->mutex);
     for (auto& [pid, member] : room->members) {
       if (member.first->plain) pl.reactor->remove(member.first->plain->fd());

@@ -103,6 +103,7 @@ struct Room {
   std::map<uint64_t, std::pair<std::shared_ptr<Participant>, std::weak_ptr<Session>>> members;
   std::atomic<bool> destroyed{false};
   std::atomic<bool> muted{false};  // mute_room: nobody is mixed
+  std::mutex recording_mutex;      // one request at a time starts or stops the recording
 };
 
 struct PluginSettings {

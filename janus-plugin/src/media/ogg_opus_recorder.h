@@ -1,0 +1,60 @@
+// Records the room's mix as an Ogg Opus file (libopusenc). The mixer thread
+// only copies each 20 ms frame into a ring; a writer thread of the recorder's
+// own encodes and writes them, so neither the encoder nor a slow disk ever
+// delays a tick.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct OggOpusEnc;
+
+namespace mcu {
+
+struct RecorderStats {
+  uint64_t frames = 0;   // handed to the encoder
+  uint64_t dropped = 0;  // lost because the writer fell more than the ring behind
+};
+
+class OggOpusRecorder {
+ public:
+  // Frames the ring holds: 5 s of audio.
+  static constexpr size_t kRingFrames = 250;
+
+  // Creates (or truncates) `path`, mono 48 kHz at `bitrate` bps and Opus
+  // `complexity`. Null with *error set when the file cannot be opened.
+  static std::unique_ptr<OggOpusRecorder> open(const std::string& path, int bitrate, int complexity,
+                                               std::string* error);
+  // Writes out what was pushed and finishes the file.
+  ~OggOpusRecorder();
+  OggOpusRecorder(const OggOpusRecorder&) = delete;
+  OggOpusRecorder& operator=(const OggOpusRecorder&) = delete;
+
+  // One kFrameSamples frame; copies and returns, never waits for the writer.
+  void push(const int16_t* pcm);
+  // `frames` frames of silence (ticks the mixer skipped), so the file keeps time.
+  void push_silence(uint64_t frames);
+  RecorderStats stats() const;
+
+ private:
+  explicit OggOpusRecorder(OggOpusEnc* enc);
+  void run();
+  int16_t* slot_to_fill();  // under mutex_; null when the ring is full
+
+  OggOpusEnc* enc_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<int16_t> ring_;  // kRingFrames frames; guarded by mutex_
+  size_t head_ = 0;            // oldest queued frame; guarded by mutex_
+  size_t queued_ = 0;          // guarded by mutex_
+  bool stopping_ = false;      // guarded by mutex_
+  RecorderStats stats_;        // guarded by mutex_
+  std::thread writer_;
+};
+
+}  // namespace mcu
