@@ -4,6 +4,7 @@
 // events; a control session creates and destroys conference rooms and
 // notices when Janus goes away or restarts (JanusLost): every 5 s, and at
 // once when a call's long poll fails or Janus no longer knows its session.
+// Requests, answers and events are ConferenceClient's (io/): this class only schedules.
 #pragma once
 
 #include <atomic>
@@ -18,8 +19,8 @@
 #include <vector>
 
 #include "actions.h"
+#include "conference_client.h"
 #include "events.h"
-#include "janus_api.h"
 #include "metrics.h"
 
 namespace glue {
@@ -48,8 +49,22 @@ class JanusWorker {
 
   void run();
   void perform(const Action& action);
+  void do_action(const JanusCreateRoom& a);
+  void do_action(const JanusDestroyRoom& a);
+  void do_action(const JanusAttach& a);
+  void do_action(const JanusJoin& a);
+  void do_action(const JanusConfigure& a);
+  void do_action(const JanusTrickle& a);
+  void do_action(const JanusLeave& a);
+  void do_action(const JanusDestroySession& a);
+  void do_action(const JanusResume& a);
+  // Not the Janus worker's: the engine routes them elsewhere.
+  template <typename Other>
+  void do_action(const Other& /*a*/) {}
+  // Starts the long poll of `call`'s session (replacing any it had).
+  void watch_call(CallRef call, PluginHandle handle,
+                  std::chrono::steady_clock::time_point last_keepalive);
   void poll_call(CallRef call, std::shared_ptr<CallSession> cs);
-  void on_call_event(CallRef call, json_t* event);
   // Asks the worker thread to check Janus now; `gone_call` (0: none): a call whose session Janus
   // no longer knows.
   void request_check(CallRef gone_call);
@@ -66,10 +81,9 @@ class JanusWorker {
   const std::string url_;
   Metrics& metrics_;
   Post post_;
-  JanusApi api_;  // worker thread only
+  ConferenceClient client_;  // worker thread only
 
-  uint64_t control_session_ = 0;  // worker thread only
-  uint64_t control_handle_ = 0;
+  PluginHandle control_;  // worker thread only
   bool janus_lost_ = false;
 
   std::mutex mutex_;
