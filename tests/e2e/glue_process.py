@@ -16,9 +16,10 @@ from janus_harness import die_with_parent
 
 class GlueProcess:
     def __init__(self, binary, workdir, homeserver_url, janus_url, as_token=None, hs_token=None,
-                 server_name="localhost", prefix="fs_", log_level="debug", focus_settings=None):
+                 server_name="localhost", prefix="fs_", log_level="debug", focus_settings=None,
+                 janus_api_secret=None):
         """focus_settings: extra keys of the config's `focus` category (e.g.
-        no_call_timeout), written as given."""
+        no_call_timeout), written as given. janus_api_secret: Janus' api_secret."""
         from synapse_harness import free_port
         self.binary = os.path.abspath(binary)
         self.port = free_port()
@@ -30,6 +31,7 @@ class GlueProcess:
         self.log_path = os.path.join(workdir, "matrix-glue.log")
         self.proc = None
         focus = "".join(f"\n    {k} = {v}" for k, v in (focus_settings or {}).items())
+        secret = f'\n    api_secret = "{janus_api_secret}"' if janus_api_secret else ""
         with open(self.config_path, "w") as f:
             f.write(f"""general: {{
     server_name = "{server_name}"
@@ -43,7 +45,7 @@ class GlueProcess:
     log_level = "{log_level}"
 }}
 janus: {{
-    url = "{janus_url}"
+    url = "{janus_url}"{secret}
 }}
 focus: {{
     prefix = "{prefix}"

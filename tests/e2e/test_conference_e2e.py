@@ -103,6 +103,8 @@ class Stack:
         self.plugin_general = plugin_general  # lines for the plugin's `general` category
         self.as_token = secrets.token_hex(20)
         self.hs_token = secrets.token_hex(20)
+        # Janus refuses every request without it: the glue must send it on each one.
+        self.janus_api_secret = secrets.token_hex(12)
         self.synapse = None
         self.janus = None
         self.glue = None
@@ -114,7 +116,8 @@ class Stack:
     def start(self, r):
         jcfg = f"general: {{\n{self.plugin_general}}}\n"
         self.janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": jcfg},
-                                      session_timeout=JANUS_SESSION_TIMEOUT_S)
+                                      session_timeout=JANUS_SESSION_TIMEOUT_S,
+                                      api_secret=self.janus_api_secret)
         self.janus.start()
         r.info(f"janus started with the plugin on {self.janus.url}")
         self._admin_session()
@@ -125,7 +128,8 @@ class Stack:
                                 server_name=SERVER_NAME, prefix=PREFIX,
                                 focus_settings={"no_call_timeout": NO_CALL_TIMEOUT_S,
                                                 "call_setup_timeout": CALL_SETUP_TIMEOUT_S,
-                                                "hangup_grace_ms": HANGUP_GRACE_MS})
+                                                "hangup_grace_ms": HANGUP_GRACE_MS},
+                                janus_api_secret=self.janus_api_secret)
         registration = os.path.join(self.workdir, "appservice.yaml")
         sh.write_appservice_registration(registration, self.glue.url, self.as_token,
                                          self.hs_token, "conference-bot",
@@ -140,7 +144,7 @@ class Stack:
         r.info(f"matrix-glue started: AS port {self.glue.port}, log {self.glue.log_path}")
 
     def _admin_session(self):
-        self.admin = JanusClient(self.janus.url)
+        self.admin = JanusClient(self.janus.url, api_secret=self.janus_api_secret)
         self.admin.create()
         self.admin.start_keepalive()
         self.admin_handle = self.admin.attach(PACKAGE)

@@ -92,7 +92,7 @@ void test_pollers_end_before_stop_returns(void**) {
   glue::Metrics metrics;
   Posted posted;
   {
-    glue::JanusWorker worker(janus.url(), metrics, [&](glue::Event e) {
+    glue::JanusWorker worker({janus.url(), "", ""}, metrics, [&](glue::Event e) {
       std::lock_guard lock(posted.mutex);
       if (auto* a = std::get_if<glue::JanusAttached>(&e)) posted.attached.push_back(*a);
       posted.cv.notify_all();

@@ -180,7 +180,7 @@ struct Rig {
   ForgettingJanus janus;
   glue::Metrics metrics;
   Posted posted;
-  glue::JanusWorker worker{janus.url(), metrics, posted.post()};
+  glue::JanusWorker worker{{janus.url(), "", ""}, metrics, posted.post()};
 };
 
 // Janus restarted between two checks, no call up: the next check (at most 5 s later) finds the

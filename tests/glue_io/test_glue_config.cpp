@@ -43,6 +43,8 @@ void test_valid(void** /*state*/) {
   assert_false(cfg.notices);
   assert_int_equal(cfg.call_setup_timeout_s, 30);
   assert_string_equal(cfg.janus_url.c_str(), "http://127.0.0.1:8088/janus");
+  assert_true(cfg.janus_api_secret.empty());
+  assert_true(cfg.janus_token.empty());
   unlink(path.c_str());
 }
 
@@ -61,6 +63,24 @@ std::string edited(std::string text, const std::string& from, const std::string&
   const size_t at = text.find(from);
   if (at == std::string::npos) fail_msg("'%s' not in the config text", from.c_str());
   return text.replace(at, from.size(), to);
+}
+
+// Janus' api_secret and a token_auth token: read as given; anything but a string refused.
+void test_janus_credentials(void** /*state*/) {
+  const std::string path = write_file(
+      std::string(kValid) +
+      "janus: { url = \"http://j:8088/janus\" api_secret = \"s3cret\" token = \"t0ken\" }\n");
+  glue::GlueConfig cfg;
+  std::string error;
+  std::vector<std::string> warnings;
+  if (!glue::load_config(path, &cfg, &error, &warnings)) fail_msg("%s", error.c_str());
+  unlink(path.c_str());
+  assert_true(warnings.empty());
+  assert_string_equal(cfg.janus_api_secret.c_str(), "s3cret");
+  assert_string_equal(cfg.janus_token.c_str(), "t0ken");
+  expect_error(std::string(kValid) + "janus: { api_secret = 5 }\n",
+               "janus.api_secret must be a string");
+  expect_error(std::string(kValid) + "janus: { token = true }\n", "janus.token must be a string");
 }
 
 void test_errors(void** /*state*/) {
@@ -179,6 +199,7 @@ void test_unknown_settings_warned(void** /*state*/) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_valid),
+      cmocka_unit_test(test_janus_credentials),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_listener_settings),
       cmocka_unit_test(test_sample_placeholders_refused),

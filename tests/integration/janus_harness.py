@@ -34,6 +34,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import av
@@ -348,8 +349,10 @@ class JanusProcess:
 
     def __init__(self, plugins, plugin_configs=None, debug_level=4,
                  session_timeout=15, rtp_port_range="20000-29999", interface=None, env=None,
-                 event_backend=None):
+                 event_backend=None, api_secret=None):
         self.plugins = list(plugins)
+        # Janus' api_secret: every request of its API must then carry it as `apisecret`.
+        self.api_secret = api_secret
         self.env = env
         # An HTTP URL: Janus' sample event handler posts the plugins' events there.
         self.event_backend = event_backend
@@ -421,6 +424,7 @@ general: {{
     session_timeout = {self.session_timeout}
     server_name = "integration-test"
     admin_secret = "{ADMIN_SECRET}"
+{f'    api_secret = "{self.api_secret}"' if self.api_secret else ""}
 }}
 certificates: {{
 }}
@@ -618,9 +622,10 @@ class JanusClient:
 
     _tx = itertools.count(1)
 
-    def __init__(self, url, timeout=10.0):
+    def __init__(self, url, timeout=10.0, api_secret=None):
         self.url = url
         self.timeout = timeout
+        self.api_secret = api_secret  # sent as `apisecret` in every request
         self.session_id = None
         self._waiters = {}
         self._handle_events = {}
@@ -632,6 +637,8 @@ class JanusClient:
         return f"t{os.getpid()}-{next(self._tx)}-{secrets.token_hex(3)}"
 
     def _post(self, path, body, timeout=None):
+        if self.api_secret:
+            body = dict(body, apisecret=self.api_secret)
         req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout or self.timeout) as r:
@@ -657,6 +664,8 @@ class JanusClient:
         # Janus holds a long poll for 30 s; each poll also counts as a keepalive.
         while not self._stop.is_set():
             url = f"{self.url}{self._session_path()}?maxev=10&rid={int(time.time() * 1000)}"
+            if self.api_secret:
+                url += "&apisecret=" + urllib.parse.quote(self.api_secret, safe="")
             try:
                 with urllib.request.urlopen(url, timeout=40) as r:
                     events = json.load(r)

@@ -62,7 +62,8 @@ Engine::Engine(const GlueConfig& config, Metrics& metrics)
       metrics_(metrics),
       state_(core_config(config)),
       matrix_(config, metrics, [this](Event e) { post(std::move(e)); }),
-      janus_(config.janus_url, metrics, [this](Event e) { post(std::move(e)); }) {}
+      janus_({config.janus_url, config.janus_api_secret, config.janus_token}, metrics,
+             [this](Event e) { post(std::move(e)); }) {}
 
 Engine::~Engine() {
   stop();

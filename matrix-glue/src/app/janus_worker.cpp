@@ -16,8 +16,11 @@ constexpr auto kKeepalive = std::chrono::seconds(20);
 
 }  // namespace
 
-JanusWorker::JanusWorker(std::string janus_url, Metrics& metrics, Post post)
-    : url_(std::move(janus_url)), metrics_(metrics), post_(std::move(post)), client_(url_) {}
+JanusWorker::JanusWorker(JanusEndpoint endpoint, Metrics& metrics, Post post)
+    : endpoint_(std::move(endpoint)),
+      metrics_(metrics),
+      post_(std::move(post)),
+      client_(endpoint_) {}
 
 JanusWorker::~JanusWorker() {
   stop();
@@ -74,7 +77,7 @@ void JanusWorker::check_janus() {
 void JanusWorker::report_lost(const std::string& reason) {
   if (janus_lost_) return;
   janus_lost_ = true;
-  log_line(Severity::kError, "Janus at %s lost: %s", url_.c_str(), reason.c_str());
+  log_line(Severity::kError, "Janus at %s lost: %s", endpoint_.url.c_str(), reason.c_str());
   std::vector<CallRef> calls;
   for (const auto& [call, cs] : calls_) calls.push_back(call);
   for (CallRef call : calls) stop_call(call);
@@ -101,7 +104,7 @@ bool JanusWorker::ensure_control() {
     }
     return false;
   }
-  if (janus_lost_) log_line(Severity::kInfo, "Janus at %s is back", url_.c_str());
+  if (janus_lost_) log_line(Severity::kInfo, "Janus at %s is back", endpoint_.url.c_str());
   janus_lost_ = false;
   control_ = h.handle;
   return true;
@@ -255,7 +258,7 @@ void JanusWorker::watch_call(CallRef call, PluginHandle handle,
 }
 
 void JanusWorker::poll_call(CallRef call, std::shared_ptr<CallSession> cs) {
-  ConferenceClient client(url_);
+  ConferenceClient client(endpoint_);
   while (!cs->stop) {
     PolledEvents polled = client.poll(call, cs->session, kPollTimeoutMs, &cs->stop);
     if (cs->stop) break;

@@ -29,7 +29,7 @@ class JanusWorker {
  public:
   using Post = std::function<void(Event)>;
 
-  JanusWorker(std::string janus_url, Metrics& metrics, Post post);
+  JanusWorker(JanusEndpoint endpoint, Metrics& metrics, Post post);
   ~JanusWorker();
 
   void start();
@@ -78,7 +78,7 @@ class JanusWorker {
   void reap_pollers(bool all);
   void keep_sessions_alive();
 
-  const std::string url_;
+  const JanusEndpoint endpoint_;
   Metrics& metrics_;
   Post post_;
   ConferenceClient client_;  // worker thread only

@@ -44,7 +44,7 @@ struct PolledEvents {
 
 class ConferenceClient {
  public:
-  explicit ConferenceClient(std::string janus_url) : api_(std::move(janus_url)) {}
+  explicit ConferenceClient(JanusEndpoint endpoint) : api_(std::move(endpoint)) {}
 
   // A new session attached to janus.plugin.conference (the session is destroyed again when
   // the attach fails).

@@ -71,6 +71,8 @@ constexpr std::string_view kKnownSettings[] = {
     "general.database",
     "general.log_level",
     "janus.url",
+    "janus.api_secret",
+    "janus.token",
     "focus.prefix",
     "focus.no_call_timeout",
     "focus.call_setup_timeout",
@@ -139,6 +141,8 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error,
       read_string(c.get(), "general.database", &cfg.database, false, &e) &&
       read_string(c.get(), "general.log_level", &cfg.log_level, false, &e) &&
       read_string(c.get(), "janus.url", &cfg.janus_url, false, &e) &&
+      read_string(c.get(), "janus.api_secret", &cfg.janus_api_secret, false, &e) &&
+      read_string(c.get(), "janus.token", &cfg.janus_token, false, &e) &&
       read_string(c.get(), "focus.prefix", &cfg.focus_prefix, false, &e) &&
       read_int(c.get(), "focus.no_call_timeout", 1, 86400, &cfg.no_call_timeout_s, &e) &&
       read_int(c.get(), "focus.call_setup_timeout", 1, 600, &cfg.call_setup_timeout_s, &e) &&

@@ -24,6 +24,8 @@ struct GlueConfig {
   std::string log_level = "info";  // error, warn, info, debug
   // janus
   std::string janus_url = "http://127.0.0.1:8088/janus";
+  std::string janus_api_secret;  // Janus' api_secret (empty: none)
+  std::string janus_token;       // a token of Janus' token_auth (empty: none)
   // focus
   std::string focus_prefix = "fs_";
   int no_call_timeout_s = 300;    // S8: leave a group room nobody called in
