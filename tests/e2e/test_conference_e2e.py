@@ -97,7 +97,9 @@ def legacy_focus_id(room_id):
 class Stack:
     """The running parts shared by every scenario, and helpers to look at them."""
 
-    def __init__(self, args, workdir, plugin_general=""):
+    def __init__(self, args, workdir, plugin_general="", pool=None, janus_settings=None):
+        """pool: [(name, weight), ...] runs one Janus per entry and gives the glue that pool
+        (self.janus is then the first); janus_settings: extra keys of the glue's `janus`."""
         self.args = args
         self.workdir = workdir
         self.plugin_general = plugin_general  # lines for the plugin's `general` category
@@ -107,6 +109,9 @@ class Stack:
         self.janus_api_secret = secrets.token_hex(12)
         self.synapse = None
         self.janus = None
+        self.pool = pool
+        self.janus_settings = janus_settings
+        self.instances = {}  # name -> RestartableJanus, with a pool
         self.glue = None
         self.admin = None
         self.admin_handle = None
@@ -115,11 +120,14 @@ class Stack:
 
     def start(self, r):
         jcfg = f"general: {{\n{self.plugin_general}}}\n"
-        self.janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": jcfg},
-                                      session_timeout=JANUS_SESSION_TIMEOUT_S,
-                                      api_secret=self.janus_api_secret)
-        self.janus.start()
-        r.info(f"janus started with the plugin on {self.janus.url}")
+        for name, _ in self.pool or [("janus", 1)]:
+            janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": jcfg},
+                                     session_timeout=JANUS_SESSION_TIMEOUT_S,
+                                     api_secret=self.janus_api_secret)
+            self.instances[name] = janus
+            janus.start()
+            r.info(f"janus {name} started with the plugin on {janus.url}")
+        self.janus = next(iter(self.instances.values()))
         self._admin_session()
         # Ports first: the glue's config names Synapse, the registration names the glue.
         synapse_port = sh.free_port()
@@ -129,7 +137,12 @@ class Stack:
                                 focus_settings={"no_call_timeout": NO_CALL_TIMEOUT_S,
                                                 "call_setup_timeout": CALL_SETUP_TIMEOUT_S,
                                                 "hangup_grace_ms": HANGUP_GRACE_MS},
-                                janus_api_secret=self.janus_api_secret)
+                                janus_api_secret=self.janus_api_secret,
+                                janus_instances=[
+                                    (name, self.instances[name].url, weight,
+                                     self.janus_api_secret) for name, weight in self.pool]
+                                if self.pool else None,
+                                janus_settings=self.janus_settings)
         registration = os.path.join(self.workdir, "appservice.yaml")
         sh.write_appservice_registration(registration, self.glue.url, self.as_token,
                                          self.hs_token, "conference-bot",
@@ -167,8 +180,8 @@ class Stack:
                 pass
         if self.glue is not None:
             self.glue.kill()
-        if self.janus is not None:
-            self.janus.cleanup()
+        for janus in self.instances.values():
+            janus.cleanup()
         if self.synapse is not None:
             self.synapse.close()
 
@@ -1066,13 +1079,13 @@ async def run_scenarios(stack, r):
                   f"{stack.glue.log_excerpt(log_offset)}\n---", flush=True)
 
 
-def run_with_stack(args, prefix, body, plugin_general=""):
+def run_with_stack(args, prefix, body, plugin_general="", **stack_options):
     """Starts the stack, runs the coroutine body(stack, r, workdir), stops matrix-glue (its exit
     code checked) and tears everything down; prints the tally and returns the exit status."""
     signal.signal(signal.SIGTERM, raise_system_exit)
     r = Results()
     workdir = tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-")
-    stack = Stack(args, workdir, plugin_general)
+    stack = Stack(args, workdir, plugin_general, **stack_options)
     try:
         stack.start(r)
         asyncio.run(body(stack, r, workdir))

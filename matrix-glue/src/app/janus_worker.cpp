@@ -11,14 +11,16 @@ namespace {
 
 // Janus answers a long poll after 30 s at the latest (with a keepalive).
 constexpr long kPollTimeoutMs = 40000;
-constexpr auto kControlCheck = std::chrono::seconds(5);
 constexpr auto kKeepalive = std::chrono::seconds(20);
 
 }  // namespace
 
-JanusWorker::JanusWorker(JanusEndpoint endpoint, Metrics& metrics, Post post)
+JanusWorker::JanusWorker(JanusEndpoint endpoint, std::chrono::milliseconds health_interval,
+                         Metrics& metrics, JanusInstanceGauges& gauges, Post post)
     : endpoint_(std::move(endpoint)),
+      health_interval_(health_interval),
       metrics_(metrics),
+      gauges_(gauges),
       post_(std::move(post)),
       client_(endpoint_) {}
 
@@ -77,11 +79,14 @@ void JanusWorker::check_janus() {
 void JanusWorker::report_lost(const std::string& reason) {
   if (janus_lost_) return;
   janus_lost_ = true;
-  log_line(Severity::kError, "Janus at %s lost: %s", endpoint_.url.c_str(), reason.c_str());
+  gauges_.up = 0;
+  gauges_.conferences = 0;  // its rooms died with it
+  log_line(Severity::kError, "Janus at %s lost: %s (instance %s)", endpoint_.url.c_str(),
+           reason.c_str(), gauges_.name.c_str());
   std::vector<CallRef> calls;
   for (const auto& [call, cs] : calls_) calls.push_back(call);
   for (CallRef call : calls) stop_call(call);
-  post_(JanusLost{reason});
+  post_(JanusLost{reason, gauges_.name});
 }
 
 // A control session for creating and destroying rooms; its health is Janus'.
@@ -97,15 +102,20 @@ bool JanusWorker::ensure_control() {
   OpenedHandle h = client_.open();
   if (!h.status.ok) {
     if (h.no_plugin) {
-      log_line(Severity::kError, "Janus has no janus.plugin.conference: %s",
-               h.status.error.c_str());
+      gauges_.up = 0;
+      log_line(Severity::kError, "Janus %s has no janus.plugin.conference: %s",
+               gauges_.name.c_str(), h.status.error.c_str());
     } else {
       report_lost(h.status.error);
     }
     return false;
   }
-  if (janus_lost_) log_line(Severity::kInfo, "Janus at %s is back", endpoint_.url.c_str());
+  if (janus_lost_) {
+    log_line(Severity::kInfo, "Janus at %s is back (instance %s)", endpoint_.url.c_str(),
+             gauges_.name.c_str());
+  }
   janus_lost_ = false;
+  gauges_.up = 1;
   control_ = h.handle;
   return true;
 }
@@ -134,7 +144,7 @@ void JanusWorker::run() {
     // Before the next action: it may be meant for a Janus that is gone.
     if (check) {
       check_janus();
-      next_check = std::chrono::steady_clock::now() + kControlCheck;
+      next_check = std::chrono::steady_clock::now() + health_interval_;
     }
     if (have) perform(action);
   }
@@ -171,6 +181,7 @@ void JanusWorker::stop_call(CallRef call) {
   it->second->stop = true;
   stopping_calls_.push_back(it->second);
   calls_.erase(it);
+  count_participants();
 }
 
 void JanusWorker::perform(const Action& action) {
@@ -188,7 +199,8 @@ void JanusWorker::do_action(const JanusCreateRoom& a) {
     post_(JanusRoomError{a.focus_user_id, r.error_code, r.error});
   } else {
     ++metrics_.conferences;
-    post_(JanusRoomCreated{a.focus_user_id, r.room});
+    ++gauges_.conferences;
+    post_(JanusRoomCreated{a.focus_user_id, r.room, gauges_.name});
   }
 }
 
@@ -196,6 +208,7 @@ void JanusWorker::do_action(const JanusDestroyRoom& a) {
   if (!ensure_control()) return;
   JanusStatus r = client_.destroy_room(control_, DestroyRoomRequest{a.janus_room});
   --metrics_.conferences;
+  if (gauges_.conferences > 0) --gauges_.conferences;
   if (!r.ok)
     log_line(Severity::kWarn, "Janus room %llu not destroyed: %s",
              static_cast<unsigned long long>(a.janus_room), r.error.c_str());
@@ -209,7 +222,7 @@ void JanusWorker::do_action(const JanusAttach& a) {
     return;
   }
   watch_call(a.call, h.handle, std::chrono::steady_clock::now());
-  post_(JanusAttached{a.call, h.handle.session, h.handle.handle});
+  post_(JanusAttached{a.call, h.handle.session, h.handle.handle, gauges_.name});
 }
 
 void JanusWorker::do_action(const JanusJoin& a) {
@@ -255,6 +268,11 @@ void JanusWorker::watch_call(CallRef call, PluginHandle handle,
   cs->poller = std::thread([this, call, cs] { poll_call(call, cs); });
   stop_call(call);  // a call has one poller
   calls_[call] = cs;
+  count_participants();
+}
+
+void JanusWorker::count_participants() {
+  gauges_.participants = static_cast<int64_t>(calls_.size());
 }
 
 void JanusWorker::poll_call(CallRef call, std::shared_ptr<CallSession> cs) {

@@ -2,8 +2,10 @@
 // order; each call's Janus session has a long-poll thread that turns its
 // events (joined + answer, webrtcup, hangup, trickle, errors) into core
 // events; a control session creates and destroys conference rooms and
-// notices when Janus goes away or restarts (JanusLost): every 5 s, and at
-// once when a call's long poll fails or Janus no longer knows its session.
+// notices when Janus goes away or restarts (JanusLost): every health
+// interval (5 s by default), and at once when a call's long poll fails or Janus
+// no longer knows its session. One worker per Janus instance of the pool; its
+// results name the instance, and it keeps the instance's gauges current.
 // Requests, answers and events are ConferenceClient's (io/): this class only schedules.
 #pragma once
 
@@ -29,7 +31,9 @@ class JanusWorker {
  public:
   using Post = std::function<void(Event)>;
 
-  JanusWorker(JanusEndpoint endpoint, Metrics& metrics, Post post);
+  // `gauges`: this instance's entry of metrics.janus_instances (its name is the instance's).
+  JanusWorker(JanusEndpoint endpoint, std::chrono::milliseconds health_interval, Metrics& metrics,
+              JanusInstanceGauges& gauges, Post post);
   ~JanusWorker();
 
   void start();
@@ -78,8 +82,12 @@ class JanusWorker {
   void reap_pollers(bool all);
   void keep_sessions_alive();
 
+  void count_participants();
+
   const JanusEndpoint endpoint_;
+  const std::chrono::milliseconds health_interval_;
   Metrics& metrics_;
+  JanusInstanceGauges& gauges_;
   Post post_;
   ConferenceClient client_;  // worker thread only
 
