@@ -16,9 +16,12 @@ from janus_harness import die_with_parent
 
 class GlueProcess:
     def __init__(self, binary, workdir, homeserver_url, janus_url, as_token=None, hs_token=None,
-                 server_name="localhost", prefix="fs_", log_level="debug", focus_settings=None):
+                 server_name="localhost", prefix="fs_", log_level="debug", focus_settings=None,
+                 janus_api_secret=None, janus_instances=None, janus_settings=None):
         """focus_settings: extra keys of the config's `focus` category (e.g.
-        no_call_timeout), written as given."""
+        no_call_timeout), written as given. janus_api_secret: Janus' api_secret.
+        janus_instances: a pool, [(name, url, weight, api_secret), ...], written as
+        janus.instances instead of janus_url; janus_settings: extra keys of `janus`."""
         from synapse_harness import free_port
         self.binary = os.path.abspath(binary)
         self.port = free_port()
@@ -30,6 +33,15 @@ class GlueProcess:
         self.log_path = os.path.join(workdir, "matrix-glue.log")
         self.proc = None
         focus = "".join(f"\n    {k} = {v}" for k, v in (focus_settings or {}).items())
+        if janus_instances:
+            janus = "\n    instances = (" + ",".join(
+                f'\n        {{ name = "{name}" url = "{url}" weight = {weight}'
+                + (f' api_secret = "{secret}"' if secret else "") + " }"
+                for name, url, weight, secret in janus_instances) + "\n    )"
+        else:
+            janus = f'\n    url = "{janus_url}"' + (
+                f'\n    api_secret = "{janus_api_secret}"' if janus_api_secret else "")
+        janus += "".join(f"\n    {k} = {v}" for k, v in (janus_settings or {}).items())
         with open(self.config_path, "w") as f:
             f.write(f"""general: {{
     server_name = "{server_name}"
@@ -42,8 +54,7 @@ class GlueProcess:
     database = "{os.path.join(workdir, 'matrix-glue.sqlite')}"
     log_level = "{log_level}"
 }}
-janus: {{
-    url = "{janus_url}"
+janus: {{{janus}
 }}
 focus: {{
     prefix = "{prefix}"

@@ -97,14 +97,21 @@ def legacy_focus_id(room_id):
 class Stack:
     """The running parts shared by every scenario, and helpers to look at them."""
 
-    def __init__(self, args, workdir, plugin_general=""):
+    def __init__(self, args, workdir, plugin_general="", pool=None, janus_settings=None):
+        """pool: [(name, weight), ...] runs one Janus per entry and gives the glue that pool
+        (self.janus is then the first); janus_settings: extra keys of the glue's `janus`."""
         self.args = args
         self.workdir = workdir
         self.plugin_general = plugin_general  # lines for the plugin's `general` category
         self.as_token = secrets.token_hex(20)
         self.hs_token = secrets.token_hex(20)
+        # Janus refuses every request without it: the glue must send it on each one.
+        self.janus_api_secret = secrets.token_hex(12)
         self.synapse = None
         self.janus = None
+        self.pool = pool
+        self.janus_settings = janus_settings
+        self.instances = {}  # name -> RestartableJanus, with a pool
         self.glue = None
         self.admin = None
         self.admin_handle = None
@@ -113,10 +120,14 @@ class Stack:
 
     def start(self, r):
         jcfg = f"general: {{\n{self.plugin_general}}}\n"
-        self.janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": jcfg},
-                                      session_timeout=JANUS_SESSION_TIMEOUT_S)
-        self.janus.start()
-        r.info(f"janus started with the plugin on {self.janus.url}")
+        for name, _ in self.pool or [("janus", 1)]:
+            janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": jcfg},
+                                     session_timeout=JANUS_SESSION_TIMEOUT_S,
+                                     api_secret=self.janus_api_secret)
+            self.instances[name] = janus
+            janus.start()
+            r.info(f"janus {name} started with the plugin on {janus.url}")
+        self.janus = next(iter(self.instances.values()))
         self._admin_session()
         # Ports first: the glue's config names Synapse, the registration names the glue.
         synapse_port = sh.free_port()
@@ -125,7 +136,13 @@ class Stack:
                                 server_name=SERVER_NAME, prefix=PREFIX,
                                 focus_settings={"no_call_timeout": NO_CALL_TIMEOUT_S,
                                                 "call_setup_timeout": CALL_SETUP_TIMEOUT_S,
-                                                "hangup_grace_ms": HANGUP_GRACE_MS})
+                                                "hangup_grace_ms": HANGUP_GRACE_MS},
+                                janus_api_secret=self.janus_api_secret,
+                                janus_instances=[
+                                    (name, self.instances[name].url, weight,
+                                     self.janus_api_secret) for name, weight in self.pool]
+                                if self.pool else None,
+                                janus_settings=self.janus_settings)
         registration = os.path.join(self.workdir, "appservice.yaml")
         sh.write_appservice_registration(registration, self.glue.url, self.as_token,
                                          self.hs_token, "conference-bot",
@@ -140,7 +157,7 @@ class Stack:
         r.info(f"matrix-glue started: AS port {self.glue.port}, log {self.glue.log_path}")
 
     def _admin_session(self):
-        self.admin = JanusClient(self.janus.url)
+        self.admin = JanusClient(self.janus.url, api_secret=self.janus_api_secret)
         self.admin.create()
         self.admin.start_keepalive()
         self.admin_handle = self.admin.attach(PACKAGE)
@@ -163,8 +180,8 @@ class Stack:
                 pass
         if self.glue is not None:
             self.glue.kill()
-        if self.janus is not None:
-            self.janus.cleanup()
+        for janus in self.instances.values():
+            janus.cleanup()
         if self.synapse is not None:
             self.synapse.close()
 
@@ -1063,13 +1080,13 @@ async def run_scenarios(stack, r):
                   f"{stack.glue.log_excerpt(log_offset)}\n---", flush=True)
 
 
-def run_with_stack(args, prefix, body, plugin_general=""):
+def run_with_stack(args, prefix, body, plugin_general="", **stack_options):
     """Starts the stack, runs the coroutine body(stack, r, workdir), stops matrix-glue (its exit
     code checked) and tears everything down; prints the tally and returns the exit status."""
     signal.signal(signal.SIGTERM, raise_system_exit)
     r = Results()
     workdir = tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-")
-    stack = Stack(args, workdir, plugin_general)
+    stack = Stack(args, workdir, plugin_general, **stack_options)
     try:
         stack.start(r)
         asyncio.run(body(stack, r, workdir))

@@ -153,6 +153,7 @@ struct Harness {
   std::int64_t now = 1000;
   std::string focus = kFocus;             // the focus the call helpers talk to
   std::uint64_t janus_room = kJanusRoom;  // and its Janus room
+  std::string instance;                   // the Janus instance of that room and its calls
 
   explicit Harness(Config config = test_config()) : state(std::move(config)) {}
 
@@ -186,7 +187,7 @@ struct Harness {
   std::vector<Action> admission(CallRef ref, bool creates_room, std::int64_t lifetime_left) {
     std::vector<Action> a;
     if (creates_room) a.push_back(JanusCreateRoom{focus, kGroup});
-    a.push_back(JanusAttach{ref});
+    a.push_back(JanusAttach{ref, focus, creates_room ? "" : instance});
     a.push_back(SetTimer{call_timer_id(TimerKind::kInviteLifetime, ref), lifetime_left});
     a.push_back(SetTimer{call_timer_id(TimerKind::kSetup, ref), state.config().setup_timeout_ms});
     return a;
@@ -199,9 +200,9 @@ struct Harness {
     if (first) admitted.insert(admitted.begin(), CancelTimer{no_call_timer_id(focus)});
     expect_actions(feed(invite(dm, caller, call_id, version, now)), admitted);
     if (first) {
-      expect_actions(feed(JanusRoomCreated{focus, janus_room}), {});
+      expect_actions(feed(JanusRoomCreated{focus, janus_room, instance}), {});
     }
-    expect_actions(feed(JanusAttached{ref, session_of(ref), handle_of(ref)}),
+    expect_actions(feed(JanusAttached{ref, session_of(ref), handle_of(ref), instance}),
                    {JanusJoin{ref, session_of(ref), handle_of(ref), janus_room, caller, kOffer}});
     expect_actions(
         feed(JanusJoined{ref, kAnswer}),

@@ -128,10 +128,11 @@ void test_early_invite_within_lifetime(void**) {
   early.candidates = {cand("candidate:1 1 udp 1 10.0.0.2 5000 typ host", 0), Candidate{}};
   // 20 s old when read, read 5 s ago: 35 s left.
   std::vector<CallEvent> history = {invite(kDmAlice, kAlice, "c1", 1, h.now - 5000, 20000), early};
-  expect_actions(h.feed(RecentEvents{kDmAlice, false, history}),
-                 {CancelTimer{no_call_timer_id(kFocus)}, JanusCreateRoom{kFocus, kGroup},
-                  JanusAttach{1}, SetTimer{call_timer_id(TimerKind::kInviteLifetime, 1), 35000},
-                  SetTimer{call_timer_id(TimerKind::kSetup, 1), 20000}});
+  expect_actions(
+      h.feed(RecentEvents{kDmAlice, false, history}),
+      {CancelTimer{no_call_timer_id(kFocus)}, JanusCreateRoom{kFocus, kGroup},
+       JanusAttach{1, kFocus}, SetTimer{call_timer_id(TimerKind::kInviteLifetime, 1), 35000},
+       SetTimer{call_timer_id(TimerKind::kSetup, 1), 20000}});
   expect_actions(h.feed(JanusRoomCreated{kFocus, kJanusRoom}), {});
   expect_actions(h.feed(JanusAttached{1, session_of(1), handle_of(1)}),
                  {JanusJoin{1, session_of(1), handle_of(1), kJanusRoom, kAlice, kOffer}});

@@ -278,6 +278,22 @@ void test_janus_lost_before_answer(void**) {
   expect_actions(h.feed(JanusJoined{1, kAnswer}), {});
 }
 
+// With a pool of Janus instances, a lost instance ends only the calls of the conferences it
+// holds; the room of a conference goes back to its own instance to be destroyed.
+void test_janus_lost_on_another_instance(void**) {
+  Harness h;
+  h.instance = "a";
+  two_callers(h);
+  expect_actions(h.feed(JanusLost{"restarted", "b"}), {});
+  expect_actions(h.feed(member(kGroup, kAlice, kAlice, Membership::kLeave)),
+                 concat({kCancelSetup1, hangup(kDmAlice, "c1", 1, "user_hangup", 3)},
+                        Harness::janus_leave(1)));
+  expect_actions(h.feed(member(kGroup, kBob, kBob, Membership::kLeave)),
+                 concat(concat({kCancelSetup2, hangup(kDmBob, "c2", 0, "user_hangup", 4)},
+                               Harness::janus_leave(2)),
+                        {LeaveRoom{kFocus, kGroup, ""}, JanusDestroyRoom{kJanusRoom, "a"}}));
+}
+
 // Janus lost within the hangup grace: a caller whose PeerConnection Janus lost gets the
 // honest unknown_error, not ice_timeout; one who closed it (DTLS alert) is told nothing.
 void test_janus_lost_within_grace(void**) {
@@ -385,6 +401,7 @@ int main() {
       cmocka_unit_test(test_unanswered_call_ejected_with_reject),
       cmocka_unit_test(test_janus_restart),
       cmocka_unit_test(test_janus_lost_before_answer),
+      cmocka_unit_test(test_janus_lost_on_another_instance),
       cmocka_unit_test(test_janus_lost_within_grace),
       cmocka_unit_test(test_kick_by_operator_is_user_hangup),
       cmocka_unit_test(test_room_destroyed_by_operator),

@@ -257,6 +257,36 @@ void test_held_events_survive(void**) {
 
 }  // namespace
 
+// Placement is durable: a restored conference resumes its calls on the Janus instance that
+// holds them, and only the loss of that instance ends them. A snapshot from before instances had
+// names loads, and its conferences go to the instance the I/O layer says (the first configured).
+void test_placement_survives_restore(void**) {
+  Harness h;
+  h.instance = "b";
+  conference_with_two_calls(h);
+  const std::string snapshot = h.state.snapshot();
+
+  Harness r(restarted_config());
+  std::vector<Action> resumed = restore_ok(r.state, snapshot, h.now);
+  assert_true((resumed.at(0) == Action{JanusResume{1, session_of(1), handle_of(1), "b"}}));
+  expect_actions(r.feed(JanusLost{"gone", "a"}), {});
+  assert_false(r.feed(JanusLost{"gone", "b"}).empty());
+
+  std::string old = snapshot;
+  for (const std::string key : {R"(,"janus_instance":"b")", R"("janus_instance":"b",)"}) {
+    for (auto at = old.find(key); at != std::string::npos; at = old.find(key)) {
+      old.erase(at, key.size());
+    }
+  }
+  assert_true(old.find("janus_instance") == std::string::npos);
+  Harness o(restarted_config());
+  resumed = restore_ok(o.state, old, h.now);
+  assert_true((resumed.at(0) == Action{JanusResume{1, session_of(1), handle_of(1), ""}}));
+  o.state.adopt_instance("first");
+  expect_actions(o.feed(JanusLost{"gone", "b"}), {});
+  assert_false(o.feed(JanusLost{"gone", "first"}).empty());
+}
+
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_restore_carries_on),

@@ -90,16 +90,19 @@ struct Posted {
 void test_pollers_end_before_stop_returns(void**) {
   HoldingJanus janus;
   glue::Metrics metrics;
+  glue::JanusInstanceGauges gauges{"j1"};
   Posted posted;
   {
-    glue::JanusWorker worker(janus.url(), metrics, [&](glue::Event e) {
-      std::lock_guard lock(posted.mutex);
-      if (auto* a = std::get_if<glue::JanusAttached>(&e)) posted.attached.push_back(*a);
-      posted.cv.notify_all();
-    });
+    glue::JanusWorker worker({janus.url(), "", ""}, std::chrono::seconds(5), metrics, gauges,
+                             [&](glue::Event e) {
+                               std::lock_guard lock(posted.mutex);
+                               if (auto* a = std::get_if<glue::JanusAttached>(&e))
+                                 posted.attached.push_back(*a);
+                               posted.cv.notify_all();
+                             });
     worker.start();
-    worker.submit(glue::JanusAttach{7});
-    worker.submit(glue::JanusAttach{8});
+    worker.submit(glue::JanusAttach{7, "@fs_x:example.org"});
+    worker.submit(glue::JanusAttach{8, "@fs_x:example.org"});
     {
       std::unique_lock lock(posted.mutex);
       if (!posted.cv.wait_for(lock, std::chrono::seconds(5),

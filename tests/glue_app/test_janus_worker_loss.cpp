@@ -179,8 +179,9 @@ void wait_until(const std::function<bool()>& done, const char* what) {
 struct Rig {
   ForgettingJanus janus;
   glue::Metrics metrics;
+  glue::JanusInstanceGauges gauges{"j1"};
   Posted posted;
-  glue::JanusWorker worker{janus.url(), metrics, posted.post()};
+  glue::JanusWorker worker{{janus.url(), "", ""}, 5000ms, metrics, gauges, posted.post()};
 };
 
 // Janus restarted between two checks, no call up: the next check (at most 5 s later) finds the
@@ -195,7 +196,10 @@ void test_restart_between_checks(void**) {
   const auto lost = rig.posted.of<glue::JanusLost>();
   assert_int_equal(lost.size(), 1);
   assert_non_null(std::strstr(lost[0].reason.c_str(), "restarted"));
+  // The instance is named, and its gauge says down until Janus answers again.
+  assert_string_equal(lost[0].instance.c_str(), "j1");
   wait_until([&] { return rig.janus.handles_attached() == 2; }, "no new control session");
+  wait_until([&] { return rig.gauges.up == 1; }, "instance not up again");
   rig.worker.stop();
   assert_int_equal(rig.posted.of<glue::JanusLost>().size(), 1);
 }
@@ -206,7 +210,7 @@ void test_call_poll_finds_janus_restarted(void**) {
   Rig rig;
   rig.worker.start();
   wait_until([&] { return rig.janus.handles_attached() == 1; }, "no control session");
-  rig.worker.submit(glue::JanusAttach{7});
+  rig.worker.submit(glue::JanusAttach{7, "@fs_x:example.org"});
   rig.posted.wait_for<glue::JanusAttached>(3000ms, "JanusAttached");
   rig.janus.forget_all();
   const auto took = rig.posted.wait_for<glue::JanusLost>(2500ms, "JanusLost");
@@ -221,7 +225,7 @@ void test_call_poll_finds_janus_restarted(void**) {
 void test_one_session_gone(void**) {
   Rig rig;
   rig.worker.start();
-  rig.worker.submit(glue::JanusAttach{7});
+  rig.worker.submit(glue::JanusAttach{7, "@fs_x:example.org"});
   rig.posted.wait_for<glue::JanusAttached>(3000ms, "JanusAttached");
   rig.janus.forget(rig.posted.of<glue::JanusAttached>()[0].session_id);
   rig.posted.wait_for<glue::JanusCallGone>(2500ms, "JanusCallGone");

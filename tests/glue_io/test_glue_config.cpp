@@ -42,7 +42,12 @@ void test_valid(void** /*state*/) {
   assert_int_equal(cfg.no_call_timeout_s, 60);
   assert_false(cfg.notices);
   assert_int_equal(cfg.call_setup_timeout_s, 30);
-  assert_string_equal(cfg.janus_url.c_str(), "http://127.0.0.1:8088/janus");
+  assert_int_equal(cfg.janus_instances.size(), 1);
+  assert_string_equal(cfg.janus_instances[0].name.c_str(), "janus");
+  assert_string_equal(cfg.janus_instances[0].endpoint.url.c_str(), "http://127.0.0.1:8088/janus");
+  assert_true(cfg.janus_instances[0].endpoint.api_secret.empty());
+  assert_true(cfg.janus_instances[0].endpoint.token.empty());
+  assert_int_equal(cfg.janus_health_interval_ms, 5000);
   unlink(path.c_str());
 }
 
@@ -61,6 +66,82 @@ std::string edited(std::string text, const std::string& from, const std::string&
   const size_t at = text.find(from);
   if (at == std::string::npos) fail_msg("'%s' not in the config text", from.c_str());
   return text.replace(at, from.size(), to);
+}
+
+// `text` loaded without error; its warnings in `warnings`.
+glue::GlueConfig load_ok(const std::string& text, std::vector<std::string>* warnings) {
+  const std::string path = write_file(text);
+  glue::GlueConfig cfg;
+  std::string error;
+  if (!glue::load_config(path, &cfg, &error, warnings)) fail_msg("%s", error.c_str());
+  unlink(path.c_str());
+  return cfg;
+}
+
+// `text` loaded, with no error and no warning.
+glue::GlueConfig load_clean(const std::string& text) {
+  std::vector<std::string> warnings;
+  glue::GlueConfig cfg = load_ok(text, &warnings);
+  for (const std::string& w : warnings) fail_msg("%s", w.c_str());
+  return cfg;
+}
+
+// Janus' api_secret and a token_auth token: read as given; anything but a string refused.
+void test_janus_credentials(void** /*state*/) {
+  const glue::GlueConfig cfg = load_clean(
+      std::string(kValid) +
+      "janus: { url = \"http://j:8088/janus\" api_secret = \"s3cret\" token = \"t0ken\" }\n");
+  assert_int_equal(cfg.janus_instances.size(), 1);
+  assert_string_equal(cfg.janus_instances[0].endpoint.url.c_str(), "http://j:8088/janus");
+  assert_string_equal(cfg.janus_instances[0].endpoint.api_secret.c_str(), "s3cret");
+  assert_string_equal(cfg.janus_instances[0].endpoint.token.c_str(), "t0ken");
+  expect_error(std::string(kValid) + "janus: { api_secret = 5 }\n",
+               "janus.api_secret must be a string");
+  expect_error(std::string(kValid) + "janus: { token = true }\n", "janus.token must be a string");
+}
+
+// janus.instances: a pool, each with its own URL, credentials and weight (default 1); names
+// unique; the single-Janus keys beside it refused.
+void test_janus_instances(void** /*state*/) {
+  const std::string pool = R"(janus: {
+  health_interval_ms = 1000
+  instances = (
+    { name = "a" url = "http://10.0.0.1:8088/janus" api_secret = "sa" weight = 2 },
+    { name = "b" url = "https://b.example/janus" token = "tb" }
+  )
+})";
+  const glue::GlueConfig cfg = load_clean(std::string(kValid) + pool);
+  assert_int_equal(cfg.janus_health_interval_ms, 1000);
+  assert_int_equal(cfg.janus_instances.size(), 2);
+  const glue::JanusInstanceConfig& a = cfg.janus_instances[0];
+  const glue::JanusInstanceConfig& b = cfg.janus_instances[1];
+  assert_string_equal(a.name.c_str(), "a");
+  assert_string_equal(a.endpoint.url.c_str(), "http://10.0.0.1:8088/janus");
+  assert_string_equal(a.endpoint.api_secret.c_str(), "sa");
+  assert_int_equal(a.weight, 2);
+  assert_string_equal(b.name.c_str(), "b");
+  assert_string_equal(b.endpoint.token.c_str(), "tb");
+  assert_true(b.endpoint.api_secret.empty());
+  assert_int_equal(b.weight, 1);
+
+  const std::string v = kValid;
+  expect_error(
+      v + R"(janus: { url = "http://j/janus" instances = ({ name = "a" url = "http://a/janus" }) })",
+      "janus.url is for one Janus");
+  expect_error(v + "janus: { instances = () }", "janus.instances must be a non-empty list");
+  expect_error(v + R"(janus: { instances = ({ url = "http://a/janus" }) })",
+               "janus.instances[0].name is required");
+  expect_error(v + R"(janus: { instances = ({ name = "a" url = "ftp://a" }) })",
+               "janus.instances[0].url must be an http(s) URL");
+  expect_error(v + R"(janus: { instances = ({ name = "a" url = "http://a/j" weight = 0 }) })",
+               "janus.instances[0].weight must be an integer from 1 to 1000");
+  expect_error(v + R"(janus: { instances = ({ name = "a" url = "http://a/j" token = 1 }) })",
+               "janus.instances[0].token must be a string");
+  expect_error(v + R"(janus: { instances = ({ name = "a" url = "http://a/j" },
+                                            { name = "a" url = "http://b/j" }) })",
+               "janus.instances[1].name a is used twice");
+  expect_error(v + R"(janus: { instances = ("a") })", "janus.instances[0] must be a group");
+  expect_error(v + "janus: { health_interval_ms = 10 }", "janus.health_interval_ms must be");
 }
 
 void test_errors(void** /*state*/) {
@@ -150,12 +231,8 @@ void test_unknown_settings_warned(void** /*state*/) {
   text.replace(text.find("no_call_timeout"), 15, "no_call_timout");
   text +=
       "metrics: { port = 9100 }\nlonely = 1\njanus: { url = \"http://j/janus\" secret = \"x\" }\n";
-  const std::string path = write_file(text);
-  glue::GlueConfig cfg;
-  std::string error;
   std::vector<std::string> warnings;
-  if (!glue::load_config(path, &cfg, &error, &warnings)) fail_msg("%s", error.c_str());
-  unlink(path.c_str());
+  glue::GlueConfig cfg = load_ok(text, &warnings);
   const char* expected[] = {"general.prot", "focus.no_call_timout", "metrics", "lonely",
                             "janus.secret"};
   assert_int_equal(warnings.size(), 5);
@@ -167,11 +244,7 @@ void test_unknown_settings_warned(void** /*state*/) {
     if (!found) fail_msg("no warning names %s", name);
   }
   assert_int_equal(cfg.port, 8090);  // the misspelt one keeps its default
-  std::vector<std::string> none;
-  const std::string valid = write_file(kValid);
-  assert_true(glue::load_config(valid, &cfg, &error, &none));
-  assert_true(none.empty());
-  unlink(valid.c_str());
+  load_clean(kValid);
 }
 
 }  // namespace
@@ -179,6 +252,8 @@ void test_unknown_settings_warned(void** /*state*/) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_valid),
+      cmocka_unit_test(test_janus_credentials),
+      cmocka_unit_test(test_janus_instances),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_listener_settings),
       cmocka_unit_test(test_sample_placeholders_refused),

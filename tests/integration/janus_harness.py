@@ -34,6 +34,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import av
@@ -363,11 +364,13 @@ class JanusProcess:
 
     def __init__(self, plugins, plugin_configs=None, debug_level=4,
                  session_timeout=15, rtp_port_range="20000-29999", interface=None, env=None,
-                 event_backend=None, event_loops=0):
+                 event_backend=None, event_loops=0, api_secret=None):
         self.plugins = list(plugins)
         # Janus' event_loops: a fixed pool of loops for every PeerConnection
         # instead of a thread per handle (0 = Janus' default).
         self.event_loops = event_loops
+        # Janus' api_secret: every request of its API must then carry it as `apisecret`.
+        self.api_secret = api_secret
         self.env = env
         # An HTTP URL: Janus' sample event handler posts the plugins' events there.
         self.event_backend = event_backend
@@ -440,6 +443,7 @@ general: {{
     server_name = "integration-test"
 {f'    event_loops = {self.event_loops}' if self.event_loops else ""}
     admin_secret = "{ADMIN_SECRET}"
+{f'    api_secret = "{self.api_secret}"' if self.api_secret else ""}
 }}
 certificates: {{
 }}
@@ -637,9 +641,10 @@ class JanusClient:
 
     _tx = itertools.count(1)
 
-    def __init__(self, url, timeout=10.0):
+    def __init__(self, url, timeout=10.0, api_secret=None):
         self.url = url
         self.timeout = timeout
+        self.api_secret = api_secret  # sent as `apisecret` in every request
         self.session_id = None
         self._waiters = {}
         self._handle_events = {}
@@ -651,6 +656,8 @@ class JanusClient:
         return f"t{os.getpid()}-{next(self._tx)}-{secrets.token_hex(3)}"
 
     def _post(self, path, body, timeout=None):
+        if self.api_secret:
+            body = dict(body, apisecret=self.api_secret)
         req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout or self.timeout) as r:
@@ -676,6 +683,8 @@ class JanusClient:
         # Janus holds a long poll for 30 s; each poll also counts as a keepalive.
         while not self._stop.is_set():
             url = f"{self.url}{self._session_path()}?maxev=10&rid={int(time.time() * 1000)}"
+            if self.api_secret:
+                url += "&apisecret=" + urllib.parse.quote(self.api_secret, safe="")
             try:
                 with urllib.request.urlopen(url, timeout=40) as r:
                     events = json.load(r)

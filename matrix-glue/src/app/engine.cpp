@@ -62,7 +62,8 @@ Engine::Engine(const GlueConfig& config, Metrics& metrics)
       metrics_(metrics),
       state_(core_config(config)),
       matrix_(config, metrics, [this](Event e) { post(std::move(e)); }),
-      janus_(config.janus_url, metrics, [this](Event e) { post(std::move(e)); }) {}
+      janus_(config.janus_instances, std::chrono::milliseconds(config.janus_health_interval_ms),
+             metrics, [this](Event e) { post(std::move(e)); }) {}
 
 Engine::~Engine() {
   stop();
@@ -86,6 +87,8 @@ void Engine::restore() {
     log_line(Severity::kError, "saved state unusable, starting afresh: %s", error.c_str());
     return;
   }
+  state_.adopt_instance(janus_.first_instance());
+  janus_.count_restored_rooms(state_.rooms_by_instance());
   log_line(Severity::kInfo, "resumed the saved state (%zu actions to pick up)", resume.size());
   for (const Action& action : resume) execute(action);
 }

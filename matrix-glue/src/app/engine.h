@@ -11,7 +11,7 @@
 
 #include "glue_config.h"
 #include "glue_state.h"
-#include "janus_worker.h"
+#include "janus_pool.h"
 #include "matrix_worker.h"
 #include "metrics.h"
 #include "store.h"
@@ -45,7 +45,7 @@ class Engine {
   GlueState state_;
   Store store_;
   MatrixWorker matrix_;
-  JanusWorker janus_;
+  JanusPool janus_;
 
   std::mutex mutex_;
   std::condition_variable cv_;

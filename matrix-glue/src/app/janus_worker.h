@@ -2,8 +2,11 @@
 // order; each call's Janus session has a long-poll thread that turns its
 // events (joined + answer, webrtcup, hangup, trickle, errors) into core
 // events; a control session creates and destroys conference rooms and
-// notices when Janus goes away or restarts (JanusLost): every 5 s, and at
-// once when a call's long poll fails or Janus no longer knows its session.
+// notices when Janus goes away or restarts (JanusLost): every health
+// interval (5 s by default), and at once when a call's long poll fails or Janus
+// no longer knows its session. One worker per Janus instance of the pool; its
+// results name the instance, and it keeps the instance's gauges current.
+// Requests, answers and events are ConferenceClient's (io/): this class only schedules.
 #pragma once
 
 #include <atomic>
@@ -18,8 +21,8 @@
 #include <vector>
 
 #include "actions.h"
+#include "conference_client.h"
 #include "events.h"
-#include "janus_api.h"
 #include "metrics.h"
 
 namespace glue {
@@ -28,7 +31,9 @@ class JanusWorker {
  public:
   using Post = std::function<void(Event)>;
 
-  JanusWorker(std::string janus_url, Metrics& metrics, Post post);
+  // `gauges`: this instance's entry of metrics.janus_instances (its name is the instance's).
+  JanusWorker(JanusEndpoint endpoint, std::chrono::milliseconds health_interval, Metrics& metrics,
+              JanusInstanceGauges& gauges, Post post);
   ~JanusWorker();
 
   void start();
@@ -48,8 +53,22 @@ class JanusWorker {
 
   void run();
   void perform(const Action& action);
+  void do_action(const JanusCreateRoom& a);
+  void do_action(const JanusDestroyRoom& a);
+  void do_action(const JanusAttach& a);
+  void do_action(const JanusJoin& a);
+  void do_action(const JanusConfigure& a);
+  void do_action(const JanusTrickle& a);
+  void do_action(const JanusLeave& a);
+  void do_action(const JanusDestroySession& a);
+  void do_action(const JanusResume& a);
+  // Not the Janus worker's: the engine routes them elsewhere.
+  template <typename Other>
+  void do_action(const Other& /*a*/) {}
+  // Starts the long poll of `call`'s session (replacing any it had).
+  void watch_call(CallRef call, PluginHandle handle,
+                  std::chrono::steady_clock::time_point last_keepalive);
   void poll_call(CallRef call, std::shared_ptr<CallSession> cs);
-  void on_call_event(CallRef call, json_t* event);
   // Asks the worker thread to check Janus now; `gone_call` (0: none): a call whose session Janus
   // no longer knows.
   void request_check(CallRef gone_call);
@@ -63,13 +82,16 @@ class JanusWorker {
   void reap_pollers(bool all);
   void keep_sessions_alive();
 
-  const std::string url_;
-  Metrics& metrics_;
-  Post post_;
-  JanusApi api_;  // worker thread only
+  void count_participants();
 
-  uint64_t control_session_ = 0;  // worker thread only
-  uint64_t control_handle_ = 0;
+  const JanusEndpoint endpoint_;
+  const std::chrono::milliseconds health_interval_;
+  Metrics& metrics_;
+  JanusInstanceGauges& gauges_;
+  Post post_;
+  ConferenceClient client_;  // worker thread only
+
+  PluginHandle control_;  // worker thread only
   bool janus_lost_ = false;
 
   std::mutex mutex_;

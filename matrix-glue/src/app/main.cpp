@@ -230,9 +230,13 @@ int run(const Args& a) {
     glue::log_line(glue::Severity::kError, "%s", error.c_str());
     return 1;
   }
-  glue::log_line(glue::Severity::kInfo, "matrix-glue listening on %s:%d for %s; Janus at %s",
-                 cfg.bind_address.c_str(), server.port(), cfg.homeserver_url.c_str(),
-                 cfg.janus_url.c_str());
+  std::string pool;
+  for (const glue::JanusInstanceConfig& in : cfg.janus_instances) {
+    pool += (pool.empty() ? "" : ", ") + in.name + " " + in.endpoint.url + " (weight " +
+            std::to_string(in.weight) + ")";
+  }
+  glue::log_line(glue::Severity::kInfo, "matrix-glue listening on %s:%d for %s; Janus: %s",
+                 cfg.bind_address.c_str(), server.port(), cfg.homeserver_url.c_str(), pool.c_str());
   glue::OpsRouter ops([&] { return metrics.render(); });
   glue::HttpServerLimits ops_limits;
   ops_limits.max_connections = 8;

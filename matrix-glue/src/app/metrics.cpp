@@ -13,6 +13,45 @@ void Metrics::observe_setup_ms(double ms) {
   }
 }
 
+namespace {
+
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string label_value(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
+}  // namespace
+
+void Metrics::render_instances(std::string* out) const {
+  struct Family {
+    const char* name;
+    const char* help;
+    int64_t (*value)(const JanusInstanceGauges&);
+  };
+  static constexpr Family kFamilies[] = {
+      {"glue_janus_instance_up", "1 if the Janus instance answered its last health check.",
+       [](const JanusInstanceGauges& g) -> int64_t { return g.up; }},
+      {"glue_janus_instance_weight", "The Janus instance's configured capacity weight.",
+       [](const JanusInstanceGauges& g) -> int64_t { return g.weight; }},
+      {"glue_janus_instance_participants", "Calls with a session on the Janus instance.",
+       [](const JanusInstanceGauges& g) -> int64_t { return g.participants; }},
+      {"glue_janus_instance_conferences", "Conference rooms the glue has on the Janus instance.",
+       [](const JanusInstanceGauges& g) -> int64_t { return g.conferences; }},
+  };
+  for (const Family& f : kFamilies) {
+    *out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " gauge\n";
+    for (const JanusInstanceGauges& g : janus_instances) {
+      *out += std::string(f.name) + "{instance=\"" + label_value(g.name) + "\"} " +
+              std::to_string(f.value(g)) + "\n";
+    }
+  }
+}
+
 std::string Metrics::render() const {
   std::string out;
   auto counter = [&out](const char* name, const char* help, uint64_t value) {
@@ -37,6 +76,7 @@ std::string Metrics::render() const {
           matrix_send_failures);
   gauge("glue_conferences", "Janus conference rooms in use.", conferences);
   gauge("glue_outbox_pending", "Client-server requests waiting to be sent.", outbox_pending);
+  render_instances(&out);
   std::lock_guard lock(mutex_);
   out += "# HELP glue_call_setup_ms m.call.invite received to m.call.answer sent.\n";
   out += "# TYPE glue_call_setup_ms histogram\n";

@@ -3,11 +3,21 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
 
 namespace glue {
+
+// One Janus instance of the pool, as its worker last saw it.
+struct JanusInstanceGauges {
+  std::string name;
+  int weight = 1;
+  std::atomic<int> up{0};                // answered its last health check
+  std::atomic<int64_t> participants{0};  // calls with a session on it
+  std::atomic<int64_t> conferences{0};   // rooms the glue has on it
+};
 
 class Metrics {
  public:
@@ -22,12 +32,15 @@ class Metrics {
   std::atomic<uint64_t> matrix_send_failures{0};
   std::atomic<int64_t> conferences{0};
   std::atomic<int64_t> outbox_pending{0};
+  // Filled before the Janus workers start; each worker then updates its own entry.
+  std::deque<JanusInstanceGauges> janus_instances;
 
   // Call setup latency: m.call.invite received -> m.call.answer sent.
   void observe_setup_ms(double ms);
   std::string render() const;
 
  private:
+  void render_instances(std::string* out) const;
   mutable std::mutex mutex_;
   std::vector<uint64_t> buckets_ = std::vector<uint64_t>(kBounds.size(), 0);
   uint64_t setup_count_ = 0;

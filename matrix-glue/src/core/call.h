@@ -22,6 +22,7 @@ struct Call {
   bool attached = false;
   std::uint64_t session_id = 0;
   std::uint64_t handle_id = 0;
+  std::string instance;  // the Janus instance of the session
   bool join_sent = false;
   bool answered = false;  // Janus answered the join and the m.call.answer went out
   bool media_up = false;  // Janus reported webrtcup: media connected at least once

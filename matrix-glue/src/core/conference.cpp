@@ -167,7 +167,7 @@ void Conference::admit(const CallInvite& ev, std::int64_t remaining_lifetime_ms,
     fx.push(JanusCreateRoom{focus_, group_room_});
     janus_room_ = JanusRoom::kCreating;
   }
-  fx.push(JanusAttach{call.ref});
+  fx.push(JanusAttach{call.ref, focus_, janus_room_ == JanusRoom::kReady ? instance_ : ""});
   fx.set_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref), remaining_lifetime_ms);
   fx.set_timer(call_timer_id(TimerKind::kSetup, call.ref), fx.config().setup_timeout_ms);
   call.lifetime_timer = call.setup_timer = true;
@@ -238,9 +238,11 @@ void Conference::on_hangup(const CallHeader& ev, Effects& fx) {
   finish_if_empty(fx);
 }
 
-void Conference::on_janus_room_created(std::uint64_t janus_room, Effects& fx) {
+void Conference::on_janus_room_created(std::uint64_t janus_room, const std::string& instance,
+                                       Effects& fx) {
   janus_room_ = JanusRoom::kReady;
   janus_room_id_ = janus_room;
+  instance_ = instance;
   for (auto& [ref, call] : calls_) {
     if (call.attached && !call.join_sent) join_janus(call, fx);
   }
@@ -263,6 +265,7 @@ void Conference::on_attached(const JanusAttached& ev, Effects& fx) {
   call.attached = true;
   call.session_id = ev.session_id;
   call.handle_id = ev.handle_id;
+  call.instance = ev.instance;
   if (janus_room_ == JanusRoom::kReady) join_janus(call, fx);
 }
 
@@ -364,6 +367,21 @@ void Conference::on_call_error(const JanusCallError& ev, Effects& fx) {
   finish_if_empty(fx);
 }
 
+bool Conference::uses_instance(const std::string& instance) const {
+  if (janus_room_ == JanusRoom::kReady && instance_ == instance) return true;
+  for (const auto& [ref, call] : calls_) {
+    if (call.attached && call.instance == instance) return true;
+  }
+  return false;
+}
+
+void Conference::adopt_instance(const std::string& instance) {
+  if (janus_room_ == JanusRoom::kReady && instance_.empty()) instance_ = instance;
+  for (auto& [ref, call] : calls_) {
+    if (call.attached && call.instance.empty()) call.instance = instance;
+  }
+}
+
 // unknown_error: neither the caller nor the network failed, so no ICE reason fits, and the spec
 // has nothing closer for a failed media server; the notice says what happened.
 void Conference::on_janus_lost(Effects& fx) {
@@ -431,9 +449,9 @@ void Conference::resume(std::vector<Action>& out) const {
   if (janus_room_ == JanusRoom::kCreating) out.push_back(JanusCreateRoom{focus_, group_room_});
   for (const auto& [ref, call] : calls_) {
     if (call.attached) {
-      out.push_back(JanusResume{ref, call.session_id, call.handle_id});
+      out.push_back(JanusResume{ref, call.session_id, call.handle_id, call.instance});
     } else {
-      out.push_back(JanusAttach{ref});
+      out.push_back(JanusAttach{ref, focus_, janus_room_ == JanusRoom::kReady ? instance_ : ""});
     }
   }
 }
@@ -510,7 +528,7 @@ void Conference::leave(std::string_view why, Effects& fx) {
 }
 
 void Conference::leave_janus_room(Effects& fx) {
-  if (janus_room_ == JanusRoom::kReady) fx.push(JanusDestroyRoom{janus_room_id_});
+  if (janus_room_ == JanusRoom::kReady) fx.push(JanusDestroyRoom{janus_room_id_, instance_});
   janus_room_ = JanusRoom::kNone;
 }
 

@@ -52,7 +52,7 @@ class Conference {
   void on_call_event(const CallEvent& ev, Effects& fx);
 
   // Janus results.
-  void on_janus_room_created(std::uint64_t janus_room, Effects& fx);
+  void on_janus_room_created(std::uint64_t janus_room, const std::string& instance, Effects& fx);
   void on_janus_room_error(int code, const std::string& reason, Effects& fx);
   void on_attached(const JanusAttached& ev, Effects& fx);
   void on_joined(const JanusJoined& ev, Effects& fx);
@@ -61,7 +61,16 @@ class Conference {
   void on_local_candidates(const JanusLocalCandidates& ev, Effects& fx);
   void on_call_gone(const JanusCallGone& ev, Effects& fx);
   void on_call_error(const JanusCallError& ev, Effects& fx);
+  // Its room or a call's session is on that Janus instance (a conference's calls and room share
+  // one).
+  bool uses_instance(const std::string& instance) const;
+  // The Janus instance of its room; null while it has none.
+  const std::string* room_instance() const {
+    return janus_room_ == JanusRoom::kReady ? &instance_ : nullptr;
+  }
   void on_janus_lost(Effects& fx);
+  // State saved before Janus instances had names: it was all on `instance`.
+  void adopt_instance(const std::string& instance);
 
   // Per-call timers.
   void on_call_timer(TimerKind kind, CallRef ref, Effects& fx);
@@ -115,6 +124,7 @@ class Conference {
   bool no_call_timer_ = false;
   JanusRoom janus_room_ = JanusRoom::kNone;
   std::uint64_t janus_room_id_ = 0;
+  std::string instance_;  // the Janus instance of the room (placement, durable)
 };
 
 }  // namespace glue

@@ -51,9 +51,10 @@ std::string describe(const Action& action) {
         } else if constexpr (std::is_same_v<T, JanusCreateRoom>) {
           os << "JanusCreateRoom " << a.focus_user_id << ' ' << a.group_room_id;
         } else if constexpr (std::is_same_v<T, JanusDestroyRoom>) {
-          os << "JanusDestroyRoom " << a.janus_room;
+          os << "JanusDestroyRoom " << a.janus_room << " on " << a.instance;
         } else if constexpr (std::is_same_v<T, JanusAttach>) {
-          os << "JanusAttach call=" << a.call;
+          os << "JanusAttach call=" << a.call << " conference=" << a.focus_user_id << " on "
+             << a.instance;
         } else if constexpr (std::is_same_v<T, JanusJoin>) {
           os << "JanusJoin call=" << a.call << " session=" << a.session_id
              << " handle=" << a.handle_id << " room=" << a.janus_room << " display=" << a.display
@@ -73,7 +74,7 @@ std::string describe(const Action& action) {
           os << "JanusDestroySession call=" << a.call << " session=" << a.session_id;
         } else if constexpr (std::is_same_v<T, JanusResume>) {
           os << "JanusResume call=" << a.call << " session=" << a.session_id
-             << " handle=" << a.handle_id;
+             << " handle=" << a.handle_id << " on " << a.instance;
         } else if constexpr (std::is_same_v<T, SetTimer>) {
           os << "SetTimer " << a.id << ' ' << a.delay_ms << "ms";
         } else if constexpr (std::is_same_v<T, CancelTimer>) {

@@ -112,6 +112,7 @@ struct JoinResult {
 struct JanusRoomCreated {
   std::string focus_user_id;
   std::uint64_t janus_room = 0;
+  std::string instance{};  // the Janus instance it was placed on
 };
 struct JanusRoomError {
   std::string focus_user_id;
@@ -124,6 +125,7 @@ struct JanusAttached {
   CallRef call = 0;
   std::uint64_t session_id = 0;
   std::uint64_t handle_id = 0;
+  std::string instance{};  // the Janus instance that holds the session
 };
 
 // The `joined` event of JanusJoin, with the JSEP answer.
@@ -169,9 +171,11 @@ struct JanusCallError {
   std::string reason;
 };
 
-// Janus is unreachable or restarted (its sessions are gone).
+// A Janus instance is unreachable or restarted (its sessions and rooms are gone): the
+// conferences whose rooms it held lose their calls.
 struct JanusLost {
   std::string reason;
+  std::string instance{};
 };
 
 struct TimerFired {

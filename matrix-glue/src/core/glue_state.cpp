@@ -245,9 +245,9 @@ void GlueState::on_call_event(const CallEvent& ev, Effects& fx) {
 void GlueState::on(const JanusRoomCreated& ev, Effects& fx) {
   Conference* conf = conference(ev.focus_user_id);
   if (conf != nullptr && conf->awaits_janus_room()) {
-    conf->on_janus_room_created(ev.janus_room, fx);
+    conf->on_janus_room_created(ev.janus_room, ev.instance, fx);
   } else {
-    fx.push(JanusDestroyRoom{ev.janus_room});  // its conference ended meanwhile
+    fx.push(JanusDestroyRoom{ev.janus_room, ev.instance});  // its conference ended meanwhile
   }
 }
 
@@ -266,8 +266,22 @@ void GlueState::on(const JanusAttached& ev, Effects& fx) {
 }
 
 void GlueState::on(const JanusLost& ev, Effects& fx) {
-  fx.log(LogLevel::kError, "", "", "", "Janus lost: " + ev.reason);
-  for (auto& [focus, conf] : conferences_) conf.on_janus_lost(fx);
+  fx.log(LogLevel::kError, "", "", "", "Janus " + ev.instance + " lost: " + ev.reason);
+  for (auto& [focus, conf] : conferences_) {
+    if (conf.uses_instance(ev.instance)) conf.on_janus_lost(fx);
+  }
+}
+
+void GlueState::adopt_instance(const std::string& instance) {
+  for (auto& [focus, conf] : conferences_) conf.adopt_instance(instance);
+}
+
+std::map<std::string, int> GlueState::rooms_by_instance() const {
+  std::map<std::string, int> rooms;
+  for (const auto& [focus, conf] : conferences_) {
+    if (const std::string* instance = conf.room_instance()) ++rooms[*instance];
+  }
+  return rooms;
 }
 
 void GlueState::on(const TimerFired& ev, Effects& fx) {

@@ -41,6 +41,11 @@ class GlueState {
   // and the state is left empty. `resume` and `error` must not be null.
   bool restore(const std::string& snapshot, std::int64_t now_ms, std::vector<Action>* resume,
                std::string* error);
+  // A snapshot written before Janus instances had names placed everything on the one Janus
+  // there was: `instance` (the first configured) gets it.
+  void adopt_instance(const std::string& instance);
+  // How many conference rooms each Janus instance holds (for a restarted I/O layer's load).
+  std::map<std::string, int> rooms_by_instance() const;
 
  private:
   friend class SnapshotCodec;

@@ -53,6 +53,11 @@ std::string get_string(json_t* obj, const char* key) {
   return std::string(json_string_value(v), json_string_length(v));
 }
 
+// Absent in snapshots written before the glue had a pool of Janus instances.
+std::string optional_string(json_t* obj, const char* key) {
+  return json_object_get(obj, key) != nullptr ? get_string(obj, key) : "";
+}
+
 std::int64_t get_int(json_t* obj, const char* key) {
   json_t* v = need(obj, key);
   if (!json_is_integer(v)) wrong_type(key, "an integer");
@@ -236,6 +241,7 @@ json_t* call_json(const Call& c) {
   json_object_set_new(j, "attached", json_boolean(c.attached));
   json_object_set_new(j, "session_id", u64(c.session_id));
   json_object_set_new(j, "handle_id", u64(c.handle_id));
+  json_object_set_new(j, "janus_instance", str(c.instance));
   json_object_set_new(j, "join_sent", json_boolean(c.join_sent));
   json_object_set_new(j, "answered", json_boolean(c.answered));
   json_object_set_new(j, "media_up", json_boolean(c.media_up));
@@ -264,6 +270,7 @@ Call read_call(json_t* j) {
   c.attached = get_bool(j, "attached");
   c.session_id = get_u64(j, "session_id");
   c.handle_id = get_u64(j, "handle_id");
+  c.instance = optional_string(j, "janus_instance");
   c.join_sent = get_bool(j, "join_sent");
   c.answered = get_bool(j, "answered");
   c.media_up = get_bool(j, "media_up");
@@ -384,6 +391,7 @@ class SnapshotCodec {
     json_object_set_new(j, "no_call_timer", json_boolean(c.no_call_timer_));
     json_object_set_new(j, "janus_room", json_string(name_of(kJanusRooms, c.janus_room_)));
     json_object_set_new(j, "janus_room_id", u64(c.janus_room_id_));
+    json_object_set_new(j, "janus_instance", str(c.instance_));
     return j;
   }
 
@@ -410,6 +418,7 @@ class SnapshotCodec {
     c.no_call_timer_ = get_bool(j, "no_call_timer");
     c.janus_room_ = get_enum(j, "janus_room", kJanusRooms);
     c.janus_room_id_ = get_u64(j, "janus_room_id");
+    c.instance_ = optional_string(j, "janus_instance");
     return c;
   }
 

@@ -71,6 +71,10 @@ constexpr std::string_view kKnownSettings[] = {
     "general.database",
     "general.log_level",
     "janus.url",
+    "janus.api_secret",
+    "janus.token",
+    "janus.instances",
+    "janus.health_interval_ms",
     "focus.prefix",
     "focus.no_call_timeout",
     "focus.call_setup_timeout",
@@ -110,6 +114,94 @@ bool is_http_url(const std::string& url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
 
+// One instance of janus.instances: a group with name, url, and optionally api_secret, token and
+// weight.
+bool read_instance(config_setting_t* s, const std::string& where, JanusInstanceConfig* out,
+                   std::string* error) {
+  if (config_setting_is_group(s) != CONFIG_TRUE) {
+    *error = where + " must be a group { name = ... url = ... }";
+    return false;
+  }
+  const char* value = nullptr;
+  for (const char* key : {"name", "url"}) {
+    if (config_setting_lookup_string(s, key, &value) != CONFIG_TRUE || *value == '\0') {
+      *error = where + "." + key + " is required (a non-empty string)";
+      return false;
+    }
+    (std::string_view(key) == "name" ? out->name : out->endpoint.url) = value;
+  }
+  for (const char* key : {"api_secret", "token"}) {
+    config_setting_t* v = config_setting_get_member(s, key);
+    if (v == nullptr) continue;
+    if (config_setting_type(v) != CONFIG_TYPE_STRING) {
+      *error = where + "." + key + " must be a string";
+      return false;
+    }
+    (std::string_view(key) == "api_secret" ? out->endpoint.api_secret : out->endpoint.token) =
+        config_setting_get_string(v);
+  }
+  if (config_setting_t* w = config_setting_get_member(s, "weight")) {
+    const int weight = config_setting_get_int(w);
+    if (config_setting_type(w) != CONFIG_TYPE_INT || weight < 1 || weight > 1000) {
+      *error = where + ".weight must be an integer from 1 to 1000";
+      return false;
+    }
+    out->weight = weight;
+  }
+  if (!is_http_url(out->endpoint.url)) {
+    *error = where + ".url must be an http(s) URL";
+    return false;
+  }
+  return true;
+}
+
+// janus.instances, or the one Janus of janus.url (api_secret, token): never both.
+bool read_janus(config_t* c, std::vector<JanusInstanceConfig>* out, std::string* error) {
+  config_setting_t* list = config_lookup(c, "janus.instances");
+  if (list == nullptr) {
+    JanusInstanceConfig one = out->front();
+    if (!read_string(c, "janus.url", &one.endpoint.url, false, error) ||
+        !read_string(c, "janus.api_secret", &one.endpoint.api_secret, false, error) ||
+        !read_string(c, "janus.token", &one.endpoint.token, false, error)) {
+      return false;
+    }
+    if (!is_http_url(one.endpoint.url)) {
+      *error = "janus.url must be an http(s) URL";
+      return false;
+    }
+    *out = {one};
+    return true;
+  }
+  for (const char* single : {"janus.url", "janus.api_secret", "janus.token"}) {
+    if (config_lookup(c, single) != nullptr) {
+      *error =
+          std::string(single) + " is for one Janus: with janus.instances, give it per instance";
+      return false;
+    }
+  }
+  const int n = config_setting_length(list);
+  if (config_setting_is_list(list) != CONFIG_TRUE || n == 0) {
+    *error = "janus.instances must be a non-empty list ( { name = ... url = ... }, ... )";
+    return false;
+  }
+  std::vector<JanusInstanceConfig> instances;
+  for (int i = 0; i < n; ++i) {
+    JanusInstanceConfig in;
+    const std::string where = "janus.instances[" + std::to_string(i) + "]";
+    if (!read_instance(config_setting_get_elem(list, static_cast<unsigned>(i)), where, &in, error))
+      return false;
+    for (const JanusInstanceConfig& other : instances) {
+      if (other.name == in.name) {
+        *error = where + ".name " + in.name + " is used twice";
+        return false;
+      }
+    }
+    instances.push_back(std::move(in));
+  }
+  *out = std::move(instances);
+  return true;
+}
+
 }  // namespace
 
 bool load_config(const std::string& path, GlueConfig* out, std::string* error,
@@ -138,14 +230,15 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error,
       read_int(c.get(), "general.metrics_port", 0, 65535, &cfg.metrics_port, &e) &&
       read_string(c.get(), "general.database", &cfg.database, false, &e) &&
       read_string(c.get(), "general.log_level", &cfg.log_level, false, &e) &&
-      read_string(c.get(), "janus.url", &cfg.janus_url, false, &e) &&
+      read_janus(c.get(), &cfg.janus_instances, &e) &&
+      read_int(c.get(), "janus.health_interval_ms", 200, 600000, &cfg.janus_health_interval_ms,
+               &e) &&
       read_string(c.get(), "focus.prefix", &cfg.focus_prefix, false, &e) &&
       read_int(c.get(), "focus.no_call_timeout", 1, 86400, &cfg.no_call_timeout_s, &e) &&
       read_int(c.get(), "focus.call_setup_timeout", 1, 600, &cfg.call_setup_timeout_s, &e) &&
       read_int(c.get(), "focus.hangup_grace_ms", 0, 60000, &cfg.hangup_grace_ms, &e) &&
       read_bool(c.get(), "focus.notices", &cfg.notices, &e);
   if (ok && !is_http_url(cfg.homeserver_url)) e = "general.homeserver_url must be an http(s) URL";
-  if (ok && e.empty() && !is_http_url(cfg.janus_url)) e = "janus.url must be an http(s) URL";
   if (ok && e.empty() && (cfg.as_token.size() < 16 || cfg.hs_token.size() < 16)) {
     e = "general.as_token and general.hs_token must be at least 16 characters";
   }

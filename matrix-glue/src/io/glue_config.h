@@ -5,7 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "janus_api.h"
+
 namespace glue {
+
+// One Janus of the pool the glue places conferences on.
+struct JanusInstanceConfig {
+  std::string name;  // in logs, /metrics and the durable placement
+  JanusEndpoint endpoint;
+  int weight = 1;  // capacity relative to the other instances
+};
 
 struct GlueConfig {
   // general
@@ -23,7 +32,10 @@ struct GlueConfig {
   std::string database = "matrix-glue.sqlite";
   std::string log_level = "info";  // error, warn, info, debug
   // janus
-  std::string janus_url = "http://127.0.0.1:8088/janus";
+  // janus.instances, or janus.url/api_secret/token as a pool of one named "janus"
+  std::vector<JanusInstanceConfig> janus_instances = {
+      {"janus", {"http://127.0.0.1:8088/janus", "", ""}, 1}};
+  int janus_health_interval_ms = 5000;  // each instance checked this often
   // focus
   std::string focus_prefix = "fs_";
   int no_call_timeout_s = 300;    // S8: leave a group room nobody called in

@@ -90,7 +90,11 @@ uint64_t JanusApi::id_of(const JanusReply& reply) {
 JanusReply JanusApi::post(const std::string& path, json_t* request) {
   json_object_set_new(request, "transaction",
                       json_string(("glue-" + std::to_string(next_txn_++)).c_str()));
-  HttpResult res = http_.request("POST", base_ + path, dump(request),
+  if (!endpoint_.api_secret.empty())
+    json_object_set_new(request, "apisecret", json_string(endpoint_.api_secret.c_str()));
+  if (!endpoint_.token.empty())
+    json_object_set_new(request, "token", json_string(endpoint_.token.c_str()));
+  HttpResult res = http_.request("POST", endpoint_.url + path, dump(request),
                                  {"Content-Type: application/json"}, kRequestTimeoutMs);
   json_decref(request);
   if (res.status == 0) {
@@ -143,9 +147,10 @@ std::vector<json_t*> JanusApi::poll(uint64_t session, int max_events, long timeo
   std::vector<json_t*> events;
   *transport_failed = false;
   *session_gone = false;
-  HttpResult res = http_.request(
-      "GET", base_ + "/" + std::to_string(session) + "?maxev=" + std::to_string(max_events), "", {},
-      timeout_ms, abort);
+  HttpResult res = http_.request("GET",
+                                 endpoint_.url + "/" + std::to_string(session) +
+                                     "?maxev=" + std::to_string(max_events) + credentials_query(),
+                                 "", {}, timeout_ms, abort);
   if (res.status == 0) {
     *transport_failed = true;
     return events;
@@ -175,8 +180,15 @@ std::vector<json_t*> JanusApi::poll(uint64_t session, int max_events, long timeo
   return events;
 }
 
+std::string JanusApi::credentials_query() const {
+  std::string q;
+  if (!endpoint_.api_secret.empty()) q += "&apisecret=" + HttpClient::escape(endpoint_.api_secret);
+  if (!endpoint_.token.empty()) q += "&token=" + HttpClient::escape(endpoint_.token);
+  return q;
+}
+
 bool JanusApi::reachable() {
-  HttpResult res = http_.request("GET", base_ + "/info", "", {}, 3000);
+  HttpResult res = http_.request("GET", endpoint_.url + "/info", "", {}, 3000);
   return res.status == 200;
 }
 

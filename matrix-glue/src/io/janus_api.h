@@ -30,12 +30,20 @@ struct JanusReply {
   ~JanusReply();
 };
 
+// Where a Janus is and how the glue proves itself to it: Janus' `api_secret` and/or a token of
+// its `token_auth` (either empty: not sent).
+struct JanusEndpoint {
+  std::string url;
+  std::string api_secret{};
+  std::string token{};
+};
+
 // Reads one Janus API answer (create/attach/message/trickle/...) or event.
 JanusReply parse_janus_reply(const std::string& text);
 
 class JanusApi {
  public:
-  explicit JanusApi(std::string base_url) : base_(std::move(base_url)) {}
+  explicit JanusApi(JanusEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
 
   JanusReply create_session();
   JanusReply attach(uint64_t session, const std::string& plugin);
@@ -57,7 +65,9 @@ class JanusApi {
 
  private:
   JanusReply post(const std::string& path, json_t* request);
-  std::string base_;
+  // `?apisecret=...&token=...` (what is set) for a GET.
+  std::string credentials_query() const;
+  JanusEndpoint endpoint_;
   HttpClient http_;
   uint64_t next_txn_ = 1;
 };

@@ -1,0 +1,104 @@
+#include "janus_pool.h"
+
+#include <type_traits>
+#include <variant>
+
+#include "janus_placement.h"
+#include "logger.h"
+
+namespace glue {
+
+JanusPool::JanusPool(const std::vector<JanusInstanceConfig>& instances,
+                     std::chrono::milliseconds health_interval, Metrics& metrics,
+                     JanusWorker::Post post)
+    : metrics_(metrics) {
+  for (const JanusInstanceConfig& in : instances) {
+    JanusInstanceGauges& gauges = metrics_.janus_instances.emplace_back();
+    gauges.name = in.name;
+    gauges.weight = in.weight;
+    names_.push_back(in.name);
+    workers_.push_back(
+        std::make_unique<JanusWorker>(in.endpoint, health_interval, metrics, gauges, post));
+  }
+}
+
+void JanusPool::start() {
+  for (auto& w : workers_) w->start();
+}
+
+void JanusPool::stop() {
+  for (auto& w : workers_) w->stop();
+}
+
+std::size_t JanusPool::index_of(const std::string& instance) const {
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == instance) return i;
+  }
+  if (!instance.empty()) {
+    log_line(Severity::kWarn, "Janus instance %s is not configured (any more): using %s",
+             instance.c_str(), names_.front().c_str());
+  }
+  return 0;
+}
+
+// With no instance up (e.g. before the first health checks), every instance is a candidate:
+// the request then fails or succeeds on its own, as with a single Janus.
+std::size_t JanusPool::place() {
+  std::vector<InstanceLoad> loads;
+  for (const JanusInstanceGauges& g : metrics_.janus_instances) {
+    loads.push_back({g.up != 0, static_cast<double>(g.weight), g.participants, g.conferences});
+  }
+  if (auto best = place_conference(loads)) return *best;
+  for (InstanceLoad& l : loads) l.up = true;
+  return place_conference(loads).value_or(0);
+}
+
+void JanusPool::count_restored_rooms(const std::map<std::string, int>& rooms) {
+  for (const auto& [instance, n] : rooms)
+    metrics_.janus_instances[index_of(instance)].conferences += n;
+}
+
+std::size_t JanusPool::of_call(CallRef call) const {
+  auto it = calls_.find(call);
+  return it != calls_.end() ? it->second : 0;
+}
+
+void JanusPool::submit(const Action& action) {
+  std::visit(
+      [&](const auto& a) {
+        using T = std::decay_t<decltype(a)>;
+        std::size_t i = 0;
+        if constexpr (std::is_same_v<T, JanusCreateRoom>) {
+          i = place();
+          creating_[a.focus_user_id] = i;
+          log_line(Severity::kInfo, "conference %s placed on Janus %s", a.focus_user_id.c_str(),
+                   names_[i].c_str());
+        } else if constexpr (std::is_same_v<T, JanusDestroyRoom>) {
+          i = index_of(a.instance);
+        } else if constexpr (std::is_same_v<T, JanusAttach>) {
+          auto creating = creating_.find(a.focus_user_id);
+          if (!a.instance.empty()) {
+            i = index_of(a.instance);
+            if (creating != creating_.end()) creating_.erase(creating);  // its room is placed
+          } else {
+            i = creating != creating_.end() ? creating->second : place();
+          }
+          calls_[a.call] = i;
+        } else if constexpr (std::is_same_v<T, JanusResume>) {
+          i = index_of(a.instance);
+          calls_[a.call] = i;
+        } else if constexpr (std::is_same_v<T, JanusDestroySession>) {
+          i = of_call(a.call);
+          calls_.erase(a.call);
+        } else if constexpr (std::is_same_v<T, JanusJoin> || std::is_same_v<T, JanusTrickle> ||
+                             std::is_same_v<T, JanusConfigure> || std::is_same_v<T, JanusLeave>) {
+          i = of_call(a.call);
+        } else {
+          return;  // not a Janus action
+        }
+        workers_[i]->submit(action);
+      },
+      action);
+}
+
+}  // namespace glue

@@ -1,0 +1,101 @@
+#include "conference_client.h"
+
+namespace glue {
+
+namespace {
+
+constexpr const char* kPlugin = "janus.plugin.conference";
+constexpr int kMaxEventsPerPoll = 10;
+
+JanusStatus status_of(const JanusReply& r) {
+  return JanusStatus{r.ok, r.error_code, r.error, r.transport_failed};
+}
+
+}  // namespace
+
+OpenedHandle ConferenceClient::open() {
+  OpenedHandle out;
+  JanusReply s = api_.create_session();
+  if (!s.ok) {
+    out.status = status_of(s);
+    return out;
+  }
+  const std::uint64_t session = JanusApi::id_of(s);
+  JanusReply h = api_.attach(session, kPlugin);
+  if (!h.ok) {
+    api_.destroy(session);
+    out.status = status_of(h);
+    out.no_plugin = true;
+    return out;
+  }
+  out.status.ok = true;
+  out.handle = PluginHandle{session, JanusApi::id_of(h)};
+  return out;
+}
+
+JanusStatus ConferenceClient::keepalive(std::uint64_t session) {
+  return status_of(api_.keepalive(session));
+}
+
+JanusStatus ConferenceClient::close(std::uint64_t session) {
+  return status_of(api_.destroy(session));
+}
+
+JanusStatus ConferenceClient::message(const PluginHandle& h, json_t* body, json_t* jsep) {
+  JanusReply r = api_.message(h.session, h.handle, body, jsep);
+  json_decref(body);
+  json_decref(jsep);
+  return status_of(r);
+}
+
+CreatedRoom ConferenceClient::create_room(const PluginHandle& h, const CreateRoomRequest& r) {
+  json_t* body = to_json(r);
+  JanusReply reply = api_.message(h.session, h.handle, body, nullptr);
+  json_decref(body);
+  return parse_created_room(reply);
+}
+
+JanusStatus ConferenceClient::destroy_room(const PluginHandle& h, const DestroyRoomRequest& r) {
+  return message(h, to_json(r), nullptr);
+}
+
+JanusStatus ConferenceClient::join(const PluginHandle& h, const JoinRequest& r,
+                                   const std::string& offer_sdp) {
+  return message(h, to_json(r), offer_jsep(offer_sdp));
+}
+
+JanusStatus ConferenceClient::configure(const PluginHandle& h, const std::string& offer_sdp) {
+  return message(h, to_json(ConfigureRequest{}), offer_jsep(offer_sdp));
+}
+
+JanusStatus ConferenceClient::leave(const PluginHandle& h) {
+  return message(h, to_json(LeaveRequest{}), nullptr);
+}
+
+void ConferenceClient::trickle(const PluginHandle& h, const std::vector<Candidate>& candidates,
+                               bool completed) {
+  if (!candidates.empty()) {
+    json_t* list = trickle_candidates(candidates);
+    api_.trickle(h.session, h.handle, list);
+    json_decref(list);
+  }
+  if (completed) {
+    json_t* done = trickle_completed();
+    api_.trickle(h.session, h.handle, done);
+    json_decref(done);
+  }
+}
+
+PolledEvents ConferenceClient::poll(CallRef call, std::uint64_t session, long timeout_ms,
+                                    const std::atomic<bool>* abort) {
+  PolledEvents out;
+  std::vector<json_t*> raw = api_.poll(session, kMaxEventsPerPoll, timeout_ms,
+                                       &out.transport_failed, &out.session_gone, abort);
+  for (json_t* e : raw) {
+    if (auto ev = parse_call_event(call, e)) out.events.push_back(std::move(*ev));
+    json_decref(e);
+  }
+  return out;
+}
+
+}  // namespace glue

@@ -1,0 +1,74 @@
+// The glue's typed client of janus.plugin.conference over Janus' HTTP API: sessions and
+// handles, the plugin's requests (conference_requests.h) and its answers and events
+// (conference_replies.h). Blocking; one object per thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conference_replies.h"
+#include "conference_requests.h"
+#include "events.h"
+#include "janus_api.h"
+
+namespace glue {
+
+// A session with one handle attached to the plugin.
+struct PluginHandle {
+  std::uint64_t session = 0;
+  std::uint64_t handle = 0;
+};
+
+// How a request went.
+struct JanusStatus {
+  bool ok = false;
+  int error_code = 0;             // Janus' or the plugin's
+  std::string error;              // message, or the transport's failure
+  bool transport_failed = false;  // no answer at all: Janus down or unreachable
+};
+
+struct OpenedHandle {
+  JanusStatus status;
+  bool no_plugin = false;  // Janus answered, but the attach to the plugin failed
+  PluginHandle handle;
+};
+
+// One long poll of a call's session.
+struct PolledEvents {
+  std::vector<Event> events;  // the ones the state machine acts on, in order
+  bool transport_failed = false;
+  bool session_gone = false;  // Janus no longer knows the session
+};
+
+class ConferenceClient {
+ public:
+  explicit ConferenceClient(JanusEndpoint endpoint) : api_(std::move(endpoint)) {}
+
+  // A new session attached to janus.plugin.conference (the session is destroyed again when
+  // the attach fails).
+  OpenedHandle open();
+  JanusStatus keepalive(std::uint64_t session);
+  // Destroys the session, which detaches its handle.
+  JanusStatus close(std::uint64_t session);
+
+  CreatedRoom create_room(const PluginHandle& h, const CreateRoomRequest& r);
+  JanusStatus destroy_room(const PluginHandle& h, const DestroyRoomRequest& r);
+  // The answer comes as an event on the session's long poll.
+  JanusStatus join(const PluginHandle& h, const JoinRequest& r, const std::string& offer_sdp);
+  JanusStatus configure(const PluginHandle& h, const std::string& offer_sdp);
+  JanusStatus leave(const PluginHandle& h);
+  // `candidates` when not empty, then the end of candidates when `completed`.
+  void trickle(const PluginHandle& h, const std::vector<Candidate>& candidates, bool completed);
+
+  // Waits up to timeout_ms (or until `abort`) for the events of `call`'s session.
+  PolledEvents poll(CallRef call, std::uint64_t session, long timeout_ms,
+                    const std::atomic<bool>* abort);
+
+ private:
+  JanusStatus message(const PluginHandle& h, json_t* body, json_t* jsep);
+  JanusApi api_;
+};
+
+}  // namespace glue

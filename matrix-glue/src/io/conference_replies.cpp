@@ -1,0 +1,83 @@
+#include "conference_replies.h"
+
+namespace glue {
+
+namespace {
+
+std::string str(json_t* obj, const char* key) {
+  const char* v = json_string_value(json_object_get(obj, key));
+  return v != nullptr ? v : "";
+}
+
+JanusLocalCandidates trickled(CallRef call, json_t* c) {
+  JanusLocalCandidates ev{call, {}, false};
+  if (json_is_true(json_object_get(c, "completed"))) {
+    ev.completed = true;
+  } else if (json_is_object(c)) {
+    Candidate cand;
+    cand.candidate = str(c, "candidate");
+    if (json_is_string(json_object_get(c, "sdpMid"))) cand.sdp_mid = str(c, "sdpMid");
+    if (json_is_integer(json_object_get(c, "sdpMLineIndex"))) {
+      cand.sdp_mline_index =
+          static_cast<int>(json_integer_value(json_object_get(c, "sdpMLineIndex")));
+    }
+    ev.candidates.push_back(std::move(cand));
+  }
+  return ev;
+}
+
+// A plugin event: its `conference` kind, with the JSEP answer where there is one.
+std::optional<Event> plugin_event(CallRef call, json_t* data, json_t* jsep) {
+  const std::string kind = str(data, "conference");
+  if (json_is_integer(json_object_get(data, "error_code"))) {
+    return JanusCallError{call,
+                          static_cast<int>(json_integer_value(json_object_get(data, "error_code"))),
+                          str(data, "error")};
+  }
+  if (kind == "joined" && jsep != nullptr && json_object_get(data, "participants") != nullptr &&
+      json_object_get(data, "id") != nullptr) {
+    return JanusJoined{call, str(jsep, "sdp")};
+  }
+  if (kind == "event" && jsep != nullptr) return JanusConfigured{call, str(jsep, "sdp")};
+  if (kind == "destroyed") {
+    return JanusCallGone{call, "conference destroyed", GoneCause::kRoomDestroyed};
+  }
+  if (kind == "event" && (json_object_get(data, "kicked") != nullptr ||
+                          json_object_get(data, "kicked_all") != nullptr)) {
+    return JanusCallGone{call, "kicked", GoneCause::kKicked};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CreatedRoom parse_created_room(const JanusReply& reply) {
+  CreatedRoom out;
+  if (!reply.ok) {
+    out.error_code = reply.error_code;
+    out.error = reply.error;
+    return out;
+  }
+  json_t* room = json_object_get(reply.data, "room");
+  if (!json_is_integer(room) || json_integer_value(room) <= 0) {
+    out.error = "no numeric room ID in the plugin's create answer";
+    return out;
+  }
+  out.room = static_cast<std::uint64_t>(json_integer_value(room));
+  return out;
+}
+
+std::optional<Event> parse_call_event(CallRef call, json_t* event) {
+  const std::string janus = str(event, "janus");
+  if (janus == "webrtcup") return JanusMediaUp{call};
+  if (janus == "hangup") return JanusCallGone{call, "hangup: " + str(event, "reason")};
+  if (janus == "detached" || janus == "timeout") return JanusCallGone{call, janus};
+  if (janus == "trickle") return trickled(call, json_object_get(event, "candidate"));
+  if (janus == "event") {
+    return plugin_event(call, json_object_get(json_object_get(event, "plugindata"), "data"),
+                        json_object_get(event, "jsep"));
+  }
+  return std::nullopt;
+}
+
+}  // namespace glue

@@ -1,0 +1,47 @@
+#include "conference_requests.h"
+
+namespace glue {
+
+json_t* to_json(const CreateRoomRequest& r) {
+  return json_pack("{s:s, s:s, s:b}", "request", "create", "description", r.description.c_str(),
+                   "is_private", r.is_private ? 1 : 0);
+}
+
+json_t* to_json(const DestroyRoomRequest& r) {
+  return json_pack("{s:s, s:I}", "request", "destroy", "room", static_cast<json_int_t>(r.room));
+}
+
+json_t* to_json(const JoinRequest& r) {
+  return json_pack("{s:s, s:I, s:s}", "request", "join", "room", static_cast<json_int_t>(r.room),
+                   "display", r.display.c_str());
+}
+
+json_t* to_json(const ConfigureRequest& /*r*/) {
+  return json_pack("{s:s}", "request", "configure");
+}
+
+json_t* to_json(const LeaveRequest& /*r*/) {
+  return json_pack("{s:s}", "request", "leave");
+}
+
+json_t* offer_jsep(const std::string& sdp) {
+  return json_pack("{s:s, s:s}", "type", "offer", "sdp", sdp.c_str());
+}
+
+json_t* trickle_candidates(const std::vector<Candidate>& candidates) {
+  json_t* list = json_array();
+  for (const Candidate& c : candidates) {
+    json_t* j = json_pack("{s:s}", "candidate", c.candidate.c_str());
+    if (c.sdp_mid) json_object_set_new(j, "sdpMid", json_string(c.sdp_mid->c_str()));
+    if (c.sdp_mline_index)
+      json_object_set_new(j, "sdpMLineIndex", json_integer(*c.sdp_mline_index));
+    json_array_append_new(list, j);
+  }
+  return list;
+}
+
+json_t* trickle_completed() {
+  return json_pack("{s:b}", "completed", 1);
+}
+
+}  // namespace glue

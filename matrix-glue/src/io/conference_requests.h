@@ -1,0 +1,48 @@
+// The requests the glue sends janus.plugin.conference, as typed values, and their JSON (the
+// request names and fields of Janus' AudioBridge, which the plugin shares). Every body the glue
+// sends the plugin is built here and nowhere else.
+#pragma once
+
+#include <jansson.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "events.h"
+
+namespace glue {
+
+struct CreateRoomRequest {
+  std::string description;
+  bool is_private = true;  // kept out of `list` for other clients of this Janus
+};
+
+struct DestroyRoomRequest {
+  std::uint64_t room = 0;
+};
+
+struct JoinRequest {
+  std::uint64_t room = 0;
+  std::string display;  // the caller's user ID
+};
+
+struct ConfigureRequest {};
+
+struct LeaveRequest {};
+
+// Owned JSON (json_decref it): a plugin message body.
+json_t* to_json(const CreateRoomRequest& r);
+json_t* to_json(const DestroyRoomRequest& r);
+json_t* to_json(const JoinRequest& r);
+json_t* to_json(const ConfigureRequest& r);
+json_t* to_json(const LeaveRequest& r);
+
+// Owned JSON: the `jsep` of a join or configure.
+json_t* offer_jsep(const std::string& sdp);
+// Owned JSON: a trickle's `candidates` list (Janus' field names).
+json_t* trickle_candidates(const std::vector<Candidate>& candidates);
+// Owned JSON: the trickle `candidate` that ends the candidates.
+json_t* trickle_completed();
+
+}  // namespace glue

@@ -1,0 +1,169 @@
+// The plugin's answers and a call's events as the glue reads them, rule by rule.
+#include <jansson.h>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "conference_replies.h"
+
+// Last: CMocka's macros break standard headers included after it.
+#include "../unit/cmocka_cpp.h"
+
+namespace {
+
+constexpr glue::CallRef kCall = 7;
+
+std::optional<glue::Event> event_of(const char* text) {
+  json_t* j = json_loads(text, 0, nullptr);
+  if (j == nullptr) fail_msg("bad test JSON: %s", text);
+  auto ev = glue::parse_call_event(kCall, j);
+  json_decref(j);
+  return ev;
+}
+
+template <typename T>
+const T& as(const std::optional<glue::Event>& ev) {
+  if (!ev) fail_msg("no event");
+  if (!std::holds_alternative<T>(*ev)) fail_msg("event of another kind (%zu)", ev->index());
+  return std::get<T>(*ev);
+}
+
+void test_created_room(void** /*state*/) {
+  auto ok = glue::parse_created_room(glue::parse_janus_reply(
+      R"({"janus":"success","plugindata":{"plugin":"p","data":{"conference":"created","room":5}}})"));
+  assert_int_equal(ok.room, 5);
+  assert_true(ok.error.empty());
+}
+
+void test_created_room_error_passes_the_plugins_code(void** /*state*/) {
+  auto e = glue::parse_created_room(glue::parse_janus_reply(
+      R"json({"janus":"success","plugindata":{"plugin":"p","data":)json"
+      R"json({"conference":"event","error_code":486,"error":"Room exists"}}})json"));
+  assert_int_equal(e.room, 0);
+  assert_int_equal(e.error_code, 486);
+  assert_string_equal(e.error.c_str(), "Room exists");
+}
+
+void test_created_room_without_numeric_id(void** /*state*/) {
+  for (const char* data :
+       {R"({"conference":"created"})", R"({"conference":"created","room":"a"})",
+        R"({"conference":"created","room":0})", R"({"conference":"created","room":-3})"}) {
+    auto e = glue::parse_created_room(glue::parse_janus_reply(
+        std::string(R"({"janus":"success","plugindata":{"plugin":"p","data":)") + data + "}}"));
+    assert_int_equal(e.room, 0);
+    assert_false(e.error.empty());
+  }
+}
+
+void test_created_room_transport_failure(void** /*state*/) {
+  glue::JanusReply r;
+  r.transport_failed = true;
+  r.error = "Janus unreachable: refused";
+  auto e = glue::parse_created_room(r);
+  assert_int_equal(e.room, 0);
+  assert_string_equal(e.error.c_str(), "Janus unreachable: refused");
+}
+
+void test_webrtcup_is_media_up(void** /*state*/) {
+  assert_int_equal(as<glue::JanusMediaUp>(event_of(R"({"janus":"webrtcup","sender":1})")).call,
+                   kCall);
+}
+
+void test_hangup_detached_timeout_are_gone(void** /*state*/) {
+  auto h = as<glue::JanusCallGone>(event_of(R"({"janus":"hangup","reason":"DTLS alert"})"));
+  assert_string_equal(h.reason.c_str(), "hangup: DTLS alert");
+  assert_true(h.cause == glue::GoneCause::kPeerConnection);
+  for (const char* kind : {"detached", "timeout"}) {
+    auto g =
+        as<glue::JanusCallGone>(event_of((std::string(R"({"janus":")") + kind + R"("})").c_str()));
+    assert_string_equal(g.reason.c_str(), kind);
+  }
+}
+
+void test_trickle_candidate_and_completed(void** /*state*/) {
+  auto c = as<glue::JanusLocalCandidates>(event_of(
+      R"({"janus":"trickle","candidate":{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":1}})"));
+  assert_int_equal(c.candidates.size(), 1);
+  assert_false(c.completed);
+  assert_string_equal(c.candidates[0].candidate.c_str(), "candidate:1");
+  assert_string_equal(c.candidates[0].sdp_mid->c_str(), "0");
+  assert_int_equal(*c.candidates[0].sdp_mline_index, 1);
+  auto bare = as<glue::JanusLocalCandidates>(
+      event_of(R"({"janus":"trickle","candidate":{"candidate":"candidate:2","sdpMid":3}})"));
+  assert_false(bare.candidates[0].sdp_mid.has_value());
+  assert_false(bare.candidates[0].sdp_mline_index.has_value());
+  auto done = as<glue::JanusLocalCandidates>(
+      event_of(R"({"janus":"trickle","candidate":{"completed":true}})"));
+  assert_true(done.completed);
+  assert_true(done.candidates.empty());
+}
+
+void test_joined_needs_jsep_id_and_participants(void** /*state*/) {
+  auto j = as<glue::JanusJoined>(
+      event_of(R"({"janus":"event","plugindata":{"data":{"conference":"joined","room":1,"id":2,)"
+               R"("participants":[]}},"jsep":{"type":"answer","sdp":"v=0"}})"));
+  assert_string_equal(j.answer_sdp.c_str(), "v=0");
+  // Another participant's `joined` notification has no JSEP: not our answer.
+  assert_false(event_of(R"({"janus":"event","plugindata":{"data":{"conference":"joined",)"
+                        R"("room":1,"participants":[{"id":3}]}}})")
+                   .has_value());
+}
+
+void test_event_with_jsep_is_configured(void** /*state*/) {
+  auto c = as<glue::JanusConfigured>(
+      event_of(R"({"janus":"event","plugindata":{"data":{"conference":"event","result":"ok"}},)"
+               R"("jsep":{"type":"answer","sdp":"v=1"}})"));
+  assert_string_equal(c.answer_sdp.c_str(), "v=1");
+}
+
+void test_plugin_error_event(void** /*state*/) {
+  auto e = as<glue::JanusCallError>(
+      event_of(R"({"janus":"event","plugindata":{"data":{"conference":"event","error_code":485,)"
+               R"("error":"No such room"}}})"));
+  assert_int_equal(e.code, 485);
+  assert_string_equal(e.reason.c_str(), "No such room");
+}
+
+void test_destroyed_and_kicked(void** /*state*/) {
+  auto d = as<glue::JanusCallGone>(
+      event_of(R"({"janus":"event","plugindata":{"data":{"conference":"destroyed","room":1}}})"));
+  assert_true(d.cause == glue::GoneCause::kRoomDestroyed);
+  for (const char* field : {"kicked", "kicked_all"}) {
+    auto k = as<glue::JanusCallGone>(
+        event_of((std::string(R"({"janus":"event","plugindata":{"data":{"conference":"event",")") +
+                  field + R"(":1}}})")
+                     .c_str()));
+    assert_true(k.cause == glue::GoneCause::kKicked);
+  }
+}
+
+void test_other_events_ignored(void** /*state*/) {
+  for (const char* text :
+       {R"({"janus":"media","type":"audio","receiving":true})", R"({"janus":"slowlink"})",
+        R"({"janus":"event","plugindata":{"data":{"conference":"talking","id":3}}})",
+        R"({"janus":"event","plugindata":{"data":{"conference":"event","result":"ok"}}})",
+        R"({"janus":"event"})", R"({"janus":5})", "{}", "[]"}) {
+    assert_false(event_of(text).has_value());
+  }
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_created_room),
+      cmocka_unit_test(test_created_room_error_passes_the_plugins_code),
+      cmocka_unit_test(test_created_room_without_numeric_id),
+      cmocka_unit_test(test_created_room_transport_failure),
+      cmocka_unit_test(test_webrtcup_is_media_up),
+      cmocka_unit_test(test_hangup_detached_timeout_are_gone),
+      cmocka_unit_test(test_trickle_candidate_and_completed),
+      cmocka_unit_test(test_joined_needs_jsep_id_and_participants),
+      cmocka_unit_test(test_event_with_jsep_is_configured),
+      cmocka_unit_test(test_plugin_error_event),
+      cmocka_unit_test(test_destroyed_and_kicked),
+      cmocka_unit_test(test_other_events_ignored),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

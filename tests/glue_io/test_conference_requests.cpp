@@ -1,0 +1,73 @@
+// The plugin requests the glue sends, rule by rule: names and fields as AudioBridge's.
+#include <jansson.h>
+
+#include <string>
+
+#include "conference_requests.h"
+
+// Last: CMocka's macros break standard headers included after it.
+#include "../unit/cmocka_cpp.h"
+
+namespace {
+
+// Compact JSON with sorted keys, to compare whole bodies.
+std::string text(json_t* j) {
+  char* s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+  std::string out = s != nullptr ? s : "(null)";
+  free(s);
+  json_decref(j);
+  return out;
+}
+
+void test_create_is_private_with_description(void** /*state*/) {
+  assert_string_equal(text(glue::to_json(glue::CreateRoomRequest{"!r:x"})).c_str(),
+                      R"({"description":"!r:x","is_private":true,"request":"create"})");
+  assert_string_equal(text(glue::to_json(glue::CreateRoomRequest{"d", false})).c_str(),
+                      R"({"description":"d","is_private":false,"request":"create"})");
+}
+
+void test_destroy_names_the_room(void** /*state*/) {
+  assert_string_equal(text(glue::to_json(glue::DestroyRoomRequest{9007199254740993ULL})).c_str(),
+                      R"({"request":"destroy","room":9007199254740993})");
+}
+
+void test_join_with_display(void** /*state*/) {
+  assert_string_equal(text(glue::to_json(glue::JoinRequest{42, "@a:x"})).c_str(),
+                      R"({"display":"@a:x","request":"join","room":42})");
+}
+
+void test_configure_and_leave(void** /*state*/) {
+  assert_string_equal(text(glue::to_json(glue::ConfigureRequest{})).c_str(),
+                      R"({"request":"configure"})");
+  assert_string_equal(text(glue::to_json(glue::LeaveRequest{})).c_str(), R"({"request":"leave"})");
+}
+
+void test_offer_jsep(void** /*state*/) {
+  assert_string_equal(text(glue::offer_jsep("v=0\r\n")).c_str(),
+                      R"({"sdp":"v=0\r\n","type":"offer"})");
+}
+
+void test_trickle_fields_only_when_known(void** /*state*/) {
+  glue::Candidate full{"candidate:1 1 udp 1 10.0.0.1 5000 typ host", "0", 0};
+  glue::Candidate bare{"candidate:2", std::nullopt, std::nullopt};
+  assert_string_equal(
+      text(glue::trickle_candidates({full, bare})).c_str(),
+      R"([{"candidate":"candidate:1 1 udp 1 10.0.0.1 5000 typ host","sdpMLineIndex":0,)"
+      R"("sdpMid":"0"},{"candidate":"candidate:2"}])");
+  assert_string_equal(text(glue::trickle_candidates({})).c_str(), "[]");
+  assert_string_equal(text(glue::trickle_completed()).c_str(), R"({"completed":true})");
+}
+
+}  // namespace
+
+int main() {
+  const CMUnitTest tests[] = {
+      cmocka_unit_test(test_create_is_private_with_description),
+      cmocka_unit_test(test_destroy_names_the_room),
+      cmocka_unit_test(test_join_with_display),
+      cmocka_unit_test(test_configure_and_leave),
+      cmocka_unit_test(test_offer_jsep),
+      cmocka_unit_test(test_trickle_fields_only_when_known),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
