@@ -50,8 +50,8 @@ check "Debian headers: prints plugin API 102" grep -q "Janus plugin API 102 " "$
 check "Debian headers: plugin into /usr/lib/$multiarch/janus/plugins, sample into /etc/janus" \
   grep -q "Plugin installs to /usr/lib/$multiarch/janus/plugins, its sample config to /etc/janus" \
   "$WORK/debian.log"
-check "Debian headers: package depends on janus 1.1.0 up to 1.2.1~" \
-  grep -qF '"janus (>= 1.1.0), janus (<< 1.2.1~)"' <<<"$(depends_of debian)"
+check "Debian headers: package depends on janus 1.1.0 up to 1.2.1~ and the caption font" \
+  grep -qF '"janus (>= 1.1.0), janus (<< 1.2.1~), fonts-dejavu-core"' <<<"$(depends_of debian)"
 # matrix-glue: the sample beside the config the unit names, the unit naming the binary.
 glue_install=$(cat "$WORK/debian/matrix-glue/cmake_install.cmake")
 check "glue sample config into /etc/matrix-glue" \
@@ -71,8 +71,8 @@ check "source build: prints plugin API 106" grep -q "Janus plugin API 106 " "$WO
 check "source build: plugin into <prefix>/lib/janus/plugins, sample into <prefix>/etc/janus" \
   grep -q "Plugin installs to $opt/lib/janus/plugins, its sample config to $opt/etc/janus" \
   "$WORK/opt106.log"
-check "API 106 with the 1.3.2 RTP extensions: depends on janus 1.3.2 up to 1.4.2~" \
-  grep -qF '"janus (>= 1.3.2), janus (<< 1.4.2~)"' <<<"$(depends_of opt106)"
+check "API 106 with the 1.3.2 RTP extensions: depends on janus 1.3.2 up to 1.4.2~ and the caption font" \
+  grep -qF '"janus (>= 1.3.2), janus (<< 1.4.2~), fonts-dejavu-core"' <<<"$(depends_of opt106)"
 # The adapter compiles against those headers, not against /usr/include/janus.
 status=0
 make -C "$WORK/opt106/janus-plugin" src/plugin/plugin_entry.cpp.o >"$WORK/opt106.make.log" 2>&1 ||
@@ -91,8 +91,8 @@ check "source build: the plugin's config is installed as a sample" grep -q \
 
 fake_janus "$WORK/janus-1.3.1" 106
 configure opt106old -DMCU_TESTS=OFF -DJANUS_INCLUDE_DIR="$WORK/janus-1.3.1/include/janus"
-check "API 106 without the 1.3.2 RTP extensions (1.3.1): depends on janus 1.3.1 up to 1.3.2~" \
-  grep -qF '"janus (>= 1.3.1), janus (<< 1.3.2~)"' <<<"$(depends_of opt106old)"
+check "API 106 without the 1.3.2 RTP extensions (1.3.1): depends on janus 1.3.1 up to 1.3.2~ and the caption font" \
+  grep -qF '"janus (>= 1.3.1), janus (<< 1.3.2~), fonts-dejavu-core"' <<<"$(depends_of opt106old)"
 
 # Out of range: refused, with what to do.
 for api in 101 107; do
