@@ -34,9 +34,10 @@ struct RoomAudio::Member {
   std::unique_ptr<OpusEncoderMono> personal_encoder;
 };
 
-RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk)
+RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk, PlayedCallback on_played)
     : config_(config),
       on_talk_(std::move(on_talk)),
+      on_played_(std::move(on_played)),
       mixer_(config.speakers),
       common_encoder_(config.encoder) {
   encoded_.resize(kMaxOpusPacket);
@@ -137,7 +138,12 @@ void RoomAudio::tick() {
     inputs_.push_back(
         {m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load() || room_muted_.load()});
   }
-  mixer_.mix(inputs_, result_);
+  played_.clear();
+  const bool announcing = announcements_.next_frame(announcement_.data(), &played_);
+  mixer_.mix(inputs_, result_, announcing ? announcement_.data() : nullptr);
+  if (on_played_) {
+    for (const std::string& id : played_) on_played_(id);
+  }
   {
     std::lock_guard lock(recorder_mutex_);
     if (recorder_) recorder_->push(result_.common.data());

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "announcements.h"
 #include "errors.h"
 #include "events.h"
 #include "log.h"
@@ -113,7 +114,8 @@ std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
   config.encoder.expected_loss = options.expected_loss;
   std::weak_ptr<Room> weak = room;
   room->audio = std::make_unique<mcu::RoomAudio>(
-      config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); });
+      config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); },
+      [weak](const std::string& file_id) { announcement_played(weak, file_id); });
   if (options.recording.record) {
     if (auto e = start_recording(*room, options.recording)) {
       *error = *e;
