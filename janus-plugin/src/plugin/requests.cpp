@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "events.h"
+#include "forwarding.h"
 #include "log.h"
 #include "participant_requests.h"
 #include "plugin_stats.h"
@@ -37,6 +38,9 @@ constexpr SyncRequest kSyncRequests[] = {
     {"unmute_room", handle_unmute_room},
     {"kick_all", handle_kick_all},
     {"enable_recording", handle_enable_recording},
+    {"rtp_forward", handle_rtp_forward},
+    {"stop_rtp_forward", handle_stop_rtp_forward},
+    {"listforwarders", handle_listforwarders},
 };
 
 std::optional<ParseError> leave(const std::shared_ptr<Session>& session, const char* transaction,
