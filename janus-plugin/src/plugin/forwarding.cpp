@@ -10,11 +10,16 @@ namespace conf {
 
 namespace {
 
-std::optional<ParseError> find_forwarding_room(const std::string& id,
-                                               const ForwardCredentials& credentials,
-                                               std::shared_ptr<Room>* room) {
-  if (auto e = find_room_or_error(id, room)) return e;
-  if (!forward_allowed(credentials, (*room)->options.secret, plugin().settings.admin_key))
+template <typename Request>
+using Parser = std::optional<ParseError> (*)(const json_t*, bool, Request*);
+
+// Parses a forwarding request and finds its room, if the credentials may touch it.
+template <typename Request>
+std::optional<ParseError> accept(const json_t* message, Parser<Request> parse, Request* request,
+                                 std::shared_ptr<Room>* room) {
+  if (auto e = parse(message, plugin().settings.string_ids, request)) return e;
+  if (auto e = find_room_or_error(request->room, room)) return e;
+  if (!forward_allowed(request->credentials, (*room)->options.secret, plugin().settings.admin_key))
     return ParseError{kErrUnauthorized, "Unauthorized (the room's secret or the admin_key)"};
   return std::nullopt;
 }
@@ -61,10 +66,8 @@ void stop_forwarder(Room& room, uint32_t stream_id, const RoomForwarder& f) {
 
 json_t* handle_rtp_forward(const json_t* message) {
   RtpForwardRequest request;
-  if (auto e = parse_rtp_forward_request(message, plugin().settings.string_ids, &request))
-    return make_error(e->code, e->message);
   std::shared_ptr<Room> room;
-  if (auto e = find_forwarding_room(request.room, request.credentials, &room))
+  if (auto e = accept<RtpForwardRequest>(message, parse_rtp_forward_request, &request, &room))
     return make_error(e->code, e->message);
   std::lock_guard lock(room->forwarders_mutex);
   if (room->destroyed) return make_error(kErrNoSuchRoom, "No such room (" + request.room + ")");
@@ -101,10 +104,9 @@ json_t* handle_rtp_forward(const json_t* message) {
 
 json_t* handle_stop_rtp_forward(const json_t* message) {
   StopRtpForwardRequest request;
-  if (auto e = parse_stop_rtp_forward_request(message, plugin().settings.string_ids, &request))
-    return make_error(e->code, e->message);
   std::shared_ptr<Room> room;
-  if (auto e = find_forwarding_room(request.room, request.credentials, &room))
+  if (auto e =
+          accept<StopRtpForwardRequest>(message, parse_stop_rtp_forward_request, &request, &room))
     return make_error(e->code, e->message);
   std::lock_guard lock(room->forwarders_mutex);
   auto it = room->forwarders.find(request.stream_id);
@@ -120,10 +122,9 @@ json_t* handle_stop_rtp_forward(const json_t* message) {
 
 json_t* handle_listforwarders(const json_t* message) {
   ListForwardersRequest request;
-  if (auto e = parse_listforwarders_request(message, plugin().settings.string_ids, &request))
-    return make_error(e->code, e->message);
   std::shared_ptr<Room> room;
-  if (auto e = find_forwarding_room(request.room, request.credentials, &room))
+  if (auto e =
+          accept<ListForwardersRequest>(message, parse_listforwarders_request, &request, &room))
     return make_error(e->code, e->message);
   json_t* list = json_array();
   {
