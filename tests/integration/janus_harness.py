@@ -304,7 +304,8 @@ async def close_scenario(peers, admin):
 
 
 def run_janus_scenario(r, args, plugin_configs, scenario, timeout_s,
-                       package="janus.plugin.conference", session_timeout=None):
+                       package="janus.plugin.conference", session_timeout=None,
+                       event_backend=None):
     """Starts Janus with args.plugin (its sanitizer runtime preloaded with args.sanitized),
     runs the coroutine scenario(janus) within timeout_s, stops Janus and checks
     that it exited cleanly, the plugin's destroy() included, and that no
@@ -312,7 +313,7 @@ def run_janus_scenario(r, args, plugin_configs, scenario, timeout_s,
     check the tail of Janus' log is printed."""
     env = sanitizer_env(args.plugin) if args.sanitized else None
     janus = JanusProcess([args.plugin], plugin_configs, debug_level=args.debug_level,
-                         session_timeout=session_timeout, env=env)
+                         session_timeout=session_timeout, env=env, event_backend=event_backend)
     try:
         janus.start()
         r.info(f"janus started with the plugin {args.plugin} in Janus {janus.version} "

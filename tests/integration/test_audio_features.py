@@ -263,7 +263,7 @@ async def check_announcements(r, janus, req):
             ("is_playing with a wrong secret -> 489",
              await req({"request": "is_playing", "room": ANN_ROOM, "file_id": "tone"}), 489,
              "secret"),
-            ("stop_file of an unknown file_id -> 498", await stop("nothing-like-it"), 498,
+            ("stop_file of an unknown file_id -> 484", await stop("nothing-like-it"), 484,
              "nothing-like-it"),
             ("play_file in no such room -> 485",
              await req({"request": "play_file", "room": 999999, "filename": "a.opus"}), 485, "")]:

@@ -285,6 +285,65 @@ void test_recording_holds_the_common_mix(void** /*state*/) {
   unlink(path.c_str());
 }
 
+// Checks a forwarder's stream: every packet its own SSRC and payload type,
+// consecutive sequence numbers, 960-sample timestamp steps, the marker bit
+// on the first packet only.
+void assert_continuous_stream(const CaptureOutput& out, uint32_t ssrc, uint8_t pt) {
+  for (size_t i = 0; i < out.packets.size(); ++i) {
+    mcu::RtpPacketView v;
+    mcu::RtpPacketView prev;
+    assert_true(mcu::parse_rtp(out.packets[i].data(), out.packets[i].size(), 0, &v));
+    assert_int_equal(v.ssrc, ssrc);
+    assert_int_equal(v.payload_type, pt);
+    assert_int_equal(v.marker, i == 0);
+    if (i == 0) continue;
+    assert_true(mcu::parse_rtp(out.packets[i - 1].data(), out.packets[i - 1].size(), 0, &prev));
+    assert_int_equal(static_cast<uint16_t>(v.seq - prev.seq), 1);
+    assert_int_equal(v.timestamp - prev.timestamp, static_cast<uint32_t>(mcu::kFrameSamples));
+  }
+}
+
+void test_forwarders_get_the_common_mix_every_tick(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker t;
+  t.id = 1;
+  t.freq = 500;
+  t.inbound = room.add(1, std::make_shared<CaptureOutput>(), {}, false);
+  auto forwarded = std::make_shared<CaptureOutput>();
+  auto always = std::make_shared<CaptureOutput>();
+  room.forwarders().add(7, forwarded, {.ssrc = 1234, .payload_type = 100, .always_on = false});
+  room.forwarders().add(8, always, {.ssrc = 99, .payload_type = 111, .always_on = true});
+  assert_int_equal(room.forwarders().size(), 2);
+
+  // 100 ticks of talk, then 50 of silence: a forwarder keeps sending through the silence.
+  for (int tick = 0; tick < 150; ++tick) {
+    if (tick < 100) feed(t, tick * 20000);
+    room.tick();
+  }
+  assert_int_equal(forwarded->packets.size(), 150);
+  assert_continuous_stream(*forwarded, 1234, 100);
+  assert_continuous_stream(*always, 99, 111);
+  // The talker is alone, so its own mix is silent; the forwarded one is the common mix.
+  const auto pcm = decode_all(*forwarded, 10);
+  const std::vector<int16_t> talk(pcm.begin(), pcm.begin() + 80 * mcu::kFrameSamples);
+  assert_true(goertzel_db(talk, 500) > goertzel_db(talk, 1650) + 30.0);
+  // Listeners and forwarders share one encode of the common mix per tick.
+  assert_int_equal(room.stats().encodes, 150);
+
+  // An empty room: only the always_on forwarder goes on.
+  room.remove(1);
+  for (int tick = 0; tick < 20; ++tick) room.tick();
+  assert_int_equal(forwarded->packets.size(), 150);
+  assert_int_equal(always->packets.size(), 170);
+  assert_continuous_stream(*always, 99, 111);
+
+  // Removed forwarders get nothing more; an unknown one is null.
+  assert_true(room.forwarders().remove(8) == always);
+  assert_null(room.forwarders().remove(8).get());
+  room.tick();
+  assert_int_equal(always->packets.size(), 170);
+}
+
 }  // namespace
 
 int main() {
@@ -295,6 +354,7 @@ int main() {
       cmocka_unit_test(test_muted_room_mixes_nobody),
       cmocka_unit_test(test_quiet_senders_are_not_decoded),
       cmocka_unit_test(test_recording_holds_the_common_mix),
+      cmocka_unit_test(test_forwarders_get_the_common_mix_every_tick),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

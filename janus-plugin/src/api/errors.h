@@ -21,8 +21,8 @@ enum ErrorCode : int {
   kErrInvalidSdp = 493,
   kErrRoomFull = 495,
   kErrRtpSetup = 496,
-  kErrTooManyRooms = 497,  // ours: general.max_rooms reached
-  kErrNoSuchFile = 498,    // ours: stop_file names no playing file
+  kErrTooManyRooms = 497,       // ours: general.max_rooms reached
+  kErrTooManyForwarders = 498,  // ours: a room's forwarders at their limit
   kErrUnknown = 499,
 };
 

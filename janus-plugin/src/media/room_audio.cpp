@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <span>
 
 #include "rtp.h"
 
@@ -162,7 +163,19 @@ void RoomAudio::tick() {
   }
 
   uint64_t encodes = 0;
-  int common_len = -1;  // not encoded yet this tick
+  bool common_encoded = false;
+  int common_len = 0;
+  // Listeners and forwarders all get the same mix: encode it once per tick.
+  const auto common = [&]() -> std::span<const uint8_t> {
+    if (!common_encoded) {
+      common_encoded = true;
+      common_len = common_encoder_.encode(result_.common.data(), common_packet_.data(),
+                                          common_packet_.size());
+      ++encodes;
+    }
+    if (common_len <= 0) return {};
+    return {common_packet_.data(), static_cast<size_t>(common_len)};
+  };
   for (auto& m : snapshot_) {
     const bool wants_silence = m->sending;  // still within its silence tail
     const PersonalMix* personal = nullptr;
@@ -181,17 +194,11 @@ void RoomAudio::tick() {
       continue;
     }
     if (result_.common_silent && !wants_silence) continue;
-    if (common_len < 0) {
-      // Listeners all hear the same mix: encode it once per tick.
-      common_len = common_encoder_.encode(result_.common.data(), common_packet_.data(),
-                                          common_packet_.size());
-      ++encodes;
-    }
-    if (common_len > 0) {
-      send_to(*m, common_packet_.data(), static_cast<size_t>(common_len), result_.common_level,
-              result_.common_silent);
-    }
+    const auto mix = common();
+    if (!mix.empty())
+      send_to(*m, mix.data(), mix.size(), result_.common_level, result_.common_silent);
   }
+  forwarders_.send(tick_count_, !snapshot_.empty(), result_.common_level, common);
   ++tick_count_;
 
   const int64_t spent = monotonic_us() - started;

@@ -15,7 +15,9 @@
 
 #include "announcement_mixer.h"
 #include "audio_mixer.h"
+#include "audio_output.h"
 #include "jitter_buffer.h"
+#include "mix_forwarders.h"
 #include "ogg_opus_recorder.h"
 #include "opus_codec.h"
 #include "participant_audio.h"
@@ -23,15 +25,6 @@
 #include "tick_pool.h"
 
 namespace mcu {
-
-// Where a participant's outgoing RTP goes. send() runs on the mixer thread and
-// must not block.
-class AudioOutput {
- public:
-  virtual ~AudioOutput() = default;
-  // packet: a complete RTP packet; level: RFC 6464 level of the audio in it.
-  virtual void send(const uint8_t* packet, size_t len, int level) = 0;
-};
 
 struct RoomAudioConfig {
   SpeakerConfig speakers;
@@ -100,6 +93,8 @@ class RoomAudio {
 
   // Files everyone hears (play_file); see AnnouncementMixer.
   AnnouncementMixer& announcements() { return announcements_; }
+  // Destinations outside the room that get the common mix every tick.
+  MixForwarders& forwarders() { return forwarders_; }
 
  private:
   struct Member;
@@ -138,6 +133,8 @@ class RoomAudio {
 
   mutable std::mutex recorder_mutex_;
   std::unique_ptr<OggOpusRecorder> recorder_;  // guarded by recorder_mutex_
+
+  MixForwarders forwarders_;
 
   TickTask clock_;  // last: stopped before the rest goes
 };

@@ -90,7 +90,7 @@ json_t* handle_stop_file(const json_t* message) {
   std::shared_ptr<Room> room;
   if (auto e = find_room_for_file(request.room, &room)) return make_error(e->code, e->message);
   if (!room->audio->announcements().stop(request.file_id))
-    return make_error(kErrNoSuchFile, "No such file playing (" + request.file_id + ")");
+    return make_error(kErrInvalidElement, "No such file playing (" + request.file_id + ")");
   log(Level::kInfo, "room %s: stopped %s", room->options.id.c_str(), request.file_id.c_str());
   tell_announcement(*room, request.file_id, false);
   return file_reply(*room, request.file_id);

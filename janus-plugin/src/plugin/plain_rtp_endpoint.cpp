@@ -9,28 +9,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "socket_address.h"
+
 namespace conf {
 
 namespace {
 
 std::atomic<uint32_t> next_port_offset{0};
-
-bool resolve_numeric(const std::string& ip, uint16_t port, sockaddr_storage* out, socklen_t* len) {
-  addrinfo hints{};
-  hints.ai_flags = AI_NUMERICHOST;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(ip.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) return false;
-  std::memcpy(out, res->ai_addr, res->ai_addrlen);
-  *len = res->ai_addrlen;
-  freeaddrinfo(res);
-  if (out->ss_family == AF_INET) {
-    reinterpret_cast<sockaddr_in*>(out)->sin_port = htons(port);
-  } else {
-    reinterpret_cast<sockaddr_in6*>(out)->sin6_port = htons(port);
-  }
-  return true;
-}
 
 // The address this host would use to reach `remote` (no packet is sent).
 std::string route_source(const sockaddr_storage& remote, socklen_t len) {

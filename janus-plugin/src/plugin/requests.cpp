@@ -5,6 +5,7 @@
 #include "announcements.h"
 #include "errors.h"
 #include "events.h"
+#include "forwarding.h"
 #include "log.h"
 #include "participant_requests.h"
 #include "plugin_stats.h"
@@ -41,6 +42,9 @@ constexpr SyncRequest kSyncRequests[] = {
     {"play_file", handle_play_file},
     {"is_playing", handle_is_playing},
     {"stop_file", handle_stop_file},
+    {"rtp_forward", handle_rtp_forward},
+    {"stop_rtp_forward", handle_stop_rtp_forward},
+    {"listforwarders", handle_listforwarders},
 };
 
 std::optional<ParseError> leave(const std::shared_ptr<Session>& session, const char* transaction,

@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "events.h"
+#include "forwarding.h"
 #include "log.h"
 #include "member_request.h"
 #include "recording.h"
@@ -186,6 +187,7 @@ json_t* handle_destroy(const json_t* message) {
     std::lock_guard lock(room->recording_mutex);
     stop_recording(*room);
   }
+  stop_all_forwarders(*room);
   decltype(room->members) members;
   {
     std::lock_guard lock(room->mutex);

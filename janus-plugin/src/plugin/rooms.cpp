@@ -5,6 +5,7 @@
 #include "announcements.h"
 #include "errors.h"
 #include "events.h"
+#include "forwarding.h"
 #include "log.h"
 #include "recording.h"
 
@@ -160,6 +161,7 @@ void destroy_all_rooms() {
     room->audio->stop();
     if (room->video) room->video->stop();
     stop_recording(*room);
+    stop_all_forwarders(*room);
     std::lock_guard lock(room->mutex);
     for (auto& [pid, member] : room->members) {
       if (member.first->plain) pl.reactor->remove(member.first->plain->fd());

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "caption_font.h"
+#include "forward_socket.h"
 #include "janus_api.h"
 #include "plain_rtp_endpoint.h"
 #include "room_audio.h"
@@ -94,6 +95,14 @@ struct Session {
   std::atomic<bool> destroyed{false};
 };
 
+// An rtp_forward destination of a room's mix.
+struct RoomForwarder {
+  std::string host;
+  uint16_t port = 0;
+  mcu::ForwarderOptions options;
+  std::shared_ptr<ForwardSocket> socket;
+};
+
 struct Room {
   RoomOptions options;
   std::unique_ptr<mcu::RoomAudio> audio;
@@ -104,6 +113,8 @@ struct Room {
   std::atomic<bool> destroyed{false};
   std::atomic<bool> muted{false};  // mute_room: nobody is mixed
   std::mutex recording_mutex;      // one request at a time starts or stops the recording
+  std::mutex forwarders_mutex;
+  std::map<uint32_t, RoomForwarder> forwarders;  // by stream_id; guarded by forwarders_mutex
 };
 
 struct PluginSettings {
