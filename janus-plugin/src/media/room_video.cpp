@@ -105,13 +105,22 @@ void RoomVideo::update_activity() {
   if (wanted == ticking_) return;
   if (wanted) {
     const auto period = std::chrono::microseconds(1000000 / std::max(1, config_.encoder.fps));
-    clock_.start(period, period / 2, [this](uint64_t skipped, bool late) {
+    clock_origin_us_ = -1;  // the clock thread is not running: nobody else touches these
+    clock_periods_ = 0;
+    clock_.start(period, period / 2, [this, period](uint64_t skipped, bool late) {
       if (skipped > 0 || late) {
         std::lock_guard lock(stats_mutex_);
         stats_.missed_ticks += skipped;
         if (late) ++stats_.late_ticks;
       }
-      tick(monotonic_us());
+      // The room's clock: the first tick's time plus whole periods, so frames (and a
+      // recording's timestamps) are evenly spaced however late a tick starts.
+      if (clock_origin_us_ < 0) {
+        clock_origin_us_ = monotonic_us();
+      } else {
+        clock_periods_ += skipped + 1;
+      }
+      tick(clock_origin_us_ + static_cast<int64_t>(clock_periods_) * period.count());
     });
   } else {
     clock_.stop();

@@ -120,8 +120,9 @@ class RoomVideo {
   // Hands the recorder back (see RoomAudio::stop_recording). Null if none.
   std::shared_ptr<CompositeRecorder> stop_recording();
 
-  // One compositor tick at now_us; called by the clock thread, or directly by
-  // tests and benchmarks that drive time themselves.
+  // One compositor tick at now_us (monotonic, on the room's even frame clock);
+  // called by the clock thread, or directly by tests and benchmarks that drive
+  // time themselves.
   void tick(int64_t now_us);
 
   // The canvas of the last tick (compositor thread, tests); empty while
@@ -177,6 +178,8 @@ class RoomVideo {
   uint16_t seq_;
   uint32_t ts_base_;
   int64_t first_tick_us_ = -1;
+  int64_t clock_origin_us_ = -1;  // the clock's first tick; see update_activity()
+  uint64_t clock_periods_ = 0;    // since then, skipped ones included
   int64_t last_key_frame_us_ = -1;
   int64_t last_remb_us_ = -1;
 
