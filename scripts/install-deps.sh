@@ -13,6 +13,7 @@ packages=(
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # tests
   libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
+  libwebm-dev  # unit tests read WebM recordings back with its parser
   python3-aiortc python3-numpy python3-av
   ffmpeg  # bench/video: the reference compositor; tests/integration: decoding recordings
   golang-go golang-github-pion-webrtc.v3-dev  # bench/webrtc-load: the WebRTC load generator

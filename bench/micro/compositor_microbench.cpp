@@ -8,8 +8,12 @@
 // wall-clock time, so a loaded machine inflates it. BM_Captions times (CPU)
 // what names add on their own: every tile's band and text blended, from
 // masks rendered before the loop, as RoomVideo does from its caches.
+// BM_VideoRoomTick/record:0|1 is a whole tick with and without a WebM
+// recording (to /dev/null): what recording adds to the compositor thread.
+// BM_WebmWriter* time the recorder's writer thread per frame.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +26,8 @@
 #include "video_layout.h"
 #include "vp8_codec.h"
 #include "vp8_packetizer.h"
+#include "webm_muxer.h"
+#include "webm_recorder.h"
 
 namespace {
 
@@ -128,6 +134,65 @@ void BM_Captions(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Captions)->Arg(2)->Arg(4)->Arg(9)->ArgName("tiles")->Unit(benchmark::kMicrosecond);
+
+// 4 senders in a 1280x720 grid at 15 fps, one viewer; state.range(0): 1 records
+// the room (WebmRecorder to /dev/null, its writer thread running alongside).
+void BM_VideoRoomTick(benchmark::State& state) {
+  mcu::RoomVideoConfig config;
+  config.encoder.width = kCanvasW;
+  config.encoder.height = kCanvasH;
+  config.encoder.fps = 15;
+  config.stale_after_us = int64_t{1} << 50;
+  mcu::RoomVideo room(config, [] { return uint64_t{1}; });
+  std::string error;
+  if (state.range(0) != 0)
+    room.start_recording(mcu::WebmRecorder::open("/dev/null", kCanvasW, kCanvasH, {}, &error));
+  int64_t now = 1000000;
+  std::vector<std::shared_ptr<mcu::ParticipantVideo>> inputs;
+  for (int i = 1; i <= 4; ++i) {
+    inputs.push_back(room.add(static_cast<uint64_t>(i),
+                              i == 1 ? std::make_shared<NullViewer>() : nullptr,
+                              std::make_shared<NullFeedback>()));
+  }
+  room.tick(now);
+  for (int i = 0; i < 4; ++i) send_picture(*inputs[i], i, now);
+  for (auto _ : state) room.tick(now += kFrameUs);
+  room.stop_recording();
+}
+BENCHMARK(BM_VideoRoomTick)->Arg(0)->Arg(1)->ArgName("record")->Unit(benchmark::kMicrosecond);
+
+// The writer thread per 20 ms of the mix: one Opus encode (the room's default
+// settings) and its block.
+void BM_WebmWriterAudioFrame(benchmark::State& state) {
+  std::string error;
+  auto muxer = mcu::WebmMuxer::open("/dev/null", {kCanvasW, kCanvasH, 312}, &error);
+  mcu::OpusEncoderMono encoder;
+  std::vector<int16_t> pcm(50 * mcu::kFrameSamples);
+  for (size_t i = 0; i < pcm.size(); ++i)
+    pcm[i] = static_cast<int16_t>(8000 * std::sin(2 * 3.14159265358979323846 * 440 * i / 48000));
+  uint8_t packet[mcu::kMaxOpusPacket];
+  int64_t ms = 0;
+  for (auto _ : state) {
+    const int n = encoder.encode(&pcm[static_cast<size_t>(ms / 20 % 50) * mcu::kFrameSamples],
+                                 packet, sizeof packet);
+    muxer->add_audio(packet, static_cast<size_t>(n), ms);
+    ms += 20;
+  }
+}
+BENCHMARK(BM_WebmWriterAudioFrame)->Unit(benchmark::kMicrosecond);
+
+// The writer thread per composite frame: its block, 6250 bytes (1.5 Mbit/s at 30 fps).
+void BM_WebmWriterVideoFrame(benchmark::State& state) {
+  std::string error;
+  auto muxer = mcu::WebmMuxer::open("/dev/null", {kCanvasW, kCanvasH, 312}, &error);
+  const std::vector<uint8_t> frame(6250, 0x5a);
+  int64_t ms = 0;
+  for (auto _ : state) {
+    muxer->add_video(frame.data(), frame.size(), ms, ms % 2000 == 0);
+    ms += 33;
+  }
+}
+BENCHMARK(BM_WebmWriterVideoFrame)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -32,9 +32,12 @@ import asyncio
 import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import time
+
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,11 +45,13 @@ from janus_harness import (HTTP_ERRORS, close_scenario, YUV_BLACK, JanusClient, 
                            JanusProcess, Results, sanitizer_env, VideoPeer, fmt_yuv, inset_rect,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
                            plugin_test_main, run_janus_scenario, save_frame_png, frame_planes,
-                           yuv_close)
+                           tone_report, yuv_close, SAMPLE_RATE)
 
 PACKAGE = "janus.plugin.conference"
 CANVAS_W, CANVAS_H, CANVAS_FPS = 640, 360, 15
 VIDEO_BITRATE = 800000
+RECORD_TONE_HZ = 440
+RECORD_SECONDS = 5.0
 SOURCE_W, SOURCE_H, SOURCE_FPS = 320, 180, 15
 COLOURS = {"A": rgb_to_yuv601(255, 0, 0),   # red   (81, 90, 240)
            "B": rgb_to_yuv601(0, 255, 0),   # green (145, 54, 34)
@@ -626,11 +631,80 @@ async def scenario(r, janus, png_dir):
                 and media.get("video", [None])[0] == 0 and media.get("audio", [0])[0] > 0
                 and "OPUS" in media["audio"][1], str(media))
 
+        # 10. A recorded video room writes the composite and the mix as one WebM file.
+        late.append(await check_video_recording(r, janus, admin, handle, room + 2))
+
         # 7. Still alive.
         r.check("janus alive at the end",
                 janus.alive() and await run_blocking(janus.info) is not None)
     finally:
         await close_scenario(peers + late, admin)
+
+
+def run_ffmpeg(*args):
+    """ffmpeg's stdout, and what it said at warning level or above."""
+    done = subprocess.run(["ffmpeg", "-v", "warning", *args], capture_output=True, check=False)
+    return done.stdout, done.stderr.decode(errors="replace").strip()
+
+
+async def check_video_recording(r, janus, admin, handle, room):
+    """A video room recorded from its creation: F sends red and a 440 Hz tone; after
+    destroy the .webm holds a VP8 track of the composite (F's red tile) and an Opus
+    track of the mix (the tone), both as long as the recording and decoding cleanly."""
+    host_dir = os.path.join(janus.dir, "recordings")
+    started = time.monotonic()
+    reply = await request(admin, handle, {
+        "request": "create", "room": room, "video": True, "video_width": CANVAS_W,
+        "video_height": CANVAS_H, "video_fps": CANVAS_FPS, "video_bitrate": VIDEO_BITRATE,
+        "record": True, "record_dir": janus._inside(host_dir), "record_file": "room.webm"})
+    r.check("create a recorded video room", reply.event == "created", str(reply.data))
+    f = VideoPeer(janus.url, PACKAGE, room, "F", COLOURS["A"], freq=RECORD_TONE_HZ,
+                  width=SOURCE_W, height=SOURCE_H, fps=SOURCE_FPS)
+    await f.join()
+    await asyncio.sleep(RECORD_SECONDS)
+    reply = await request(admin, handle, {"request": "destroy", "room": room})
+    elapsed = time.monotonic() - started
+
+    path = os.path.join(host_dir, "room.webm")
+    probe = subprocess.run(["ffprobe", "-v", "warning", "-show_entries",
+                            "stream=codec_name:format=duration,format_name", "-of", "csv=p=0",
+                            path], capture_output=True, text=True, check=False)
+    lines = probe.stdout.split()
+    codecs = sorted(lines[:-1])
+    duration = float(lines[-1].split(",")[-1]) if lines else 0.0
+    r.check("the recording is WebM with a VP8 and an Opus track, read without warnings",
+            "webm" in probe.stdout and codecs == ["opus", "vp8"] and not probe.stderr.strip(),
+            f"{probe.stdout.strip()!r} {probe.stderr.strip()!r}")
+    r.check("its duration is the time it recorded", abs(duration - elapsed) < 1.0,
+            f"ffprobe {duration:.2f} s, wall clock {elapsed:.2f} s")
+    pcm, said = run_ffmpeg("-i", path, "-map", "0:a", "-f", "s16le", "-ac", "1",
+                           "-ar", str(SAMPLE_RATE), "-")
+    _, said_video = run_ffmpeg("-i", path, "-map", "0:v", "-f", "null", "-")
+    pts = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                          "packet=pts", "-of", "csv=p=0", path],
+                         capture_output=True, text=True, check=False).stdout.split()
+    r.check("ffmpeg decodes both tracks without a warning", not said and not said_video
+            and len(pcm) > 0, f"audio: {said!r}; video: {said_video!r}; video pts {pts}")
+    levels = tone_report(np.frombuffer(pcm, dtype=np.int16), [RECORD_TONE_HZ], skip_seconds=3.0)
+    r.check("the audio track holds F's tone", levels is not None
+            and levels.get(RECORD_TONE_HZ, 0) > 25.0, str(levels))
+    # The last second's first frame: F's picture fills the single tile's middle.
+    raw, _ = run_ffmpeg("-sseof", "-1", "-i", path, "-frames:v", "1", "-f", "rawvideo",
+                        "-pix_fmt", "yuv420p", "-")
+    measured = None
+    if len(raw) == CANVAS_W * CANVAS_H * 3 // 2:
+        y = np.frombuffer(raw, np.uint8, CANVAS_W * CANVAS_H).reshape(CANVAS_H, CANVAS_W)
+        chroma = np.frombuffer(raw, np.uint8, offset=CANVAS_W * CANVAS_H)
+        u = chroma[:CANVAS_W * CANVAS_H // 4].reshape(CANVAS_H // 2, CANVAS_W // 2)
+        v = chroma[CANVAS_W * CANVAS_H // 4:].reshape(CANVAS_H // 2, CANVAS_W // 2)
+        cy, cx = CANVAS_H // 2, CANVAS_W // 2
+        measured = (float(y[cy - 20:cy + 20, cx - 40:cx + 40].mean()),
+                    float(u[cy // 2 - 10:cy // 2 + 10, cx // 2 - 20:cx // 2 + 20].mean()),
+                    float(v[cy // 2 - 10:cy // 2 + 10, cx // 2 - 20:cx // 2 + 20].mean()))
+    r.check("the video track is the composite: F's tile is red",
+            measured is not None and yuv_close(measured, COLOURS["A"], 12),
+            f"{len(raw)} bytes, centre {measured}")
+    return f
 
 
 def missing_font(r, args):

@@ -83,16 +83,21 @@ void test_record_path(void** /*state*/) {
   conf::RecordOptions o;
   o.dir = "/srv/rec";
   o.file = "a.opus";
-  assert_string_equal(conf::record_path(o, "7", 5).c_str(), "/srv/rec/a.opus");
+  assert_string_equal(conf::record_path(o, "7", 5, false).c_str(), "/srv/rec/a.opus");
   o.dir = "/srv/rec/";
-  assert_string_equal(conf::record_path(o, "7", 5).c_str(), "/srv/rec/a.opus");
+  assert_string_equal(conf::record_path(o, "7", 5, false).c_str(), "/srv/rec/a.opus");
   o.dir.clear();
-  assert_string_equal(conf::record_path(o, "7", 5).c_str(), "a.opus");
+  assert_string_equal(conf::record_path(o, "7", 5, false).c_str(), "a.opus");
   o.file.clear();
-  assert_string_equal(conf::record_path(o, "7", 5).c_str(), "janus-audioroom-7-5.opus");
+  assert_string_equal(conf::record_path(o, "7", 5, false).c_str(), "janus-audioroom-7-5.opus");
+  // A video room records WebM; a record_file keeps its name whatever the room.
+  assert_string_equal(conf::record_path(o, "7", 5, true).c_str(), "janus-audioroom-7-5.webm");
+  o.file = "a.opus";
+  assert_string_equal(conf::record_path(o, "7", 5, true).c_str(), "a.opus");
+  o.file.clear();
   // A string room ID cannot smuggle a folder into the default name.
   o.dir = "/srv/rec";
-  assert_string_equal(conf::record_path(o, "../!r:x.org", 5).c_str(),
+  assert_string_equal(conf::record_path(o, "../!r:x.org", 5, false).c_str(),
                       "/srv/rec/janus-audioroom-____r_x_org-5.opus");
 }
 

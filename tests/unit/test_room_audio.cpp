@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audio_test_helpers.h"
+#include "ogg_opus_recorder.h"
 #include "opus_codec.h"
 #include "room_audio.h"
 #include "rtp.h"

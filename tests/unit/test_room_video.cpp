@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "caption_font.h"
@@ -114,6 +115,22 @@ struct Camera {
   mcu::Vp8Packetizer packetizer{1200};
   uint16_t seq = 100;
   uint32_t ts = 1000;
+};
+
+// Test double of a recorder: keeps what the compositor hands over, to inspect it.
+class CapturingRecorder : public mcu::CompositeRecorder {
+ public:
+  void push_video(const uint8_t* data, size_t len, bool key, int64_t now_us) override {
+    std::lock_guard lock(mutex);
+    decoded += decoder.decode(data, len) ? 1 : 0;
+    keys.push_back(key);
+    times.push_back(now_us);
+  }
+  std::mutex mutex;
+  mcu::Vp8Decoder decoder;
+  int decoded = 0;
+  std::vector<bool> keys;
+  std::vector<int64_t> times;
 };
 
 struct Fixture {
@@ -432,6 +449,56 @@ void test_no_viewer_no_encode(void**) {
   assert_int_equal(in_a->stats().frames_decoded, 3);
 }
 
+// A recording gets every encoded composite from a key frame on, viewers or not,
+// and nothing once it stopped.
+void test_recording_gets_the_composite_without_viewers(void**) {
+  Fixture f;
+  Camera a(160, 90, kRed);
+  auto in_a = f.room->add(1, nullptr, std::make_shared<RecordingFeedback>());
+  run_frames(f, {{&a, in_a.get()}}, 3);
+  assert_int_equal(f.room->stats().frames, 0);
+  auto recorder = std::make_shared<CapturingRecorder>();
+  f.room->start_recording(recorder);
+  run_frames(f, {{&a, in_a.get()}}, 4);
+  assert_int_equal(recorder->keys.size(), 4);
+  assert_true(recorder->keys[0]);
+  assert_int_equal(recorder->decoded, 4);
+  for (size_t i = 1; i < recorder->times.size(); ++i)
+    assert_int_equal(recorder->times[i] - recorder->times[i - 1], kFrameUs);
+  assert_true(f.room->stop_recording() == recorder);
+  run_frames(f, {{&a, in_a.get()}}, 2);
+  assert_int_equal(recorder->keys.size(), 4);
+  assert_int_equal(f.room->stats().frames, 4);
+}
+
+// The clock thread runs while a room records, even with nobody sending or
+// viewing video, and its frames are evenly spaced on the room's clock.
+void test_recording_runs_the_clock_evenly(void**) {
+  RoomVideoConfig config;
+  config.encoder.width = 160;
+  config.encoder.height = 90;
+  config.encoder.fps = 30;
+  RoomVideo room(config, [] { return uint64_t{0}; });
+  room.add(1, nullptr, nullptr);  // audio only
+  room.start();
+  assert_false(room.compositing());
+  auto recorder = std::make_shared<CapturingRecorder>();
+  room.start_recording(recorder);
+  assert_true(room.compositing());
+  for (int i = 0; i < 500 && room.stats().frames < 5; ++i) {
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, nullptr);
+  }
+  room.stop_recording();
+  assert_false(room.compositing());
+  room.stop();
+  std::lock_guard lock(recorder->mutex);
+  assert_true(recorder->times.size() >= 5);
+  assert_true(recorder->keys[0]);
+  for (size_t i = 1; i < recorder->times.size(); ++i)
+    assert_int_equal((recorder->times[i] - recorder->times[i - 1]) % 33333, 0);
+}
+
 void test_clock_thread_runs_and_stops(void**) {
   RoomVideoConfig config;
   config.encoder.width = 160;
@@ -609,6 +676,8 @@ int main() {
       cmocka_unit_test(test_loss_asks_for_key_frames_rate_limited),
       cmocka_unit_test(test_hostile_input),
       cmocka_unit_test(test_no_viewer_no_encode),
+      cmocka_unit_test(test_recording_gets_the_composite_without_viewers),
+      cmocka_unit_test(test_recording_runs_the_clock_evenly),
       cmocka_unit_test(test_clock_thread_runs_and_stops),
       cmocka_unit_test(test_idle_room_holds_no_video_resources),
       cmocka_unit_test(test_names_and_speaker_border),

@@ -66,7 +66,8 @@ std::optional<ParseError> parse_record_options(const json_t* obj, RecordOptions*
   return std::nullopt;
 }
 
-std::string record_path(const RecordOptions& options, const std::string& room, long long now_us) {
+std::string record_path(const RecordOptions& options, const std::string& room, long long now_us,
+                        bool video) {
   const std::string& dir = options.dir;
   const std::string& file = options.file;
   // A string room ID may hold anything, "/" and ".." too.
@@ -74,8 +75,9 @@ std::string record_path(const RecordOptions& options, const std::string& room, l
   for (char& c : safe_room) {
     if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_') c = '_';
   }
-  const std::string name =
-      file.empty() ? "janus-audioroom-" + safe_room + "-" + std::to_string(now_us) + ".opus" : file;
+  const std::string name = file.empty() ? "janus-audioroom-" + safe_room + "-" +
+                                              std::to_string(now_us) + (video ? ".webm" : ".opus")
+                                        : file;
   if (dir.empty()) return name;
   return dir.back() == '/' ? dir + name : dir + "/" + name;
 }

@@ -29,7 +29,8 @@ std::optional<ParseError> parse_record_options(const json_t* obj, RecordOptions*
 
 // The file a recording starting at `now_us` (µs since the epoch) writes: dir/file,
 // or, without record_file, AudioBridge's name with our extension:
-// janus-audioroom-<room>-<now_us>.opus.
-std::string record_path(const RecordOptions& options, const std::string& room, long long now_us);
+// janus-audioroom-<room>-<now_us>.opus, or .webm for a room with `video`.
+std::string record_path(const RecordOptions& options, const std::string& room, long long now_us,
+                        bool video);
 
 }  // namespace conf

@@ -12,16 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "mix_recorder.h"
+
 struct OggOpusEnc;
 
 namespace mcu {
 
-struct RecorderStats {
-  uint64_t frames = 0;   // handed to the encoder
-  uint64_t dropped = 0;  // lost because the writer fell more than the ring behind
-};
-
-class OggOpusRecorder {
+class OggOpusRecorder : public MixRecorder {
  public:
   // Frames the ring holds: 5 s of audio.
   static constexpr size_t kRingFrames = 250;
@@ -31,15 +28,14 @@ class OggOpusRecorder {
   static std::unique_ptr<OggOpusRecorder> open(const std::string& path, int bitrate, int complexity,
                                                std::string* error);
   // Writes out what was pushed and finishes the file.
-  ~OggOpusRecorder();
+  ~OggOpusRecorder() override;
   OggOpusRecorder(const OggOpusRecorder&) = delete;
   OggOpusRecorder& operator=(const OggOpusRecorder&) = delete;
 
-  // One kFrameSamples frame; copies and returns, never waits for the writer.
-  void push(const int16_t* pcm);
-  // `frames` frames of silence (ticks the mixer skipped), so the file keeps time.
-  void push_silence(uint64_t frames);
-  RecorderStats stats() const;
+  // Copies and returns, never waits for the writer.
+  void push(const int16_t* pcm) override;
+  void push_silence(uint64_t frames) override;
+  RecorderStats stats() const override;
 
  private:
   explicit OggOpusRecorder(OggOpusEnc* enc);

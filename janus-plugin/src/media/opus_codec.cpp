@@ -87,6 +87,12 @@ void OpusEncoderMono::reset() {
   if (enc_ != nullptr) opus_encoder_ctl(enc_, OPUS_RESET_STATE);
 }
 
+int OpusEncoderMono::lookahead() const {
+  opus_int32 samples = 0;
+  if (enc_ == nullptr || opus_encoder_ctl(enc_, OPUS_GET_LOOKAHEAD(&samples)) != OPUS_OK) return 0;
+  return samples;
+}
+
 int opus_packet_samples(const uint8_t* data, size_t len) {
   if (!valid_packet(data, len)) return OPUS_BAD_ARG;
   return opus_packet_get_nb_samples(data, static_cast<opus_int32>(len), kSampleRate);

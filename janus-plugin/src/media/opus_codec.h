@@ -55,6 +55,8 @@ class OpusEncoderMono {
   // negative libopus error.
   int encode(const int16_t* pcm, uint8_t* out, size_t cap);
   void reset();
+  // Samples of delay the encoder adds (a container's pre-skip); 0 when not ok().
+  int lookahead() const;
 
  private:
   OpusEncoder* enc_ = nullptr;

@@ -214,12 +214,12 @@ MixerStats RoomAudio::stats() const {
   return stats_;
 }
 
-void RoomAudio::start_recording(std::unique_ptr<OggOpusRecorder> recorder) {
+void RoomAudio::start_recording(std::shared_ptr<MixRecorder> recorder) {
   std::lock_guard lock(recorder_mutex_);
   recorder_ = std::move(recorder);
 }
 
-std::unique_ptr<OggOpusRecorder> RoomAudio::stop_recording() {
+std::shared_ptr<MixRecorder> RoomAudio::stop_recording() {
   std::lock_guard lock(recorder_mutex_);
   return std::move(recorder_);
 }

@@ -18,7 +18,7 @@
 #include "audio_output.h"
 #include "jitter_buffer.h"
 #include "mix_forwarders.h"
-#include "ogg_opus_recorder.h"
+#include "mix_recorder.h"
 #include "opus_codec.h"
 #include "participant_audio.h"
 #include "tick_histogram.h"
@@ -85,10 +85,10 @@ class RoomAudio {
 
   // The common mix (what a listener who is not talking hears) goes to
   // `recorder` every tick from now on, silence included.
-  void start_recording(std::unique_ptr<OggOpusRecorder> recorder);
+  void start_recording(std::shared_ptr<MixRecorder> recorder);
   // Hands the recorder back, so that finishing the file (which waits for its
   // writer) runs on the caller's thread, not the mixer's. Null if none.
-  std::unique_ptr<OggOpusRecorder> stop_recording();
+  std::shared_ptr<MixRecorder> stop_recording();
   bool recording() const;
 
   // Files everyone hears (play_file); see AnnouncementMixer.
@@ -132,7 +132,7 @@ class RoomAudio {
   std::atomic<bool> room_muted_{false};
 
   mutable std::mutex recorder_mutex_;
-  std::unique_ptr<OggOpusRecorder> recorder_;  // guarded by recorder_mutex_
+  std::shared_ptr<MixRecorder> recorder_;  // guarded by recorder_mutex_
 
   MixForwarders forwarders_;
 

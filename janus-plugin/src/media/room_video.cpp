@@ -89,8 +89,9 @@ void RoomVideo::remove(uint64_t id) {
 }
 
 bool RoomVideo::video_wanted() const {
-  return std::any_of(members_.begin(), members_.end(),
-                     [](auto& m) { return m->viewer != nullptr || m->feedback != nullptr; });
+  return recorder_ != nullptr || std::any_of(members_.begin(), members_.end(), [](auto& m) {
+           return m->viewer != nullptr || m->feedback != nullptr;
+         });
 }
 
 void RoomVideo::update_activity() {
@@ -104,13 +105,22 @@ void RoomVideo::update_activity() {
   if (wanted == ticking_) return;
   if (wanted) {
     const auto period = std::chrono::microseconds(1000000 / std::max(1, config_.encoder.fps));
-    clock_.start(period, period / 2, [this](uint64_t skipped, bool late) {
+    clock_origin_us_ = -1;  // the clock thread is not running: nobody else touches these
+    clock_periods_ = 0;
+    clock_.start(period, period / 2, [this, period](uint64_t skipped, bool late) {
       if (skipped > 0 || late) {
         std::lock_guard lock(stats_mutex_);
         stats_.missed_ticks += skipped;
         if (late) ++stats_.late_ticks;
       }
-      tick(monotonic_us());
+      // The room's clock: the first tick's time plus whole periods, so frames (and a
+      // recording's timestamps) are evenly spaced however late a tick starts.
+      if (clock_origin_us_ < 0) {
+        clock_origin_us_ = monotonic_us();
+      } else {
+        clock_periods_ += skipped + 1;
+      }
+      tick(clock_origin_us_ + static_cast<int64_t>(clock_periods_) * period.count());
     });
   } else {
     clock_.stop();
@@ -169,6 +179,25 @@ void RoomVideo::request_keyframe() {
 void RoomVideo::viewer_ready() {
   std::lock_guard lock(members_mutex_);
   key_now_ = true;
+}
+
+void RoomVideo::start_recording(std::shared_ptr<CompositeRecorder> recorder) {
+  {
+    std::lock_guard lock(members_mutex_);
+    recorder_ = std::move(recorder);
+    key_now_ = true;  // a recording starts with a key frame
+  }
+  update_activity();
+}
+
+std::shared_ptr<CompositeRecorder> RoomVideo::stop_recording() {
+  std::shared_ptr<CompositeRecorder> recorder;
+  {
+    std::lock_guard lock(members_mutex_);
+    recorder = std::move(recorder_);
+  }
+  update_activity();
+  return recorder;
 }
 
 void RoomVideo::refresh_snapshot() {
@@ -282,13 +311,16 @@ void RoomVideo::tick(int64_t now_us) {
   const int64_t started = monotonic_us();
   if (first_tick_us_ < 0) first_tick_us_ = now_us;
   bool key_now = false;
+  bool recording = false;
   {
     std::lock_guard lock(members_mutex_);
     std::swap(key_now, key_now_);
+    recording = recorder_ != nullptr;
   }
   refresh_snapshot();
-  if (!std::any_of(snapshot_.begin(), snapshot_.end(),
-                   [](auto& m) { return m->viewer != nullptr || m->feedback != nullptr; })) {
+  if (!recording && !std::any_of(snapshot_.begin(), snapshot_.end(), [](auto& m) {
+        return m->viewer != nullptr || m->feedback != nullptr;
+      })) {
     release_resources();
     return;
   }
@@ -297,8 +329,8 @@ void RoomVideo::tick(int64_t now_us) {
   refresh_layout(speaker);
   send_remb(now_us);
 
-  const bool any_viewer =
-      std::any_of(snapshot_.begin(), snapshot_.end(), [](auto& m) { return m->viewer != nullptr; });
+  const bool any_viewer = recording || std::any_of(snapshot_.begin(), snapshot_.end(),
+                                                   [](auto& m) { return m->viewer != nullptr; });
   if (!any_viewer || !encoder_->ok()) {
     if (any_viewer) {
       std::lock_guard lock(stats_mutex_);
@@ -335,6 +367,8 @@ void RoomVideo::tick(int64_t now_us) {
             if (m->viewer) m->viewer->send(packet_.data(), header + len);
           }
         }));
+    std::lock_guard lock(members_mutex_);
+    if (recorder_) recorder_->push_video(encoded_.data(), encoded_.size(), key_frame, now_us);
   }
   const int64_t finished = monotonic_us();
 

@@ -10,7 +10,7 @@
 // instead of the marker. The speaker's tile has a highlight border. With no viewers nothing is
 // composited or encoded; with nobody sending or viewing video there is no canvas, no encoder and no
 // compositor thread (an idle or audio-only room costs next to nothing: anyone may be able to create
-// rooms).
+// rooms). A recorded room composites and encodes as if it had a viewer.
 #pragma once
 
 #include <atomic>
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "caption_font.h"
+#include "composite_recorder.h"
 #include "i420_compositor.h"
 #include "participant_video.h"
 #include "tick_histogram.h"
@@ -113,8 +114,15 @@ class RoomVideo {
   // The compositor thread is running (and so canvas and encoder exist).
   bool compositing() const;
 
-  // One compositor tick at now_us; called by the clock thread, or directly by
-  // tests and benchmarks that drive time themselves.
+  // Every encoded composite goes to `recorder` from now on, starting with a key
+  // frame; the compositor runs while it records, viewers or not.
+  void start_recording(std::shared_ptr<CompositeRecorder> recorder);
+  // Hands the recorder back (see RoomAudio::stop_recording). Null if none.
+  std::shared_ptr<CompositeRecorder> stop_recording();
+
+  // One compositor tick at now_us (monotonic, on the room's even frame clock);
+  // called by the clock thread, or directly by tests and benchmarks that drive
+  // time themselves.
   void tick(int64_t now_us);
 
   // The canvas of the last tick (compositor thread, tests); empty while
@@ -133,7 +141,8 @@ class RoomVideo {
   void send_remb(int64_t now_us);
   // Starts or stops the compositor thread as members come and go.
   void update_activity();
-  bool video_wanted() const;  // somebody sends or views video; needs members_mutex_
+  // Somebody sends or views video, or it is recorded; needs members_mutex_.
+  bool video_wanted() const;
   void acquire_resources();
   void release_resources();
 
@@ -147,6 +156,9 @@ class RoomVideo {
   uint64_t version_ = 0;                          // guarded by members_mutex_
   uint64_t names_version_ = 0;                    // guarded by members_mutex_
   bool key_now_ = false;                          // guarded by members_mutex_
+  // Pushed to under members_mutex_ too, so that once stop_recording() returns the
+  // compositor holds no reference and the file is finished on the caller's thread.
+  std::shared_ptr<CompositeRecorder> recorder_;  // guarded by members_mutex_
 
   // Compositor thread only.
   uint64_t snapshot_version_ = ~0ull;
@@ -166,6 +178,8 @@ class RoomVideo {
   uint16_t seq_;
   uint32_t ts_base_;
   int64_t first_tick_us_ = -1;
+  int64_t clock_origin_us_ = -1;  // the clock's first tick; see update_activity()
+  uint64_t clock_periods_ = 0;    // since then, skipped ones included
   int64_t last_key_frame_us_ = -1;
   int64_t last_remb_us_ = -1;
 

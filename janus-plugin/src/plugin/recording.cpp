@@ -7,8 +7,10 @@
 #include "errors.h"
 #include "events.h"
 #include "log.h"
+#include "ogg_opus_recorder.h"
 #include "room_request.h"
 #include "rooms.h"
+#include "webm_recorder.h"
 
 namespace conf {
 
@@ -31,7 +33,9 @@ void tell_recording(Room& room, bool recording) {
 }  // namespace
 
 std::optional<ParseError> start_recording(Room& room, const RecordOptions& options) {
-  const std::filesystem::path path = record_path(options, room.options.id, now_us());
+  // A video room records the composite and the mix together: one file per recording.
+  const bool video = room.video != nullptr;
+  const std::filesystem::path path = record_path(options, room.options.id, now_us(), video);
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {
@@ -39,26 +43,43 @@ std::optional<ParseError> start_recording(Room& room, const RecordOptions& optio
                                        path.parent_path().string() + ": " + ec.message()};
   }
   std::string error;
-  auto recorder = mcu::OggOpusRecorder::open(path.string(), room.options.bitrate,
-                                             room.options.complexity, &error);
+  std::shared_ptr<mcu::MixRecorder> recorder;
+  if (video) {
+    const auto& canvas = room.video->config().encoder;
+    mcu::OpusEncoderSettings audio;
+    audio.bitrate = room.options.bitrate;
+    audio.complexity = room.options.complexity;
+    auto webm = mcu::WebmRecorder::open(path.string(), canvas.width, canvas.height, audio, &error);
+    if (webm) room.video->start_recording(webm);
+    recorder = webm;
+  } else {
+    recorder = mcu::OggOpusRecorder::open(path.string(), room.options.bitrate,
+                                          room.options.complexity, &error);
+  }
   if (!recorder) {
     return ParseError{kErrUnknown,
                       "Could not open the recording file " + path.string() + ": " + error};
   }
   room.audio->start_recording(std::move(recorder));
-  log(Level::kInfo, "room %s: recording the mix to %s", room.options.id.c_str(),
-      path.string().c_str());
+  log(Level::kInfo, "room %s: recording the %s to %s", room.options.id.c_str(),
+      video ? "composite and the mix" : "mix", path.string().c_str());
   return std::nullopt;
 }
 
 void stop_recording(Room& room) {
+  // Both media threads let go first, so the file is finished here, not on theirs.
+  auto video = room.video ? room.video->stop_recording() : nullptr;
   auto recorder = room.audio->stop_recording();
   if (!recorder) return;
+  video.reset();
   const mcu::RecorderStats s = recorder->stats();
   recorder.reset();  // writes out the rest and finishes the file
-  log(Level::kInfo, "room %s: recording stopped (%llu frames, %llu dropped)",
+  log(Level::kInfo,
+      "room %s: recording stopped (%llu audio frames, %llu dropped; %llu video frames, %llu "
+      "dropped)",
       room.options.id.c_str(), static_cast<unsigned long long>(s.frames),
-      static_cast<unsigned long long>(s.dropped));
+      static_cast<unsigned long long>(s.dropped), static_cast<unsigned long long>(s.video_frames),
+      static_cast<unsigned long long>(s.video_dropped));
 }
 
 json_t* handle_enable_recording(const json_t* message) {

@@ -1,5 +1,6 @@
-// Recording a room's mix to an Ogg Opus file: started by the `record` room
-// option or by `enable_recording`, stopped by enable_recording or destroy.
+// Recording a room: its mix to an Ogg Opus file, or, in a room with video, the
+// composite and the mix to a WebM file. Started by the `record` room option or
+// by `enable_recording`, stopped by enable_recording or destroy.
 #pragma once
 
 #include <jansson.h>

@@ -117,13 +117,6 @@ std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
   room->audio = std::make_unique<mcu::RoomAudio>(
       config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); },
       [weak](const std::string& file_id) { announcement_played(weak, file_id); });
-  if (options.recording.record) {
-    if (auto e = start_recording(*room, options.recording)) {
-      *error = *e;
-      return nullptr;
-    }
-  }
-  room->audio->start();
   if (options.video) {
     mcu::RoomVideoConfig video;
     video.encoder.width = options.video_width;
@@ -135,8 +128,16 @@ std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
     video.font = pl.caption_font;
     mcu::RoomAudio* audio = room->audio.get();
     room->video = std::make_unique<mcu::RoomVideo>(video, [audio] { return audio->loudest(); });
-    room->video->start();
   }
+  // A video room records the composite too: its video must exist first.
+  if (options.recording.record) {
+    if (auto e = start_recording(*room, options.recording)) {
+      *error = *e;
+      return nullptr;
+    }
+  }
+  room->audio->start();
+  if (room->video) room->video->start();
   pl.rooms[options.id] = room;
   log(Level::kInfo, "room %s created (%s), up to %d speakers mixed, video %s", options.id.c_str(),
       options.description.c_str(), options.max_speakers,
