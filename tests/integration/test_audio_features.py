@@ -247,6 +247,18 @@ async def check_announcements(r, janus, req):
     level = hears(listeners[0].recorder.samples(), LOOP_FILE_HZ)
     r.check("the stopped file is no longer heard", level < 20.0, f"{level:.1f} dB")
 
+    # The build's recording-started.opus (beside the plugin), which the glue plays.
+    sound = os.path.join(os.path.dirname(os.path.abspath(janus.plugins[0])), "sounds",
+                         "recording-started.opus")
+    for p in peers:
+        p.recorder.mark()
+    consent = await play(filename=janus._inside(sound), file_id="consent")
+    await announcement_event(listeners[0], "announcement-stopped", "consent", timeout=4.0)
+    level = short_tone_db(listeners[0].recorder.samples(), 1175)
+    r.check("the built recording-started.opus plays (its 1175 Hz beep is heard)",
+            consent.event == "success" and level > TONE_MIN_DB,
+            f"{consent.data}, {level:.1f} dB")
+
     dup = await play(filename=janus._inside(tone), file_id="dup")
     again = await play(filename=janus._inside(tone), file_id="dup")
     r.check("a file_id already playing -> 490", dup.event == "success" and again.error_code == 490,
