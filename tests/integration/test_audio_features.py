@@ -302,6 +302,12 @@ def short_tone_db(samples, hz):
     return (tone_report(x, (hz,), skip_seconds=0) or {}).get(hz, 0.0)
 
 
+def join_leave_levels(peer):
+    """The join/leave tones' two frequencies in what the peer received, and their report."""
+    levels = [short_tone_db(peer.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
+    return levels, ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, levels))
+
+
 async def check_join_leave_tones(r, janus, req):
     created = await req({"request": "create", "room": TONES_ROOM, "allow_rtp_participants": True,
                          "video": False, "join_tone": True, "leave_tone": True})
@@ -317,19 +323,16 @@ async def check_join_leave_tones(r, janus, req):
     first.recorder.mark()
     await second.join()
     await asyncio.sleep(1.0)
-    heard = [short_tone_db(first.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
-    r.check("the one already in the room hears the join tone", min(heard) > TONE_MIN_DB,
-            ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, heard)))
-    own = [short_tone_db(second.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
+    heard, report = join_leave_levels(first)
+    r.check("the one already in the room hears the join tone", min(heard) > TONE_MIN_DB, report)
+    own, report = join_leave_levels(second)
     r.check("the newcomer does not hear its own join tone", max(own) < 10.0,
-            f"{len(second.recorder.samples())} samples received, "
-            + ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, own)))
+            f"{len(second.recorder.samples())} samples received, {report}")
     first.recorder.mark()
     await second.close()
     await asyncio.sleep(1.0)
-    heard = [short_tone_db(first.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
-    r.check("the one who stays hears the leave tone", min(heard) > TONE_MIN_DB,
-            ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, heard)))
+    heard, report = join_leave_levels(first)
+    r.check("the one who stays hears the leave tone", min(heard) > TONE_MIN_DB, report)
     await req({"request": "destroy", "room": TONES_ROOM})
     return [first]
 
