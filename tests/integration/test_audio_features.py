@@ -1,7 +1,7 @@
 """The plugin's audio features against the real Janus: recording the mix (record,
 record_file, record_dir, enable_recording), checked by decoding the file with ffmpeg;
 announcements (play_file, is_playing, stop_file), checked in what every participant
-receives and in the recording.
+receives and in the recording; join and leave tones (heard by the others only).
 
     /usr/bin/python3 tests/integration/test_audio_features.py --plugin build/.../libjanus_conference.so
 
@@ -42,6 +42,8 @@ ANN_TALKER_HZ = 400
 ANN_FILE_HZ = 1500            # the played file's tone: what everyone must hear
 ANN_FILE_SECONDS = 3.0
 LOOP_FILE_HZ = 2000           # a short file played in a loop: stereo at 24 kHz
+TONES_ROOM = 6103
+JOIN_LEAVE_HZ = (660, 990)    # the join tone rises from one to the other, the leave tone falls
 
 
 def decode_with_ffmpeg(path):
@@ -245,6 +247,18 @@ async def check_announcements(r, janus, req):
     level = hears(listeners[0].recorder.samples(), LOOP_FILE_HZ)
     r.check("the stopped file is no longer heard", level < 20.0, f"{level:.1f} dB")
 
+    # The build's recording-started.opus (beside the plugin), which the glue plays.
+    sound = os.path.join(os.path.dirname(os.path.abspath(janus.plugins[0])), "sounds",
+                         "recording-started.opus")
+    for p in peers:
+        p.recorder.mark()
+    consent = await play(filename=janus._inside(sound), file_id="consent")
+    await announcement_event(listeners[0], "announcement-stopped", "consent", timeout=4.0)
+    level = short_tone_db(listeners[0].recorder.samples(), 1175)
+    r.check("the built recording-started.opus plays (its 1175 Hz beep is heard)",
+            consent.event == "success" and level > TONE_MIN_DB,
+            f"{consent.data}, {level:.1f} dB")
+
     dup = await play(filename=janus._inside(tone), file_id="dup")
     again = await play(filename=janus._inside(tone), file_id="dup")
     r.check("a file_id already playing -> 490", dup.event == "success" and again.error_code == 490,
@@ -278,6 +292,51 @@ async def check_announcements(r, janus, req):
     return peers
 
 
+def short_tone_db(samples, hz):
+    """Level of hz in a short stretch of audio (padded to the second tone_report needs);
+    0 when nothing was received."""
+    x = np.asarray(samples, dtype=np.float64)
+    if len(x) == 0:
+        return 0.0
+    x = np.concatenate([x, np.zeros(max(0, SAMPLE_RATE - len(x)))])
+    return (tone_report(x, (hz,), skip_seconds=0) or {}).get(hz, 0.0)
+
+
+def join_leave_levels(peer):
+    """The join/leave tones' two frequencies in what the peer received, and their report."""
+    levels = [short_tone_db(peer.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
+    return levels, ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, levels))
+
+
+async def check_join_leave_tones(r, janus, req):
+    created = await req({"request": "create", "room": TONES_ROOM, "allow_rtp_participants": True,
+                         "video": False, "join_tone": True, "leave_tone": True})
+    r.check("a room with join_tone and leave_tone", created.event == "created", str(created.data))
+    listed = {x["room"]: x for x in (await req({"request": "list"})).data.get("list", [])}
+    r.check("list shows join_tone and leave_tone",
+            listed.get(TONES_ROOM, {}).get("join_tone") is True
+            and listed[TONES_ROOM].get("leave_tone") is True, str(listed.get(TONES_ROOM)))
+    first = PlainRtpPeer(janus.url, PACKAGE, TONES_ROOM, "tones-first")
+    second = PlainRtpPeer(janus.url, PACKAGE, TONES_ROOM, "tones-second")
+    await first.join()
+    await asyncio.sleep(1.0)
+    first.recorder.mark()
+    await second.join()
+    await asyncio.sleep(1.0)
+    heard, report = join_leave_levels(first)
+    r.check("the one already in the room hears the join tone", min(heard) > TONE_MIN_DB, report)
+    own, report = join_leave_levels(second)
+    r.check("the newcomer does not hear its own join tone", max(own) < 10.0,
+            f"{len(second.recorder.samples())} samples received, {report}")
+    first.recorder.mark()
+    await second.close()
+    await asyncio.sleep(1.0)
+    heard, report = join_leave_levels(first)
+    r.check("the one who stays hears the leave tone", min(heard) > TONE_MIN_DB, report)
+    await req({"request": "destroy", "room": TONES_ROOM})
+    return [first]
+
+
 async def scenario(r, janus):
     admin = JanusClient(janus.url)
     await run_blocking(admin.create)
@@ -291,6 +350,7 @@ async def scenario(r, janus):
     try:
         peers = await check_recording(r, janus, req)
         peers += await check_announcements(r, janus, req)
+        peers += await check_join_leave_tones(r, janus, req)
     finally:
         await close_scenario(peers, admin)
     r.check("janus alive at the end", janus.alive())

@@ -23,7 +23,8 @@ struct RoomAudio::Member {
   OutputOptions options;
   std::atomic<bool> muted{false};
   std::atomic<bool> talking{false};
-  bool selected = false;  // mixer thread only
+  std::atomic<int> held_frames{0};  // ticks still to send it nothing (play_tone)
+  bool selected = false;            // mixer thread only
 
   // Mixer thread only.
   Frame pcm{};
@@ -140,7 +141,15 @@ void RoomAudio::tick() {
         {m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load() || room_muted_.load()});
   }
   played_.clear();
-  const bool announcing = announcements_.next_frame(announcement_.data(), &played_);
+  bool announcing = announcements_.next_frame(announcement_.data(), &played_);
+  tones_ended_.clear();  // tones end without an event
+  if (tones_.next_frame(tone_.data(), &tones_ended_)) {
+    for (int i = 0; i < kFrameSamples; ++i) {
+      const int sum = (announcing ? announcement_[i] : 0) + tone_[i];
+      announcement_[i] = static_cast<int16_t>(std::clamp(sum, -32768, 32767));
+    }
+    announcing = true;
+  }
   mixer_.mix(inputs_, result_, announcing ? announcement_.data() : nullptr);
   if (on_played_) {
     for (const std::string& id : played_) on_played_(id);
@@ -177,6 +186,10 @@ void RoomAudio::tick() {
     return {common_packet_.data(), static_cast<size_t>(common_len)};
   };
   for (auto& m : snapshot_) {
+    if (m->held_frames > 0) {
+      --m->held_frames;
+      continue;
+    }
     const bool wants_silence = m->sending;  // still within its silence tail
     const PersonalMix* personal = nullptr;
     for (const auto& p : result_.personal) {
@@ -207,6 +220,15 @@ void RoomAudio::tick() {
   stats_.encodes += encodes;
   if (spent > stats_.max_tick_us) stats_.max_tick_us = spent;
   stats_.tick_us.record(spent);
+}
+
+void RoomAudio::play_tone(std::shared_ptr<const Pcm> pcm, uint64_t not_for) {
+  const int frames = static_cast<int>((pcm->size() + kFrameSamples - 1) / kFrameSamples);
+  tones_.play(std::to_string(++tone_count_), std::move(pcm), false);
+  if (not_for == 0) return;
+  std::lock_guard lock(members_mutex_);
+  auto it = members_.find(not_for);
+  if (it != members_.end()) it->second->held_frames = frames;
 }
 
 MixerStats RoomAudio::stats() const {

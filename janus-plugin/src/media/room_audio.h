@@ -95,6 +95,10 @@ class RoomAudio {
   AnnouncementMixer& announcements() { return announcements_; }
   // Destinations outside the room that get the common mix every tick.
   MixForwarders& forwarders() { return forwarders_; }
+  // A short tone everyone hears (join and leave tones), without events.
+  // `not_for` (a newcomer) is sent nothing while it plays, so it does not hear
+  // its own join tone; it misses only that much of the room.
+  void play_tone(std::shared_ptr<const Pcm> pcm, uint64_t not_for = 0);
 
  private:
   struct Member;
@@ -105,6 +109,8 @@ class RoomAudio {
   TalkCallback on_talk_;
   PlayedCallback on_played_;
   AnnouncementMixer announcements_;
+  AnnouncementMixer tones_;
+  std::atomic<uint64_t> tone_count_{0};
 
   mutable std::mutex members_mutex_;
   std::map<uint64_t, std::shared_ptr<Member>> members_;  // guarded by members_mutex_
@@ -118,7 +124,9 @@ class RoomAudio {
   AudioMixer mixer_;
   MixResult result_;
   Frame announcement_{};
+  Frame tone_{};
   std::vector<std::string> played_;
+  std::vector<std::string> tones_ended_;
   OpusEncoderMono common_encoder_;
   std::vector<uint8_t> encoded_;
   std::vector<uint8_t> common_packet_;

@@ -30,6 +30,13 @@ std::optional<ParseError> find_room_for_file(const RoomRequest& request,
   return check_secret(**room, request.secret);
 }
 
+// is_playing and stop_file: the request and the room it names, its secret checked.
+std::optional<ParseError> parse_and_find(const json_t* message, FileRequest* request,
+                                         std::shared_ptr<Room>* room) {
+  if (auto e = parse_file_request(message, plugin().settings.string_ids, request)) return e;
+  return find_room_for_file(request->room, room);
+}
+
 json_t* file_reply(const Room& room, const std::string& file_id) {
   json_t* ev = room_event("success", room);
   json_object_set_new(ev, "file_id", json_string(file_id.c_str()));
@@ -73,10 +80,8 @@ json_t* handle_play_file(const json_t* message) {
 
 json_t* handle_is_playing(const json_t* message) {
   FileRequest request;
-  if (auto e = parse_file_request(message, plugin().settings.string_ids, &request))
-    return make_error(e->code, e->message);
   std::shared_ptr<Room> room;
-  if (auto e = find_room_for_file(request.room, &room)) return make_error(e->code, e->message);
+  if (auto e = parse_and_find(message, &request, &room)) return make_error(e->code, e->message);
   json_t* ev = file_reply(*room, request.file_id);
   json_object_set_new(ev, "playing",
                       json_boolean(room->audio->announcements().playing(request.file_id)));
@@ -85,10 +90,8 @@ json_t* handle_is_playing(const json_t* message) {
 
 json_t* handle_stop_file(const json_t* message) {
   FileRequest request;
-  if (auto e = parse_file_request(message, plugin().settings.string_ids, &request))
-    return make_error(e->code, e->message);
   std::shared_ptr<Room> room;
-  if (auto e = find_room_for_file(request.room, &room)) return make_error(e->code, e->message);
+  if (auto e = parse_and_find(message, &request, &room)) return make_error(e->code, e->message);
   if (!room->audio->announcements().stop(request.file_id))
     return make_error(kErrInvalidElement, "No such file playing (" + request.file_id + ")");
   log(Level::kInfo, "room %s: stopped %s", room->options.id.c_str(), request.file_id.c_str());

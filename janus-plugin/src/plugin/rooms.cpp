@@ -8,6 +8,7 @@
 #include "forwarding.h"
 #include "log.h"
 #include "recording.h"
+#include "tones.h"
 
 namespace conf {
 
@@ -80,6 +81,7 @@ void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const c
     if (room.members.erase(p->id) == 0) return;
   }
   room.audio->remove(p->id);
+  if (room.options.leave_tone) room.audio->play_tone(leave_tone_pcm());
   if (room.video) room.video->remove(p->id);
   if (p->plain) plugin().reactor->remove(p->plain->fd());
   log(Level::kInfo, "room %s: participant %llu (%s) left: %s", room.options.id.c_str(),
