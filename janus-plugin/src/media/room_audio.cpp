@@ -101,9 +101,13 @@ void RoomAudio::refresh_snapshot() {
 void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level, bool silent) {
   bool marker = false;
   if (silent) {
-    if (!m.sending) return;
+    if (!m.sending) {
+      m.output->idle();
+      return;
+    }
     if (++m.silent_run > config_.silence_tail_frames) {
       m.sending = false;
+      m.output->idle();
       return;
     }
   } else {
@@ -116,7 +120,10 @@ void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level
   size_t header =
       write_rtp_header(packet_.data(), packet_.size(), m.options.payload_type, marker, seq,
                        timestamp, m.ssrc, m.options.audio_level_ext_id, level, !silent);
-  if (header == 0 || header + len > packet_.size()) return;
+  if (header == 0 || header + len > packet_.size()) {
+    m.output->idle();
+    return;
+  }
   std::copy(payload, payload + len, packet_.begin() + static_cast<std::ptrdiff_t>(header));
   m.output->send(packet_.data(), header + len, level);
 }
@@ -164,7 +171,10 @@ void RoomAudio::tick() {
       if (p.id == m->id) personal = &p;
     }
     if (personal != nullptr) {
-      if (personal->silent && !wants_silence) continue;
+      if (personal->silent && !wants_silence) {
+        m->output->idle();
+        continue;
+      }
       if (!m->personal_encoder)
         m->personal_encoder = std::make_unique<OpusEncoderMono>(config_.encoder);
       const int n =
@@ -172,9 +182,14 @@ void RoomAudio::tick() {
       ++encodes;
       if (n > 0)
         send_to(*m, encoded_.data(), static_cast<size_t>(n), personal->level, personal->silent);
+      else
+        m->output->idle();
       continue;
     }
-    if (result_.common_silent && !wants_silence) continue;
+    if (result_.common_silent && !wants_silence) {
+      m->output->idle();
+      continue;
+    }
     if (common_len < 0) {
       // Listeners all hear the same mix: encode it once per tick.
       common_len = common_encoder_.encode(result_.common.data(), common_packet_.data(),
@@ -184,6 +199,8 @@ void RoomAudio::tick() {
     if (common_len > 0) {
       send_to(*m, common_packet_.data(), static_cast<size_t>(common_len), result_.common_level,
               result_.common_silent);
+    } else {
+      m->output->idle();
     }
   }
   ++tick_count_;
