@@ -137,7 +137,8 @@ def per_ps(r):
 
 def summary(r):
     b, d = r["bursts"], r["delivery"]
-    return (f"CPU {r['cpu']['percent_of_core']:5.1f} % {per_ps(r):.3f} ms/p/s  delivery "
+    return (f"CPU {r['cpu']['percent_of_core']:5.1f} % {per_ps(r):.3f} ms/p/s  sleeps "
+            f"{r.get('janus_sleeps_per_s', float('nan')):.0f}/s  delivery "
             f"{100 * d['ratio']:.2f} % (min {100 * d['min_ratio']:.1f}, "
             f"{r['not_connected']} not connected)  bursts "
             f"{b['detected']}/{b['expected']} {b['latency_ms_median']:.1f} ms  threads "
@@ -171,10 +172,11 @@ def share(rows, r):
 
 def table_lines(rows):
     out = ["| plugin | N | levels | event_loops | relay | Janus CPU % of one core | CPU ms per "
-           "participant-second | share above the floor | × floor | delivery % (min) | "
+           "participant-second | share above the floor | × floor | Janus thread sleeps/s | "
+           "delivery % (min) | "
            "bursts | added latency median / p95 ms | Janus threads (idle) | Janus RSS MB "
            "(idle) | generator CPU % / max lag ms | load avg (1 min) |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         floor = floor_of(rows, r)
         ratio = per_ps(r) / per_ps(floor) if floor and per_ps(floor) > 0 else float("nan")
@@ -184,6 +186,7 @@ def table_lines(rows):
             f" | {r['event_loops'] or 'default'} | {r['relay'] if r['plugin'] == OURS else ''}"
             f" | {r['cpu']['percent_of_core']:.1f} | "
             f"{per_ps(r):.2f} | {share(rows, r):.2f} | {ratio:.2f} | "
+            f"{r.get('janus_sleeps_per_s', float('nan')):.0f} | "
             f"{100 * d['ratio']:.2f} ({100 * d['min_ratio']:.1f})"
             + (f", {r['not_connected']} not connected" if r["not_connected"] else "")
             + f" | {b['detected']}/{b['expected']} | {b['latency_ms_median']:.1f} / "
@@ -250,7 +253,9 @@ def write_results(args, info, rows, crashes, started, event_loops):
         "* Share above the floor: our or AudioBridge's CPU per participant-second minus "
         "EchoTest's at the same N and settings; × floor: total over EchoTest's. Added latency: "
         "marker onset in a listener's decoded audio (EchoTest: in talker 0's own echo) minus "
-        "its send time. Threads and RSS: Janus at the window's end (idle before the run)",
+        "its send time. Threads and RSS: Janus at the window's end (idle before the run). "
+        "Sleeps: voluntary context switches of Janus' threads per second in the window, each "
+        "a wake-up (robust to other load, unlike CPU time)",
         "",
     ] + table_lines(rows)
     if crashes:
