@@ -65,6 +65,8 @@ func newAPI(bind string, levels bool) (*webrtc.API, net.PacketConn, error) {
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetIPFilter(func(candidate net.IP) bool { return candidate.Equal(ip) })
 	se.SetICETimeouts(10*time.Second, 30*time.Second, 2*time.Second)
+	// A packet relayed twice must reach the sequence check, not SRTP's replay filter.
+	se.DisableSRTPReplayProtection(true)
 
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
