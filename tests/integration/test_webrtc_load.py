@@ -68,6 +68,8 @@ def check_run(r, args, janus, bind, mode):
             gaps <= MAX_GAPS * received, f"{gaps} skipped of {received:.0f} received")
     relay = janus.admin_message("janus.plugin.conference", {"request": "stats"})["webrtc_relay"]
     total = relay["drained"] + relay["overdue"]
+    r.info(f"mix sent by the listeners' threads {relay['drained']}, by the mixer's "
+           f"{relay['overdue']}; mean wait in the outbox {relay['mean_wait_us'] / 1000:.1f} ms")
     if mode == "outbox":
         r.check(f"at least {MIN_DRAINED:.0%} of the mix left from the listeners' own threads",
                 relay["mode"] == mode and relay["drained"] >= MIN_DRAINED * total,

@@ -1,5 +1,7 @@
 // The WebRTC outbox alone: what the mixer holds goes out once, in order,
 // from whichever thread comes first, and never waits more than one tick.
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
 #include <thread>
@@ -45,6 +47,17 @@ void test_drain_relays_what_is_held(void**) {
   assert_int_equal(sink.seqs.size(), 1);
   assert_int_equal(box.drained(), 1);
   assert_int_equal(box.overdue(), 0);
+}
+
+// The wait is what latency the outbox adds: from hold() to whoever relays.
+void test_wait_is_measured(void**) {
+  Sink sink;
+  mcu::RelayOutbox box(sink.relay());
+  hold(box, 1);
+  usleep(5000);
+  box.drain();
+  assert_true(box.waited_us() >= 5000);
+  assert_true(box.waited_us() < 1000000);
 }
 
 // A listener that sends nothing still hears everything, one tick late.
@@ -106,6 +119,7 @@ void test_concurrent_drain_keeps_order(void**) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_drain_relays_what_is_held),
+      cmocka_unit_test(test_wait_is_measured),
       cmocka_unit_test(test_next_tick_relays_what_was_not_drained),
       cmocka_unit_test(test_too_large_goes_now_in_order),
       cmocka_unit_test(test_concurrent_drain_keeps_order),

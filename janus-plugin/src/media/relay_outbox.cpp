@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "monotonic.h"
+
 namespace mcu {
 
 RelayOutbox::RelayOutbox(Relay relay) : relay_(std::move(relay)) {}
@@ -10,6 +12,8 @@ RelayOutbox::RelayOutbox(Relay relay) : relay_(std::move(relay)) {}
 void RelayOutbox::relay_held() {
   if (len_ == 0) return;
   const size_t len = std::exchange(len_, 0);
+  waited_us_.fetch_add(static_cast<uint64_t>(monotonic_us() - held_at_us_),
+                       std::memory_order_relaxed);
   relay_(packet_.data(), len, level_);
 }
 
@@ -26,6 +30,7 @@ void RelayOutbox::hold(const uint8_t* packet, size_t len, int level) {
   std::copy(packet, packet + len, packet_.begin());
   len_ = len;
   level_ = level;
+  held_at_us_ = monotonic_us();
 }
 
 void RelayOutbox::release() {

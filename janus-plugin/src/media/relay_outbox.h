@@ -33,9 +33,11 @@ class RelayOutbox {
   // The listener's network thread: relays what is held.
   void drain();
 
-  // Any thread: packets relayed by drain() and by the mixer thread's fallback.
+  // Any thread: packets relayed by drain() and by the mixer thread's fallback,
+  // and the microseconds they waited here, all added up.
   uint64_t drained() const { return drained_.load(std::memory_order_relaxed); }
   uint64_t overdue() const { return overdue_.load(std::memory_order_relaxed); }
+  uint64_t waited_us() const { return waited_us_.load(std::memory_order_relaxed); }
 
   static constexpr size_t kMaxPacket = 1500;
 
@@ -47,8 +49,10 @@ class RelayOutbox {
   std::array<uint8_t, kMaxPacket> packet_{};  // guarded by mutex_
   size_t len_ = 0;                            // guarded by mutex_; 0 when nothing is held
   int level_ = -1;                            // guarded by mutex_
+  int64_t held_at_us_ = 0;                    // guarded by mutex_
   std::atomic<uint64_t> drained_{0};
   std::atomic<uint64_t> overdue_{0};
+  std::atomic<uint64_t> waited_us_{0};
 };
 
 }  // namespace mcu

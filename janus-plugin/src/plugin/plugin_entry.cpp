@@ -88,6 +88,7 @@ WebRtcOutput::WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handl
 WebRtcOutput::~WebRtcOutput() {
   plugin().mix_drained += drained();
   plugin().mix_overdue += overdue();
+  plugin().mix_waited_us += waited_us();
   janus_refcount_decrease(&handle_->ref);
 }
 

@@ -46,6 +46,7 @@ class WebRtcOutput : public mcu::AudioOutput, public mcu::VideoViewer, public mc
   // Mix packets relayed by the loop thread and by the mixer thread (outbox only).
   uint64_t drained() const { return outbox_ ? outbox_->drained() : 0; }
   uint64_t overdue() const { return outbox_ ? outbox_->overdue() : 0; }
+  uint64_t waited_us() const { return outbox_ ? outbox_->waited_us() : 0; }
   void send(const uint8_t* packet, size_t len) override;
   void request_keyframe(bool full_intra_request) override;
   void cap_bitrate(uint32_t bps) override;
@@ -151,9 +152,10 @@ class Plugin {
 
   std::unique_ptr<UdpReactor> reactor;
   std::shared_ptr<const mcu::CaptionFont> caption_font;  // loaded by init
-  // Mix packets of WebRTC outputs that are gone (WebRtcOutput::drained/overdue).
+  // Mix packets of WebRTC outputs that are gone (WebRtcOutput::drained/overdue/waited_us).
   std::atomic<uint64_t> mix_drained{0};
   std::atomic<uint64_t> mix_overdue{0};
+  std::atomic<uint64_t> mix_waited_us{0};
 
   // Asynchronous work (join/configure/leave, notifications) runs here, off
   // Janus' request threads and off the mixer threads.
