@@ -83,6 +83,7 @@ class Runner:
                 "-seconds", str(self.args.seconds), "-warmup", str(self.args.warmup),
                 "-janus-pid", str(self.janus.pid), f"-audio-levels={str(levels).lower()}"]
         idle_rss, idle_threads = janus_status(self.janus.pid)
+        relay0 = self.relay_counters() if plugin == OURS else None
         load = os.getloadavg()
         before = os.times()
         started = time.monotonic()
@@ -105,6 +106,11 @@ class Runner:
                          f"Janus log tail:\n{self.janus.log_tail()}")
         r = json.loads(proc.stdout)
         del r["peers"]
+        if relay0 is not None:
+            relay1 = self.relay_counters()
+            sent = relay1[0] - relay0[0]
+            # How long the mix waited in the outboxes: the latency the outbox adds.
+            r["outbox_wait_ms"] = (relay1[1] - relay0[1]) / sent / 1000 if sent else None
         r.update(plugin=plugin, event_loops=event_loops, relay=self.relay, janus=self.janus_count,
                  load_average=load,
                  janus_idle={"rss_kb": idle_rss, "threads": idle_threads},
@@ -114,6 +120,12 @@ class Runner:
         print(f"  {label:<50} {summary(r)}", flush=True)
         settle(self.janus, limit_s=30.0)
         return r
+
+    def relay_counters(self):
+        """(mix packets sent through outboxes, microseconds they waited there) so far."""
+        s = self.janus.admin_message(PACKAGE[OURS], {"request": "stats"})["webrtc_relay"]
+        n = s["drained"] + s["overdue"]
+        return n, s["mean_wait_us"] * n
 
     def table(self, level_modes, plugins=PLUGINS):
         rows = []
@@ -141,7 +153,9 @@ def summary(r):
             f"{r.get('janus_sleeps_per_s', float('nan')):.0f}/s  delivery "
             f"{100 * d['ratio']:.2f} % (min {100 * d['min_ratio']:.1f}, "
             f"{r['not_connected']} not connected)  bursts "
-            f"{b['detected']}/{b['expected']} {b['latency_ms_median']:.1f} ms  threads "
+            f"{b['detected']}/{b['expected']} {b['latency_ms_median']:.1f} ms"
+            + (f" (outbox {r['outbox_wait_ms']:.1f} ms)" if r.get("outbox_wait_ms") else "")
+            + f"  threads "
             f"{r['janus_at_window_end']['threads']}  loadgen {r['loadgen_cpu_percent']:.0f} % "
             f"lag {r['loadgen']['max_send_lag_us'] / 1000:.1f} ms  load {r['load_average'][0]:.1f}")
 
@@ -190,7 +204,9 @@ def table_lines(rows):
             f"{100 * d['ratio']:.2f} ({100 * d['min_ratio']:.1f})"
             + (f", {r['not_connected']} not connected" if r["not_connected"] else "")
             + f" | {b['detected']}/{b['expected']} | {b['latency_ms_median']:.1f} / "
-            f"{b['latency_ms_p95']:.1f} | {end['threads']} ({idle['threads']}) | "
+            f"{b['latency_ms_p95']:.1f}"
+            + (f" (outbox {r['outbox_wait_ms']:.1f})" if r.get("outbox_wait_ms") else "")
+            + f" | {end['threads']} ({idle['threads']}) | "
             f"{end['rss_kb'] / 1024:.0f} ({idle['rss_kb'] / 1024:.0f}) | "
             f"{r['loadgen_cpu_percent']:.0f} / {r['loadgen']['max_send_lag_us'] / 1000:.1f} | "
             f"{r['load_average'][0]:.1f} |")
@@ -253,7 +269,8 @@ def write_results(args, info, rows, crashes, started, event_loops):
         "* Share above the floor: our or AudioBridge's CPU per participant-second minus "
         "EchoTest's at the same N and settings; × floor: total over EchoTest's. Added latency: "
         "marker onset in a listener's decoded audio (EchoTest: in talker 0's own echo) minus "
-        "its send time. Threads and RSS: Janus at the window's end (idle before the run). "
+        "its send time; (outbox): the mean time the mix waited in the outboxes, part of it. "
+        "Threads and RSS: Janus at the window's end (idle before the run). "
         "Sleeps: voluntary context switches of Janus' threads per second in the window, each "
         "a wake-up (robust to other load, unlike CPU time)",
         "",
