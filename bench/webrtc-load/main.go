@@ -183,7 +183,7 @@ func main() {
 
 	time.Sleep(time.Duration(o.warmup * float64(time.Second)))
 	windowFrom := clock()
-	cpu0 := janusCPU(o.janusPid)
+	cpu0, switches0 := janusCPU(o.janusPid), janusSwitches(o.janusPid)
 	for _, p := range peers {
 		p.counting.Store(true)
 	}
@@ -191,7 +191,7 @@ func main() {
 	for _, p := range peers {
 		p.counting.Store(false)
 	}
-	cpu1 := janusCPU(o.janusPid)
+	cpu1, switches1 := janusCPU(o.janusPid), janusSwitches(o.janusPid)
 	windowTo := clock()
 	rss, threads := janusStatus(o.janusPid)
 	// Bursts sent late in the window may still be on their way.
@@ -216,6 +216,9 @@ func main() {
 		r["cpu"] = map[string]any{"seconds": secs,
 			"percent_of_core":          100 * secs / o.seconds,
 			"ms_per_participant_per_s": 1000 * secs / o.seconds / float64(o.peers)}
+		if switches0 >= 0 && switches1 >= 0 {
+			r["janus_sleeps_per_s"] = float64(switches1-switches0) / o.seconds
+		}
 		r["janus_at_window_end"] = map[string]any{"rss_kb": rss, "threads": threads}
 	}
 	if mixer != nil {

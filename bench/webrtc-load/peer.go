@@ -34,6 +34,11 @@ type peer struct {
 	monitored bool
 	counting  atomic.Bool // inside the measurement window
 	received  atomic.Uint64
+	// Sequence checks of what arrived in the window: numbers skipped, and
+	// packets that came again or out of order.
+	gaps      atomic.Uint64
+	repeated  atomic.Uint64
+	reordered atomic.Uint64
 	mu        sync.Mutex
 	packets   []rxPacket
 	connected chan struct{}
@@ -60,6 +65,8 @@ func newAPI(bind string, levels bool) (*webrtc.API, net.PacketConn, error) {
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetIPFilter(func(candidate net.IP) bool { return candidate.Equal(ip) })
 	se.SetICETimeouts(10*time.Second, 30*time.Second, 2*time.Second)
+	// A packet relayed twice must reach the sequence check, not SRTP's replay filter.
+	se.DisableSRTPReplayProtection(true)
 
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
@@ -158,17 +165,32 @@ func (p *peer) setAnswer(answer string) error {
 
 func (p *peer) receive(t *webrtc.TrackRemote, clock func() time.Duration) {
 	var cycles uint32
-	var last uint16
-	first := true
+	var last, prev uint16
+	first, seen := true, false
 	for {
 		pkt, _, err := t.ReadRTP()
 		if err != nil {
 			return
 		}
 		if !p.counting.Load() {
+			prev, seen = pkt.SequenceNumber, true
 			continue
 		}
 		p.received.Add(1)
+		if seen {
+			switch d := int16(pkt.SequenceNumber - prev); {
+			case d == 0:
+				p.repeated.Add(1)
+			case d < 0:
+				p.reordered.Add(1)
+			case d > 1:
+				p.gaps.Add(uint64(d - 1))
+			}
+		}
+		if !seen || int16(pkt.SequenceNumber-prev) > 0 {
+			prev = pkt.SequenceNumber
+		}
+		seen = true
 		if !p.monitored {
 			continue
 		}

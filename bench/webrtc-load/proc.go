@@ -47,3 +47,30 @@ func janusStatus(pid int) (int, int) {
 	}
 	return rss, threads
 }
+
+// janusSwitches is how often Janus' threads have gone to sleep so far (voluntary
+// context switches, summed over its threads), -1 when unknown. Each sleep is a wake-up
+// to come: the cost of a thread per handle that CPU time on a busy machine hides.
+func janusSwitches(pid int) int64 {
+	if pid <= 0 {
+		return -1
+	}
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return -1
+	}
+	var total int64
+	for _, t := range tasks {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, t.Name()))
+		if err != nil {
+			continue // the thread has just ended
+		}
+		for _, line := range strings.Split(string(raw), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "voluntary_ctxt_switches:" {
+				n, _ := strconv.ParseInt(f[1], 10, 64)
+				total += n
+			}
+		}
+	}
+	return total
+}

@@ -19,13 +19,18 @@ func report(o options, pkg string, peers []*peer, sent []time.Duration, talker0 
 	}
 	ref := analyseReference(talker0)
 	var total, counted float64
+	var gaps, repeated, reordered uint64
 	minRatio, nothing := 1e9, 0
 	var latencies, durations []float64
 	expectedBursts, detectedBursts, selfHeard, undecodable := 0, 0, 0, 0
 	perPeer := make([]map[string]any, 0, len(peers))
 	for i, p := range peers {
 		got := float64(p.received.Load())
-		entry := map[string]any{"received": got}
+		entry := map[string]any{"received": got, "sequence_gaps": p.gaps.Load(),
+			"repeated": p.repeated.Load(), "reordered": p.reordered.Load()}
+		gaps += p.gaps.Load()
+		repeated += p.repeated.Load()
+		reordered += p.reordered.Load()
 		if echo || o.talkers != 1 || i != 0 {
 			total += got
 			counted++
@@ -80,7 +85,8 @@ func report(o options, pkg string, peers []*peer, sent []time.Duration, talker0 
 		"plugin": pkg, "participants": o.peers, "talkers": o.talkers, "seconds": o.seconds,
 		"warmup": o.warmup, "audio_levels": o.levels,
 		"delivery": map[string]any{"ratio": ratio, "min_ratio": minRatio,
-			"participants_with_nothing": nothing, "undecodable_packets": undecodable},
+			"participants_with_nothing": nothing, "undecodable_packets": undecodable,
+			"sequence_gaps": gaps, "repeated": repeated, "reordered": reordered},
 		"bursts": map[string]any{"expected": expectedBursts, "detected": detectedBursts,
 			"latency_ms_median": percentile(latencies, 0.5),
 			"latency_ms_p95":    percentile(latencies, 0.95),

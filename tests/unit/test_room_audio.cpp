@@ -28,8 +28,10 @@ class CaptureOutput : public mcu::AudioOutput {
     packets.emplace_back(packet, packet + len);
     levels.push_back(level);
   }
+  void idle() override { ++idles; }
   std::vector<std::vector<uint8_t>> packets;
   std::vector<int> levels;
+  int idles = 0;
 };
 
 struct Talker {
@@ -391,11 +393,35 @@ void test_forwarders_get_the_common_mix_every_tick(void** /*state*/) {
   assert_int_equal(always->packets.size(), 170);
 }
 
+// An output that holds packets back (the WebRTC outbox) learns of every tick:
+// each tick brings each output one packet or one idle(), also after the
+// silence tail, when nothing more is sent.
+void test_every_tick_sends_or_idles(void**) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker talker;
+  talker.id = 1;
+  talker.freq = 440;
+  auto talker_out = std::make_shared<CaptureOutput>();
+  talker.inbound = room.add(talker.id, talker_out, {}, false);
+  auto listener = std::make_shared<CaptureOutput>();
+  room.add(2, listener, {}, false);
+  const int ticks = 100;
+  for (int tick = 0; tick < ticks; ++tick) {
+    if (tick < 30) feed(talker, tick * 20000);
+    room.tick();
+  }
+  assert_true(!listener->packets.empty());
+  assert_true(listener->idles > 0);
+  assert_int_equal(listener->packets.size() + static_cast<size_t>(listener->idles), ticks);
+  assert_int_equal(talker_out->packets.size() + static_cast<size_t>(talker_out->idles), ticks);
+}
+
 }  // namespace
 
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_mix_minus_through_opus),
+      cmocka_unit_test(test_every_tick_sends_or_idles),
       cmocka_unit_test(test_rtp_out_continuity),
       cmocka_unit_test(test_muted_talker_is_not_heard),
       cmocka_unit_test(test_muted_room_mixes_nobody),

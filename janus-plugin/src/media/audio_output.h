@@ -13,6 +13,9 @@ class AudioOutput {
   virtual ~AudioOutput() = default;
   // packet: a complete RTP packet; level: RFC 6464 level of the audio in it.
   virtual void send(const uint8_t* packet, size_t len, int level) = 0;
+  // Nothing for this output in this tick; an output that holds packets back
+  // lets them go now.
+  virtual void idle() {}
 };
 
 }  // namespace mcu

@@ -104,9 +104,13 @@ void RoomAudio::refresh_snapshot() {
 void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level, bool silent) {
   bool marker = false;
   if (silent) {
-    if (!m.sending) return;
+    if (!m.sending) {
+      m.output->idle();
+      return;
+    }
     if (++m.silent_run > config_.silence_tail_frames) {
       m.sending = false;
+      m.output->idle();
       return;
     }
   } else {
@@ -119,7 +123,10 @@ void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level
   size_t header =
       write_rtp_header(packet_.data(), packet_.size(), m.options.payload_type, marker, seq,
                        timestamp, m.ssrc, m.options.audio_level_ext_id, level, !silent);
-  if (header == 0 || header + len > packet_.size()) return;
+  if (header == 0 || header + len > packet_.size()) {
+    m.output->idle();
+    return;
+  }
   std::copy(payload, payload + len, packet_.begin() + static_cast<std::ptrdiff_t>(header));
   m.output->send(packet_.data(), header + len, level);
 }
@@ -188,6 +195,7 @@ void RoomAudio::tick() {
   for (auto& m : snapshot_) {
     if (m->held_frames > 0) {
       --m->held_frames;
+      m->output->idle();
       continue;
     }
     const bool wants_silence = m->sending;  // still within its silence tail
@@ -196,7 +204,10 @@ void RoomAudio::tick() {
       if (p.id == m->id) personal = &p;
     }
     if (personal != nullptr) {
-      if (personal->silent && !wants_silence) continue;
+      if (personal->silent && !wants_silence) {
+        m->output->idle();
+        continue;
+      }
       if (!m->personal_encoder)
         m->personal_encoder = std::make_unique<OpusEncoderMono>(config_.encoder);
       const int n =
@@ -204,12 +215,19 @@ void RoomAudio::tick() {
       ++encodes;
       if (n > 0)
         send_to(*m, encoded_.data(), static_cast<size_t>(n), personal->level, personal->silent);
+      else
+        m->output->idle();
       continue;
     }
-    if (result_.common_silent && !wants_silence) continue;
+    if (result_.common_silent && !wants_silence) {
+      m->output->idle();
+      continue;
+    }
     const auto mix = common();
     if (!mix.empty())
       send_to(*m, mix.data(), mix.size(), result_.common_level, result_.common_silent);
+    else
+      m->output->idle();
   }
   forwarders_.send(tick_count_, !snapshot_.empty(), result_.common_level, common);
   ++tick_count_;

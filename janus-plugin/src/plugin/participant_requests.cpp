@@ -128,7 +128,8 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
     }
     std::lock_guard lock(session->mutex);
     if (!session->webrtc)
-      session->webrtc = std::make_shared<WebRtcOutput>(pl.gateway, session->handle);
+      session->webrtc =
+          std::make_shared<WebRtcOutput>(pl.gateway, session->handle, pl.settings.audio_outbox);
     p->webrtc = session->webrtc;
     if (answer.opus_payload_type >= 0) p->webrtc->payload_type = answer.opus_payload_type;
     output = p->webrtc;

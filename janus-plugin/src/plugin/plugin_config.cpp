@@ -48,6 +48,14 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
     }
     s->caption_font = json_string_value(v);
   }
+  if (json_t* v = json_object_get(general, "webrtc_audio_relay")) {
+    const char* mode = json_string_value(v);
+    if (mode == nullptr || (std::string(mode) != "outbox" && std::string(mode) != "tick")) {
+      *error = "general.webrtc_audio_relay must be \"outbox\" or \"tick\"";
+      return false;
+    }
+    s->audio_outbox = std::string(mode) == "outbox";
+  }
   struct Limit {
     const char* key;
     int* value;
@@ -82,7 +90,7 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   json_object_del(defaults, "room");
   for (const char* k :
        {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range", "max_rooms",
-        "tick_threads", "stats_interval", "media_timeout", "caption_font"})
+        "tick_threads", "stats_interval", "media_timeout", "caption_font", "webrtc_audio_relay"})
     json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);

@@ -75,17 +75,36 @@ std::shared_ptr<Session> Plugin::find_session(janus_plugin_session* handle) {
   return it == sessions.end() ? nullptr : it->second;
 }
 
-WebRtcOutput::WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle)
+WebRtcOutput::WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle, bool outbox)
     : gateway_(gateway), handle_(handle) {
   janus_refcount_increase(&handle_->ref);
+  if (outbox) {
+    outbox_ = std::make_unique<mcu::RelayOutbox>([this](const uint8_t* p, size_t len, int level) {
+      relay(p, len, false, payload_type, level);
+    });
+  }
 }
 
 WebRtcOutput::~WebRtcOutput() {
+  plugin().mix_drained += drained();
+  plugin().mix_overdue += overdue();
+  plugin().mix_waited_us += waited_us();
   janus_refcount_decrease(&handle_->ref);
 }
 
 void WebRtcOutput::send(const uint8_t* packet, size_t len, int level) {
-  relay(packet, len, false, payload_type, level);
+  if (outbox_)
+    outbox_->hold(packet, len, level);
+  else
+    relay(packet, len, false, payload_type, level);
+}
+
+void WebRtcOutput::idle() {
+  if (outbox_) outbox_->release();
+}
+
+void WebRtcOutput::drain() {
+  if (outbox_) outbox_->drain();
 }
 
 void WebRtcOutput::send(const uint8_t* packet, size_t len) {
@@ -342,6 +361,8 @@ static std::shared_ptr<Participant> session_participant(janus_plugin_session* ha
 static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
   auto p = session_participant(handle);
   if (!p || !p->inbound) return;
+  // This thread is awake anyway: the mix waiting for this listener goes out now.
+  if (p->webrtc) p->webrtc->drain();
   const int64_t now = mcu::monotonic_us();
   p->last_media_us.store(now, std::memory_order_relaxed);
   mcu::RtpPacketView view;
@@ -366,6 +387,7 @@ static void conf_incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* pa
 static void conf_incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet) {
   auto p = session_participant(handle);
   if (p) p->last_media_us.store(mcu::monotonic_us(), std::memory_order_relaxed);
+  if (p && p->webrtc) p->webrtc->drain();
   if (!packet->video) return;
   auto room = p ? p->room.lock() : nullptr;
   if (!room || !room->video) return;

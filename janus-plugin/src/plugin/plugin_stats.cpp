@@ -45,12 +45,18 @@ json_t* plugin_stats_json() {
   mcu::MixerStats audio;
   mcu::RoomVideoStats video;
   uint64_t video_rooms = 0;
+  uint64_t drained = pl.mix_drained, overdue = pl.mix_overdue, waited_us = pl.mix_waited_us;
   for (const auto& room : rooms) {
     {
       std::lock_guard lock(room->mutex);
       for (const auto& [id, member] : room->members) {
         ++participants;
-        if (member.first->webrtc) ++webrtc;
+        if (const auto& out = member.first->webrtc) {
+          ++webrtc;
+          drained += out->drained();
+          overdue += out->overdue();
+          waited_us += out->waited_us();
+        }
         if (member.first->plain) ++plain;
       }
     }
@@ -90,6 +96,15 @@ json_t* plugin_stats_json() {
   json_object_set_new(v, "missed_ticks", counter(video.missed_ticks));
   json_object_set_new(v, "encode_errors", counter(video.encode_errors));
   json_object_set_new(v, "frame_us", percentiles_json(video.frame_us, video.max_tick_us));
+  // Which thread sent WebRTC listeners their mix (webrtc_audio_relay): their own
+  // loop thread (drained) or the mixer's, a tick late (overdue), and how long
+  // they waited for it on average; since start.
+  json_t* relay = json_object();
+  json_object_set_new(relay, "mode", json_string(pl.settings.audio_outbox ? "outbox" : "tick"));
+  json_object_set_new(relay, "drained", counter(drained));
+  json_object_set_new(relay, "overdue", counter(overdue));
+  json_object_set_new(relay, "mean_wait_us",
+                      counter(drained + overdue > 0 ? waited_us / (drained + overdue) : 0));
   json_t* threads = json_array();
   for (size_t n : mcu::TickPool::shared().load()) json_array_append_new(threads, counter(n));
 
@@ -101,6 +116,7 @@ json_t* plugin_stats_json() {
   json_object_set_new(s, "rtp_participants", counter(plain));
   json_object_set_new(s, "audio", a);
   json_object_set_new(s, "video", v);
+  json_object_set_new(s, "webrtc_relay", relay);
   json_object_set_new(s, "tick_threads", threads);
   return s;
 }

@@ -21,6 +21,7 @@
 #include "forward_socket.h"
 #include "janus_api.h"
 #include "plain_rtp_endpoint.h"
+#include "relay_outbox.h"
 #include "room_audio.h"
 #include "room_options.h"
 #include "room_video.h"
@@ -33,12 +34,20 @@ struct Room;
 // A WebRTC participant's PeerConnection as the media core sees it: where its
 // audio mix and the room's video composite go, and where key frame requests
 // and REMB for its camera go. Holds a reference on the Janus handle, so a
-// PeerConnection going away mid-packet is harmless.
+// PeerConnection going away mid-packet is harmless. With an outbox the mix
+// waits for the handle's own loop thread (drain() from incoming RTP/RTCP),
+// which Janus need not wake for it.
 class WebRtcOutput : public mcu::AudioOutput, public mcu::VideoViewer, public mcu::VideoFeedback {
  public:
-  WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle);
+  WebRtcOutput(janus_callbacks* gateway, janus_plugin_session* handle, bool outbox);
   ~WebRtcOutput() override;
   void send(const uint8_t* packet, size_t len, int level) override;
+  void idle() override;
+  void drain();
+  // Mix packets relayed by the loop thread and by the mixer thread (outbox only).
+  uint64_t drained() const { return outbox_ ? outbox_->drained() : 0; }
+  uint64_t overdue() const { return outbox_ ? outbox_->overdue() : 0; }
+  uint64_t waited_us() const { return outbox_ ? outbox_->waited_us() : 0; }
   void send(const uint8_t* packet, size_t len) override;
   void request_keyframe(bool full_intra_request) override;
   void cap_bitrate(uint32_t bps) override;
@@ -54,6 +63,7 @@ class WebRtcOutput : public mcu::AudioOutput, public mcu::VideoViewer, public mc
   janus_callbacks* gateway_;
   janus_plugin_session* handle_;
   std::atomic<uint8_t> fir_seq_{0};
+  std::unique_ptr<mcu::RelayOutbox> outbox_;  // null: the mixer thread relays
 };
 
 struct Participant {
@@ -130,6 +140,9 @@ struct PluginSettings {
   int media_timeout = 30;
   bool events = true;
   bool string_ids = false;
+  // WebRTC listeners' mix goes out from their own Janus loop thread
+  // (webrtc_audio_relay = "outbox"), not from the mixer thread ("tick").
+  bool audio_outbox = true;
   // The font of the names on video tiles (TrueType, OpenType, ...).
   std::string caption_font = mcu::kDefaultCaptionFont;
   PlainRtpSettings rtp;
@@ -150,6 +163,10 @@ class Plugin {
 
   std::unique_ptr<UdpReactor> reactor;
   std::shared_ptr<const mcu::CaptionFont> caption_font;  // loaded by init
+  // Mix packets of WebRTC outputs that are gone (WebRtcOutput::drained/overdue/waited_us).
+  std::atomic<uint64_t> mix_drained{0};
+  std::atomic<uint64_t> mix_overdue{0};
+  std::atomic<uint64_t> mix_waited_us{0};
 
   // Asynchronous work (join/configure/leave, notifications) runs here, off
   // Janus' request threads and off the mixer threads.
