@@ -11,7 +11,7 @@ ARG DEBIAN_IMAGE=debian:bookworm-20251229-slim
 FROM ${DEBIAN_IMAGE} AS packages
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config file dpkg-dev janus-dev libglib2.0-dev \
-      libjansson-dev libopus-dev libopusenc-dev libvpx-dev libyuv-dev libconfig-dev \
+      libjansson-dev libopus-dev libopusenc-dev libopusfile-dev libvpx-dev libyuv-dev libconfig-dev \
       libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libfreetype-dev \
     && rm -rf /var/lib/apt/lists/*
 # Only what the packages are built from: a change to docker/ does not rebuild them.

@@ -8,10 +8,11 @@ packages=(
   build-essential cmake pkg-config clang-format
   janus janus-dev
   libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libvpx-dev libyuv-dev
+  libopusfile-dev  # play_file: reading announcements; tests read recordings back
   libfreetype-dev fonts-dejavu-core  # video captions: FreeType and the default font
   libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # tests
-  libcmocka-dev libbenchmark-dev libopusfile-dev iproute2 curl docker-compose debootstrap
+  libcmocka-dev libbenchmark-dev iproute2 curl docker-compose debootstrap
   python3-aiortc python3-numpy python3-av
   ffmpeg  # bench/video: the reference compositor; tests/integration: decoding recordings
   golang-go golang-github-pion-webrtc.v3-dev  # bench/webrtc-load: the WebRTC load generator

@@ -14,8 +14,8 @@ CACHE=${JANUS_CONFERENCE_CACHE:-/var/cache/janus-conference}
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)
 BUILD_DEPS=(
   build-essential cmake pkg-config file janus-dev
-  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libvpx-dev libyuv-dev
-  libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libfreetype-dev
+  libglib2.0-dev libjansson-dev libopus-dev libopusenc-dev libopusfile-dev libvpx-dev
+  libyuv-dev libconfig-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libfreetype-dev
 )
 
 log() { echo "prepare-debian-roots: $*"; }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "announcement_mixer.h"
 #include "audio_mixer.h"
 #include "jitter_buffer.h"
 #include "ogg_opus_recorder.h"
@@ -115,6 +116,28 @@ void BM_MixStep(benchmark::State& state) {
                                                      benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_MixStep)->Arg(10)->Arg(100)->Arg(400);
+
+// What announcements add to a tick: K files playing (summed by AnnouncementMixer),
+// then the mixing step of 10 inputs with the result added to every mix.
+void BM_AnnouncementFrame(benchmark::State& state) {
+  const int files = static_cast<int>(state.range(0));
+  mcu::AnnouncementMixer playing;
+  const auto pcm = std::make_shared<const mcu::Pcm>(48000, int16_t{1000});
+  for (int k = 0; k < files; ++k) playing.play(std::to_string(k), pcm, true);
+  mcu::AudioMixer mixer;
+  const auto talk = tone(440, 1);
+  std::vector<mcu::MixerInput> inputs;
+  for (int i = 0; i < 10; ++i)
+    inputs.push_back({static_cast<uint64_t>(i + 1), talk.data(), i < kTalkers ? 20 : 127, false});
+  mcu::Frame frame{};
+  std::vector<std::string> ended;
+  mcu::MixResult result;
+  for (auto _ : state) {
+    const bool any = playing.next_frame(frame.data(), &ended);
+    mixer.mix(inputs, result, any ? frame.data() : nullptr);
+  }
+}
+BENCHMARK(BM_AnnouncementFrame)->Arg(0)->Arg(1)->Arg(8);
 
 // A whole RoomAudio tick (jitter buffers, decodes, mixing, encodes, RTP out)
 // with packets fed as the network would: K talkers, the rest quiet. The second

@@ -1,5 +1,7 @@
 """The plugin's audio features against the real Janus: recording the mix (record,
-record_file, record_dir, enable_recording), checked by decoding the file with ffmpeg.
+record_file, record_dir, enable_recording), checked by decoding the file with ffmpeg;
+announcements (play_file, is_playing, stop_file), checked in what every participant
+receives and in the recording; join and leave tones (heard by the others only).
 
     /usr/bin/python3 tests/integration/test_audio_features.py --plugin build/.../libjanus_conference.so
 
@@ -34,6 +36,14 @@ FREQS = (400, 660, 1130)      # as in the audio conference test: no intermodulat
 TONE_MIN_DB = 25.0            # each talker's tone in the recording, over its noise floor
 RECORD_SECONDS = 6.0
 DURATION_TOLERANCE_S = 0.6    # recording length against the wall clock between start and stop
+ANN_ROOM = 6102
+ANN_SECRET = "ann-secret"
+ANN_TALKER_HZ = 400
+ANN_FILE_HZ = 1500            # the played file's tone: what everyone must hear
+ANN_FILE_SECONDS = 3.0
+LOOP_FILE_HZ = 2000           # a short file played in a loop: stereo at 24 kHz
+TONES_ROOM = 6103
+JOIN_LEAVE_HZ = (660, 990)    # the join tone rises from one to the other, the leave tone falls
 
 
 def decode_with_ffmpeg(path):
@@ -131,6 +141,199 @@ async def check_recording(r, janus, req):
     return peers
 
 
+def make_opus(path, hz, seconds, rate=48000, channels=1):
+    """An Ogg Opus file of a tone, as ffmpeg's libopus writes it."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"sine=frequency={hz}:duration={seconds}:sample_rate={rate}", "-ac",
+                    str(channels), "-c:a", "libopus", path], check=True)
+
+
+async def announcement_event(peer, kind, file_id, timeout=5.0):
+    """Waits for the peer's `kind` event (announcement-started/-stopped) about file_id."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        data = await event_with(peer, "file_id", max(0.1, deadline - time.monotonic()))
+        if data and data.get("audiobridge") == kind and data.get("file_id") == file_id:
+            return data
+    return None
+
+
+def hears(samples, hz):
+    levels = tone_report(samples, (hz,), skip_seconds=0.5) or {}
+    return levels.get(hz, 0.0)
+
+
+async def check_announcements(r, janus, req):
+    host_dir = os.path.join(janus.dir, "announcements")
+    os.makedirs(host_dir, exist_ok=True)
+    tone = os.path.join(host_dir, "tone.opus")
+    looped = os.path.join(host_dir, "loop.opus")
+    text = os.path.join(host_dir, "text.opus")
+    make_opus(tone, ANN_FILE_HZ, ANN_FILE_SECONDS)
+    make_opus(looped, LOOP_FILE_HZ, 0.4, rate=24000, channels=2)
+    with open(text, "w") as fh:
+        fh.write("this is not an Ogg Opus file\n" * 10)
+
+    created = await req({"request": "create", "room": ANN_ROOM, "secret": ANN_SECRET,
+                         "allow_rtp_participants": True, "video": False, "record": True,
+                         "record_dir": janus._inside(host_dir), "record_file": "mix.opus"})
+    r.check("announcements: room created", created.event == "created", str(created.data))
+    talker = PlainRtpPeer(janus.url, PACKAGE, ANN_ROOM, "ann-talker", ANN_TALKER_HZ)
+    listeners = [PlainRtpPeer(janus.url, PACKAGE, ANN_ROOM, f"ann-listener-{k}") for k in (1, 2)]
+    peers = [talker] + listeners
+    for p in peers:
+        await p.join()
+    await asyncio.sleep(1.0)
+
+    def play(**fields):
+        return req({"request": "play_file", "room": ANN_ROOM, "secret": ANN_SECRET, **fields})
+
+    def is_playing(file_id):
+        return req({"request": "is_playing", "room": ANN_ROOM, "secret": ANN_SECRET,
+                    "file_id": file_id})
+
+    def stop(file_id, secret=ANN_SECRET):
+        return req({"request": "stop_file", "room": ANN_ROOM, "secret": secret,
+                    "file_id": file_id})
+
+    for p in peers:
+        p.recorder.mark()
+    played = await play(filename=janus._inside(tone), file_id="tone")
+    r.check("play_file answers success with the file_id",
+            played.event == "success" and played.data.get("file_id") == "tone", str(played.data))
+    started = await announcement_event(listeners[0], "announcement-started", "tone")
+    r.check("participants are told announcement-started", started is not None, str(started))
+    playing = await is_playing("tone")
+    r.check("is_playing true while it plays", playing.data.get("playing") is True,
+            str(playing.data))
+    stopped = await announcement_event(listeners[1], "announcement-stopped", "tone",
+                                       timeout=ANN_FILE_SECONDS + 3)
+    r.check("announcement-stopped when the file ends", stopped is not None, str(stopped))
+    playing = await is_playing("tone")
+    r.check("is_playing false after its end", playing.event == "success"
+            and playing.data.get("playing") is False, str(playing.data))
+    levels = {p.display: hears(p.recorder.samples(), ANN_FILE_HZ) for p in peers}
+    r.check(f"every participant hears the file's {ANN_FILE_HZ} Hz (the talker too)",
+            min(levels.values()) > TONE_MIN_DB,
+            ", ".join(f"{n} {db:.1f} dB" for n, db in levels.items()))
+    talk = {p.display: hears(p.recorder.samples(), ANN_TALKER_HZ) for p in listeners}
+    r.check("the listeners still hear the talker under it", min(talk.values()) > TONE_MIN_DB,
+            ", ".join(f"{n} {db:.1f} dB" for n, db in talk.items()))
+
+    looping = await play(filename=janus._inside(looped), loop=True)
+    loop_id = looping.data.get("file_id")
+    r.check("play_file without file_id picks one", looping.event == "success"
+            and isinstance(loop_id, str) and loop_id != "", str(looping.data))
+    for p in peers:
+        p.recorder.mark()
+    await asyncio.sleep(2.0)  # five times the file's length
+    playing = await is_playing(loop_id)
+    r.check("a looped file still plays after several lengths", playing.data.get("playing") is True,
+            str(playing.data))
+    level = hears(listeners[0].recorder.samples(), LOOP_FILE_HZ)
+    r.check(f"its {LOOP_FILE_HZ} Hz (stereo, 24 kHz file) is heard", level > TONE_MIN_DB,
+            f"{level:.1f} dB")
+    r.check("stop_file with a wrong secret -> 489", (await stop(loop_id, "nope")).error_code == 489)
+    halted = await stop(loop_id)
+    r.check("stop_file stops it", halted.event == "success"
+            and halted.data.get("file_id") == loop_id, str(halted.data))
+    told = await announcement_event(listeners[0], "announcement-stopped", loop_id)
+    r.check("stop_file tells announcement-stopped", told is not None, str(told))
+    r.check("is_playing false after stop_file",
+            (await is_playing(loop_id)).data.get("playing") is False)
+    for p in peers:
+        p.recorder.mark()
+    await asyncio.sleep(1.5)
+    level = hears(listeners[0].recorder.samples(), LOOP_FILE_HZ)
+    r.check("the stopped file is no longer heard", level < 20.0, f"{level:.1f} dB")
+
+    # The build's recording-started.opus (beside the plugin), which the glue plays.
+    sound = os.path.join(os.path.dirname(os.path.abspath(janus.plugins[0])), "sounds",
+                         "recording-started.opus")
+    for p in peers:
+        p.recorder.mark()
+    consent = await play(filename=janus._inside(sound), file_id="consent")
+    await announcement_event(listeners[0], "announcement-stopped", "consent", timeout=4.0)
+    level = short_tone_db(listeners[0].recorder.samples(), 1175)
+    r.check("the built recording-started.opus plays (its 1175 Hz beep is heard)",
+            consent.event == "success" and level > TONE_MIN_DB,
+            f"{consent.data}, {level:.1f} dB")
+
+    dup = await play(filename=janus._inside(tone), file_id="dup")
+    again = await play(filename=janus._inside(tone), file_id="dup")
+    r.check("a file_id already playing -> 490", dup.event == "success" and again.error_code == 490,
+            f"{dup.data} / {again.data}")
+    await stop("dup")
+    for name, reply, code, words in [
+            ("a missing file -> 499", await play(filename=janus._inside(host_dir) + "/none.opus"),
+             499, "No such file"),
+            ("a file that is not Ogg Opus -> 499", await play(filename=janus._inside(text)),
+             499, "not an Ogg Opus file"),
+            ("a filename with .. -> 484", await play(filename=host_dir + "/../x.opus"), 484, ".."),
+            ("play_file without filename -> 483", await play(), 483, "filename"),
+            ("play_file with a wrong secret -> 489",
+             await req({"request": "play_file", "room": ANN_ROOM, "secret": "nope",
+                        "filename": janus._inside(tone)}), 489, "secret"),
+            ("is_playing with a wrong secret -> 489",
+             await req({"request": "is_playing", "room": ANN_ROOM, "file_id": "tone"}), 489,
+             "secret"),
+            ("stop_file of an unknown file_id -> 498", await stop("nothing-like-it"), 498,
+             "nothing-like-it"),
+            ("play_file in no such room -> 485",
+             await req({"request": "play_file", "room": 999999, "filename": "a.opus"}), 485, "")]:
+        r.check(name, reply.error_code == code and words in (reply.data.get("error") or ""),
+                f"got {reply.error_code} ({reply.data.get('error')})")
+
+    await req({"request": "destroy", "room": ANN_ROOM, "secret": ANN_SECRET})
+    pcm, _, _ = decode_with_ffmpeg(os.path.join(host_dir, "mix.opus"))
+    level = hears(pcm, ANN_FILE_HZ)
+    r.check(f"the room's recording has the file's {ANN_FILE_HZ} Hz", level > TONE_MIN_DB,
+            f"{level:.1f} dB")
+    return peers
+
+
+def short_tone_db(samples, hz):
+    """Level of hz in a short stretch of audio (padded to the second tone_report needs);
+    0 when nothing was received."""
+    x = np.asarray(samples, dtype=np.float64)
+    if len(x) == 0:
+        return 0.0
+    x = np.concatenate([x, np.zeros(max(0, SAMPLE_RATE - len(x)))])
+    return (tone_report(x, (hz,), skip_seconds=0) or {}).get(hz, 0.0)
+
+
+async def check_join_leave_tones(r, janus, req):
+    created = await req({"request": "create", "room": TONES_ROOM, "allow_rtp_participants": True,
+                         "video": False, "join_tone": True, "leave_tone": True})
+    r.check("a room with join_tone and leave_tone", created.event == "created", str(created.data))
+    listed = {x["room"]: x for x in (await req({"request": "list"})).data.get("list", [])}
+    r.check("list shows join_tone and leave_tone",
+            listed.get(TONES_ROOM, {}).get("join_tone") is True
+            and listed[TONES_ROOM].get("leave_tone") is True, str(listed.get(TONES_ROOM)))
+    first = PlainRtpPeer(janus.url, PACKAGE, TONES_ROOM, "tones-first")
+    second = PlainRtpPeer(janus.url, PACKAGE, TONES_ROOM, "tones-second")
+    await first.join()
+    await asyncio.sleep(1.0)
+    first.recorder.mark()
+    await second.join()
+    await asyncio.sleep(1.0)
+    heard = [short_tone_db(first.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
+    r.check("the one already in the room hears the join tone", min(heard) > TONE_MIN_DB,
+            ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, heard)))
+    own = [short_tone_db(second.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
+    r.check("the newcomer does not hear its own join tone", max(own) < 10.0,
+            f"{len(second.recorder.samples())} samples received, "
+            + ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, own)))
+    first.recorder.mark()
+    await second.close()
+    await asyncio.sleep(1.0)
+    heard = [short_tone_db(first.recorder.samples(), hz) for hz in JOIN_LEAVE_HZ]
+    r.check("the one who stays hears the leave tone", min(heard) > TONE_MIN_DB,
+            ", ".join(f"{hz} Hz {db:.1f} dB" for hz, db in zip(JOIN_LEAVE_HZ, heard)))
+    await req({"request": "destroy", "room": TONES_ROOM})
+    return [first]
+
+
 async def scenario(r, janus):
     admin = JanusClient(janus.url)
     await run_blocking(admin.create)
@@ -143,6 +346,8 @@ async def scenario(r, janus):
     peers = []
     try:
         peers = await check_recording(r, janus, req)
+        peers += await check_announcements(r, janus, req)
+        peers += await check_join_leave_tones(r, janus, req)
     finally:
         await close_scenario(peers, admin)
     r.check("janus alive at the end", janus.alive())

@@ -5,7 +5,7 @@
 # * the plugin's Depends name the Janus versions that share the headers' ABI;
 # * that root's Janus loads the plugin from its own plugins folder and the plugin
 #   answers requests (Janus in its own network namespace: HTTP on 127.0.0.1 only);
-# * the plugin's config is shipped as a sample only;
+# * the plugin's config is shipped as a sample only, and its recording-started sound;
 # * matrix-glue's system user exists, its config is readable by root and that user
 #   only and survives a reinstall, its state folder is the user's alone, the unit's
 #   paths exist, and a purge removes the state.
@@ -62,6 +62,8 @@ if [ "${1:-}" = --in-namespace ]; then
   check "the plugin config is a sample only" \
     test -f "$ROOT/etc/janus/janus.plugin.conference.jcfg.sample" \
     -a ! -e "$ROOT/etc/janus/janus.plugin.conference.jcfg"
+  check "the plugin ships the recording-started announcement" \
+    test -s "$ROOT/usr/share/janus-conference/sounds/recording-started.opus"
 
   # Janus with a test config folder; plugins and transports from its default folders.
   conf=$ROOT/etc/janus-test

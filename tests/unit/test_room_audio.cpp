@@ -11,6 +11,7 @@
 #include "opus_codec.h"
 #include "room_audio.h"
 #include "rtp.h"
+#include "tone_pattern.h"
 
 // Last: CMocka's macros break standard headers included after it.
 #include "cmocka_cpp.h"
@@ -188,6 +189,51 @@ void test_muted_talker_is_not_heard(void** /*state*/) {
   assert_true(out->packets.size() > 40);
 }
 
+// A played file reaches every participant through Opus, and its end is reported once.
+void test_played_file_is_heard_and_ends(void** /*state*/) {
+  std::vector<std::string> ended;
+  mcu::RoomAudio room{
+      mcu::RoomAudioConfig{}, {}, [&ended](const std::string& id) { ended.push_back(id); }};
+  auto a = std::make_shared<CaptureOutput>();
+  auto b = std::make_shared<CaptureOutput>();
+  room.add(1, a, {}, false);
+  room.add(2, b, {}, false);
+  auto file = std::make_shared<mcu::Pcm>(50 * mcu::kFrameSamples);
+  for (size_t i = 0; i < file->size(); ++i)
+    (*file)[i] = static_cast<int16_t>(
+        6000 * std::sin(2 * kPi * 900 * static_cast<double>(i) / mcu::kSampleRate));
+  assert_true(room.announcements().play("f", file, false));
+  for (int i = 0; i < 60; ++i) room.tick();
+  assert_int_equal(ended.size(), 1);
+  assert_string_equal(ended[0].c_str(), "f");
+  assert_false(room.announcements().playing("f"));
+  for (const auto& out : {a, b}) {
+    const std::vector<int16_t> pcm = decode_all(*out, 10);
+    assert_true(goertzel_db(pcm, 900) > goertzel_db(pcm, 1400) + 30);
+  }
+}
+
+// A join tone: the others hear it, the newcomer is sent nothing while it plays.
+void test_join_tone_not_for_the_newcomer(void** /*state*/) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  auto old = std::make_shared<CaptureOutput>();
+  auto newcomer = std::make_shared<CaptureOutput>();
+  room.add(1, old, {}, false);
+  room.add(2, newcomer, {}, false);
+  auto tone = std::make_shared<const mcu::Pcm>(mcu::join_tone());
+  room.play_tone(tone, 2);
+  const size_t tone_frames = tone->size() / mcu::kFrameSamples;
+  for (size_t i = 0; i < tone_frames; ++i) room.tick();
+  assert_int_equal(newcomer->packets.size(), 0);
+  assert_int_equal(old->packets.size(), tone_frames);
+  const std::vector<int16_t> heard = decode_all(*old, 0);
+  assert_true(goertzel_db(heard, 660) > goertzel_db(heard, 1400) + 20);
+  // Afterwards the newcomer hears the room like anyone: the next tone reaches it.
+  room.play_tone(tone);
+  for (int i = 0; i < 5; ++i) room.tick();
+  assert_int_equal(newcomer->packets.size(), 5);
+}
+
 // mute_room: nobody is heard while the room is muted; afterwards each participant's own mute
 // is as it was (a talker muted on its own stays muted).
 void test_muted_room_mixes_nobody(void** /*state*/) {
@@ -295,6 +341,8 @@ int main() {
       cmocka_unit_test(test_muted_room_mixes_nobody),
       cmocka_unit_test(test_quiet_senders_are_not_decoded),
       cmocka_unit_test(test_recording_holds_the_common_mix),
+      cmocka_unit_test(test_played_file_is_heard_and_ends),
+      cmocka_unit_test(test_join_tone_not_for_the_newcomer),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

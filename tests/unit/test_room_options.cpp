@@ -24,6 +24,28 @@ void test_defaults_and_fields(void** /*state*/) {
   json_decref(j);
 }
 
+void test_join_and_leave_tones(void** /*state*/) {
+  conf::RoomOptions o;
+  json_t* j = parse(R"({"room": 1})");
+  assert_false(conf::parse_room_options(j, false, true, &o).has_value());
+  assert_false(o.join_tone);  // off by default
+  assert_false(o.leave_tone);
+  json_decref(j);
+  j = parse(R"({"room": 1, "join_tone": true, "leave_tone": true})");
+  assert_false(conf::parse_room_options(j, false, true, &o).has_value());
+  assert_true(o.join_tone);
+  assert_true(o.leave_tone);
+  json_decref(j);
+  // A jcfg room spells it "yes".
+  json_t* value = conf::jcfg_value_to_json("yes");
+  j = json_pack("{s:i, s:O}", "room", 1, "join_tone", value);
+  json_decref(value);
+  conf::RoomOptions from_jcfg;
+  assert_false(conf::parse_room_options(j, false, true, &from_jcfg).has_value());
+  assert_true(from_jcfg.join_tone);
+  json_decref(j);
+}
+
 void test_video_options(void** /*state*/) {
   conf::RoomOptions o;
   json_t* j = parse(R"({"room": 1})");
@@ -64,6 +86,8 @@ void test_bad_input(void** /*state*/) {
   expect_error(R"({})", false, conf::kErrMissingElement);
   expect_error(R"({"room": 1, "max_speakers": 0})", false, conf::kErrInvalidElement);
   expect_error(R"({"room": 1, "max_speakers": "3"})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "join_tone": "on"})", false, conf::kErrInvalidElement);
+  expect_error(R"({"room": 1, "leave_tone": 1})", false, conf::kErrInvalidElement);
   expect_error(R"({"room": 1, "is_private": "yes"})", false, conf::kErrInvalidElement);
   expect_error(R"({"room": 1, "description": 7})", false, conf::kErrInvalidElement);
   expect_error(R"({"room": ""})", true, conf::kErrInvalidElement);
@@ -118,9 +142,9 @@ void test_jcfg_values(void** /*state*/) {
 
 int main() {
   const CMUnitTest tests[] = {
-      cmocka_unit_test(test_defaults_and_fields), cmocka_unit_test(test_bad_input),
-      cmocka_unit_test(test_video_options),       cmocka_unit_test(test_string_ids),
-      cmocka_unit_test(test_jcfg_values),
+      cmocka_unit_test(test_defaults_and_fields),  cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_join_and_leave_tones), cmocka_unit_test(test_video_options),
+      cmocka_unit_test(test_string_ids),           cmocka_unit_test(test_jcfg_values),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -22,6 +22,7 @@ enum ErrorCode : int {
   kErrRoomFull = 495,
   kErrRtpSetup = 496,
   kErrTooManyRooms = 497,  // ours: general.max_rooms reached
+  kErrNoSuchFile = 498,    // ours: stop_file names no playing file
   kErrUnknown = 499,
 };
 

@@ -23,7 +23,24 @@ bool has_parent_component(std::string_view path) {
   return false;
 }
 
-std::optional<ParseError> check_path(const std::string& path, const char* field) {
+std::optional<ParseError> check_record_dir(const std::string& dir) {
+  return check_file_path(dir, "record_dir");
+}
+
+std::optional<ParseError> check_record_file(const std::string& file) {
+  if (auto e = check_file_path(file, "record_file")) return e;
+  if (file.front() == '/')
+    return ParseError{kErrInvalidElement,
+                      "Invalid element (record_file must be relative; put the folder in "
+                      "record_dir)"};
+  if (file.back() == '/')
+    return ParseError{kErrInvalidElement, "Invalid element (record_file names a folder)"};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ParseError> check_file_path(const std::string& path, const char* field) {
   const std::string name(field);
   if (path.empty())
     return ParseError{kErrInvalidElement, "Invalid element (" + name + " is empty)"};
@@ -35,23 +52,6 @@ std::optional<ParseError> check_path(const std::string& path, const char* field)
                       "Invalid element (" + name + " may not contain a \"..\" component)"};
   return std::nullopt;
 }
-
-std::optional<ParseError> check_record_dir(const std::string& dir) {
-  return check_path(dir, "record_dir");
-}
-
-std::optional<ParseError> check_record_file(const std::string& file) {
-  if (auto e = check_path(file, "record_file")) return e;
-  if (file.front() == '/')
-    return ParseError{kErrInvalidElement,
-                      "Invalid element (record_file must be relative; put the folder in "
-                      "record_dir)"};
-  if (file.back() == '/')
-    return ParseError{kErrInvalidElement, "Invalid element (record_file names a folder)"};
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::optional<ParseError> parse_record_options(const json_t* obj, RecordOptions* out) {
   if (auto e = read_bool(obj, "record", &out->record)) return e;

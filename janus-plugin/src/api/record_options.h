@@ -20,6 +20,10 @@ struct RecordOptions {
   std::string dir;   // empty: Janus' working directory
 };
 
+// A file path from a request (`field` names it in the error): not empty, at
+// most 1024 bytes, no ".." component.
+std::optional<ParseError> check_file_path(const std::string& path, const char* field);
+
 // Reads record, record_file and record_dir of `obj` over `out`.
 std::optional<ParseError> parse_record_options(const json_t* obj, RecordOptions* out);
 

@@ -87,6 +87,8 @@ std::optional<ParseError> parse_room_options(const json_t* obj, bool string_ids,
   if (auto e = read_bool(obj, "allow_rtp_participants", &out->allow_rtp_participants)) return e;
   if (auto e = read_bool(obj, "audiolevel_ext", &out->audiolevel_ext)) return e;
   if (auto e = read_bool(obj, "audiolevel_event", &out->audiolevel_event)) return e;
+  if (auto e = read_bool(obj, "join_tone", &out->join_tone)) return e;
+  if (auto e = read_bool(obj, "leave_tone", &out->leave_tone)) return e;
   if (auto e = read_int(obj, "max_participants", 0, 100000, &out->max_participants)) return e;
   if (auto e = read_int(obj, "max_speakers", 1, 16, &out->max_speakers)) return e;
   if (auto e = read_int(obj, "default_bitrate", 0, 510000, &out->bitrate)) return e;

@@ -23,7 +23,10 @@ struct RoomOptions {
   bool allow_rtp_participants = false;
   bool audiolevel_ext = true;    // negotiate RFC 6464 with WebRTC participants
   bool audiolevel_event = true;  // send talking / stopped-talking
-  int max_participants = 0;      // 0 = unlimited
+  // Short tones the others hear when someone joins or leaves.
+  bool join_tone = false;
+  bool leave_tone = false;
+  int max_participants = 0;  // 0 = unlimited
   int max_speakers = 3;
   int bitrate = 32000;
   int complexity = 5;

@@ -12,7 +12,8 @@ AudioMixer::AudioMixer(const SpeakerConfig& config) : selector_(config) {
   personal_limiters_.reserve(max);
 }
 
-void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out) {
+void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
+                     const int16_t* announcement) {
   speaker_inputs_.resize(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const MixerInput& in = inputs[i];
@@ -56,8 +57,12 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out) {
     if (pcm == nullptr) continue;
     for (int i = 0; i < kFrameSamples; ++i) bus_[i] += static_cast<float>(pcm[i]);
   }
+  if (announcement != nullptr) {
+    for (int i = 0; i < kFrameSamples; ++i) bus_[i] += static_cast<float>(announcement[i]);
+  }
+  const int others = announcement != nullptr ? 1 : 0;  // heard by every speaker too
   common_limiter_.process(bus_.data(), out.common.data(), kFrameSamples);
-  out.common_silent = contributors == 0;
+  out.common_silent = contributors + others == 0;
   out.common_level =
       out.common_silent ? kSilentLevel : rfc6464_level(out.common.data(), kFrameSamples);
 
@@ -77,7 +82,7 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out) {
     std::unique_ptr<SoftLimiter>& limiter = personal_limiters_[p.id];
     if (!limiter) limiter = std::make_unique<SoftLimiter>();
     limiter->process(scratch_.data(), p.pcm.data(), kFrameSamples);
-    p.silent = contributors - (own != nullptr ? 1 : 0) == 0;
+    p.silent = contributors + others - (own != nullptr ? 1 : 0) == 0;
     p.level = p.silent ? kSilentLevel : rfc6464_level(p.pcm.data(), kFrameSamples);
   }
 }

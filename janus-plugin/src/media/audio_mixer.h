@@ -2,7 +2,8 @@
 // select the speakers, sum them, and produce
 //   * one common mix (all selected speakers) for everyone not selected, and
 //   * for each selected speaker, the mix without their own voice (mix-minus),
-// each through its own soft limiter. No codecs, no I/O.
+// each through its own soft limiter. Announcements (played files) go into
+// every mix, before the limiters, whoever is selected. No codecs, no I/O.
 #pragma once
 
 #include <array>
@@ -48,8 +49,10 @@ class AudioMixer {
   explicit AudioMixer(const SpeakerConfig& config = {});
 
   // inputs: every participant in the room this tick. Levels are taken from
-  // `level` when >= 0, else measured from `pcm`.
-  void mix(std::span<const MixerInput> inputs, MixResult& out);
+  // `level` when >= 0, else measured from `pcm`. announcement: kFrameSamples
+  // samples everyone hears, or nullptr when no file plays.
+  void mix(std::span<const MixerInput> inputs, MixResult& out,
+           const int16_t* announcement = nullptr);
   void remove(uint64_t id);
   const SpeakerSelector& selector() const { return selector_; }
 

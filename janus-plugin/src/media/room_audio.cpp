@@ -22,7 +22,8 @@ struct RoomAudio::Member {
   OutputOptions options;
   std::atomic<bool> muted{false};
   std::atomic<bool> talking{false};
-  bool selected = false;  // mixer thread only
+  std::atomic<int> held_frames{0};  // ticks still to send it nothing (play_tone)
+  bool selected = false;            // mixer thread only
 
   // Mixer thread only.
   Frame pcm{};
@@ -34,9 +35,10 @@ struct RoomAudio::Member {
   std::unique_ptr<OpusEncoderMono> personal_encoder;
 };
 
-RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk)
+RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk, PlayedCallback on_played)
     : config_(config),
       on_talk_(std::move(on_talk)),
+      on_played_(std::move(on_played)),
       mixer_(config.speakers),
       common_encoder_(config.encoder) {
   encoded_.resize(kMaxOpusPacket);
@@ -137,7 +139,20 @@ void RoomAudio::tick() {
     inputs_.push_back(
         {m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load() || room_muted_.load()});
   }
-  mixer_.mix(inputs_, result_);
+  played_.clear();
+  bool announcing = announcements_.next_frame(announcement_.data(), &played_);
+  tones_ended_.clear();  // tones end without an event
+  if (tones_.next_frame(tone_.data(), &tones_ended_)) {
+    for (int i = 0; i < kFrameSamples; ++i) {
+      const int sum = (announcing ? announcement_[i] : 0) + tone_[i];
+      announcement_[i] = static_cast<int16_t>(std::clamp(sum, -32768, 32767));
+    }
+    announcing = true;
+  }
+  mixer_.mix(inputs_, result_, announcing ? announcement_.data() : nullptr);
+  if (on_played_) {
+    for (const std::string& id : played_) on_played_(id);
+  }
   {
     std::lock_guard lock(recorder_mutex_);
     if (recorder_) recorder_->push(result_.common.data());
@@ -158,6 +173,10 @@ void RoomAudio::tick() {
   uint64_t encodes = 0;
   int common_len = -1;  // not encoded yet this tick
   for (auto& m : snapshot_) {
+    if (m->held_frames > 0) {
+      --m->held_frames;
+      continue;
+    }
     const bool wants_silence = m->sending;  // still within its silence tail
     const PersonalMix* personal = nullptr;
     for (const auto& p : result_.personal) {
@@ -194,6 +213,15 @@ void RoomAudio::tick() {
   stats_.encodes += encodes;
   if (spent > stats_.max_tick_us) stats_.max_tick_us = spent;
   stats_.tick_us.record(spent);
+}
+
+void RoomAudio::play_tone(std::shared_ptr<const Pcm> pcm, uint64_t not_for) {
+  const int frames = static_cast<int>((pcm->size() + kFrameSamples - 1) / kFrameSamples);
+  tones_.play(std::to_string(++tone_count_), std::move(pcm), false);
+  if (not_for == 0) return;
+  std::lock_guard lock(members_mutex_);
+  auto it = members_.find(not_for);
+  if (it != members_.end()) it->second->held_frames = frames;
 }
 
 MixerStats RoomAudio::stats() const {

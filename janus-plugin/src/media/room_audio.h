@@ -10,8 +10,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
+#include "announcement_mixer.h"
 #include "audio_mixer.h"
 #include "jitter_buffer.h"
 #include "ogg_opus_recorder.h"
@@ -57,8 +59,11 @@ struct MixerStats {
 class RoomAudio {
  public:
   using TalkCallback = std::function<void(uint64_t id, bool talking)>;
+  // A file played to its end (not one stopped); runs on the mixer thread.
+  using PlayedCallback = std::function<void(const std::string& file_id)>;
 
-  explicit RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk = {});
+  explicit RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk = {},
+                     PlayedCallback on_played = {});
   ~RoomAudio();
   RoomAudio(const RoomAudio&) = delete;
   RoomAudio& operator=(const RoomAudio&) = delete;
@@ -93,6 +98,13 @@ class RoomAudio {
   std::unique_ptr<OggOpusRecorder> stop_recording();
   bool recording() const;
 
+  // Files everyone hears (play_file); see AnnouncementMixer.
+  AnnouncementMixer& announcements() { return announcements_; }
+  // A short tone everyone hears (join and leave tones), without events.
+  // `not_for` (a newcomer) is sent nothing while it plays, so it does not hear
+  // its own join tone; it misses only that much of the room.
+  void play_tone(std::shared_ptr<const Pcm> pcm, uint64_t not_for = 0);
+
  private:
   struct Member;
   void refresh_snapshot();
@@ -100,6 +112,10 @@ class RoomAudio {
 
   RoomAudioConfig config_;
   TalkCallback on_talk_;
+  PlayedCallback on_played_;
+  AnnouncementMixer announcements_;
+  AnnouncementMixer tones_;
+  std::atomic<uint64_t> tone_count_{0};
 
   mutable std::mutex members_mutex_;
   std::map<uint64_t, std::shared_ptr<Member>> members_;  // guarded by members_mutex_
@@ -112,6 +128,10 @@ class RoomAudio {
   std::vector<MixerInput> inputs_;
   AudioMixer mixer_;
   MixResult result_;
+  Frame announcement_{};
+  Frame tone_{};
+  std::vector<std::string> played_;
+  std::vector<std::string> tones_ended_;
   OpusEncoderMono common_encoder_;
   std::vector<uint8_t> encoded_;
   std::vector<uint8_t> common_packet_;

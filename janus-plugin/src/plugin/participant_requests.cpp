@@ -10,6 +10,7 @@
 #include "rooms.h"
 #include "rtp.h"
 #include "sdp_answer.h"
+#include "tones.h"
 
 namespace conf {
 
@@ -154,6 +155,7 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
       json_array_append_new(others, participant_json(*member.first, room->audio->is_talking(id)));
     }
     p->inbound = room->audio->add(p->id, output, options, p->muted);
+    if (room->options.join_tone) room->audio->play_tone(join_tone_pcm(), p->id);
     attach_video(*room, *p, answer);
     room->members[p->id] = {p, session};
     session->participant = p;

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "announcements.h"
 #include "errors.h"
 #include "events.h"
 #include "log.h"
@@ -37,6 +38,9 @@ constexpr SyncRequest kSyncRequests[] = {
     {"unmute_room", handle_unmute_room},
     {"kick_all", handle_kick_all},
     {"enable_recording", handle_enable_recording},
+    {"play_file", handle_play_file},
+    {"is_playing", handle_is_playing},
+    {"stop_file", handle_stop_file},
 };
 
 std::optional<ParseError> leave(const std::shared_ptr<Session>& session, const char* transaction,

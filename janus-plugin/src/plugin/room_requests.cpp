@@ -236,6 +236,8 @@ json_t* handle_list(const json_t* /*message*/) {
     json_object_set_new(r, "record", json_boolean(room->audio->recording()));
     json_object_set_new(r, "muted", json_boolean(room->muted.load()));
     json_object_set_new(r, "max_speakers", json_integer(room->options.max_speakers));
+    json_object_set_new(r, "join_tone", json_boolean(room->options.join_tone));
+    json_object_set_new(r, "leave_tone", json_boolean(room->options.leave_tone));
     {
       std::lock_guard room_lock(room->mutex);
       json_object_set_new(r, "num_participants",

@@ -2,10 +2,12 @@
 
 #include <random>
 
+#include "announcements.h"
 #include "errors.h"
 #include "events.h"
 #include "log.h"
 #include "recording.h"
+#include "tones.h"
 
 namespace conf {
 
@@ -78,6 +80,7 @@ void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const c
     if (room.members.erase(p->id) == 0) return;
   }
   room.audio->remove(p->id);
+  if (room.options.leave_tone) room.audio->play_tone(leave_tone_pcm());
   if (room.video) room.video->remove(p->id);
   if (p->plain) plugin().reactor->remove(p->plain->fd());
   log(Level::kInfo, "room %s: participant %llu (%s) left: %s", room.options.id.c_str(),
@@ -113,7 +116,8 @@ std::shared_ptr<Room> create_room(RoomOptions options, ParseError* error) {
   config.encoder.expected_loss = options.expected_loss;
   std::weak_ptr<Room> weak = room;
   room->audio = std::make_unique<mcu::RoomAudio>(
-      config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); });
+      config, [weak](uint64_t id, bool talking) { on_talk(weak, id, talking); },
+      [weak](const std::string& file_id) { announcement_played(weak, file_id); });
   if (options.recording.record) {
     if (auto e = start_recording(*room, options.recording)) {
       *error = *e;
