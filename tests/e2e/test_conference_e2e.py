@@ -78,6 +78,11 @@ KICKED_NOTICE = "The conference server's operator removed you"
 TIME_LIMIT_S = 600
 
 
+def recording_announcement(plugin):
+    """The announcement the plugin's build makes, beside the plugin."""
+    return os.path.join(os.path.dirname(os.path.abspath(plugin)), "sounds",
+                        "recording-started.opus")
+
 
 # --------------------------------------------------------------------------- glue
 
@@ -136,7 +141,9 @@ class Stack:
                                 server_name=SERVER_NAME, prefix=PREFIX,
                                 focus_settings={"no_call_timeout": NO_CALL_TIMEOUT_S,
                                                 "call_setup_timeout": CALL_SETUP_TIMEOUT_S,
-                                                "hangup_grace_ms": HANGUP_GRACE_MS},
+                                                "hangup_grace_ms": HANGUP_GRACE_MS,
+                                                "recording_announcement": json.dumps(
+                                                    recording_announcement(self.args.plugin))},
                                 janus_api_secret=self.janus_api_secret,
                                 janus_instances=[
                                     (name, self.instances[name].url, weight,
@@ -426,6 +433,7 @@ async def scenario_12(stack, r, callers):
         r.check("scenario 12 needs scenario 1's conference", False)
         return
     room, focus, alice, bob, carol = stack.conf1
+    log_offset = stack.glue.log_size()
     body = await command(alice, room, focus, f"{focus}: help")
     r.check("help: the focus answers with the commands", bool(body) and "mute @user:server" in body
             and "record start" in body, repr(body))
@@ -464,6 +472,14 @@ async def scenario_12(stack, r, callers):
     body = await command(alice, room, focus, f"{focus}: record start")
     r.check("record start: the group room is told the conference is being recorded",
             bool(body) and "being recorded" in body, repr(body))
+    deadline = time.monotonic() + 5
+    while not (played := glue_log_lines(stack, log_offset, "recording announcement playing")):
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    failed = glue_log_lines(stack, log_offset, "command failed")
+    r.check("record start: the plugin plays the recording announcement to the conference "
+            "(play_file)", bool(played) and not failed, repr(played + failed))
     body = await command(alice, room, focus, f"{focus}: record stop")
     r.check("record stop is answered", bool(body) and "stopped" in body, repr(body))
     await record([alice, bob, carol], 3.0)

@@ -22,20 +22,21 @@ PowerLevels levels() {
   return PowerLevels{kGroup, {{kBob, 50}, {kFocus, 100}}, 0, 50};
 }
 
-void expect_command(std::string_view text, CommandKind kind, const std::string& target = "") {
-  const Command c = parse_group_command(text);
+void expect_parsed(Command (*parse)(std::string_view), std::string_view text, CommandKind kind,
+                   const std::string& target) {
+  const Command c = parse(text);
   if (c.kind != kind || c.target != target) {
     fail_msg("\"%.*s\": kind %d target \"%s\"", static_cast<int>(text.size()), text.data(),
              static_cast<int>(c.kind), c.target.c_str());
   }
 }
 
+void expect_command(std::string_view text, CommandKind kind, const std::string& target = "") {
+  expect_parsed(parse_group_command, text, kind, target);
+}
+
 void expect_direct(std::string_view text, CommandKind kind, const std::string& target = "") {
-  const Command c = parse_direct_command(text);
-  if (c.kind != kind || c.target != target) {
-    fail_msg("\"%.*s\": kind %d target \"%s\"", static_cast<int>(text.size()), text.data(),
-             static_cast<int>(c.kind), c.target.c_str());
-  }
+  expect_parsed(parse_direct_command, text, kind, target);
 }
 
 void test_group_syntax(void**) {

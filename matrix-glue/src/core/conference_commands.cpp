@@ -177,6 +177,8 @@ void Conference::on_room_reply(const JanusRoomReply& ev, Effects& fx) {
       done = who_text(ev);
       break;
     case RoomRequestKind::kPlayFile:
+      fx.log(LogLevel::kInfo, group_room_, ev.origin.sender, "",
+             "recording announcement playing: " + r.file);
       return;
   }
   fx.log(LogLevel::kInfo, ev.origin.room_id, ev.origin.sender, "", "command done: " + done);
