@@ -78,6 +78,11 @@ KICKED_NOTICE = "The conference server's operator removed you"
 TIME_LIMIT_S = 600
 
 
+def recording_announcement(plugin):
+    """The announcement the plugin's build makes, beside the plugin."""
+    return os.path.join(os.path.dirname(os.path.abspath(plugin)), "sounds",
+                        "recording-started.opus")
+
 
 # --------------------------------------------------------------------------- glue
 
@@ -136,7 +141,9 @@ class Stack:
                                 server_name=SERVER_NAME, prefix=PREFIX,
                                 focus_settings={"no_call_timeout": NO_CALL_TIMEOUT_S,
                                                 "call_setup_timeout": CALL_SETUP_TIMEOUT_S,
-                                                "hangup_grace_ms": HANGUP_GRACE_MS},
+                                                "hangup_grace_ms": HANGUP_GRACE_MS,
+                                                "recording_announcement": json.dumps(
+                                                    recording_announcement(self.args.plugin))},
                                 janus_api_secret=self.janus_api_secret,
                                 janus_instances=[
                                     (name, self.instances[name].url, weight,
@@ -398,6 +405,85 @@ async def scenario_1(stack, r, callers):
     notices = focus_notices(alice.client, room, focus)
     r.check("the discovery notice is not repeated per call", len(notices) == 1, repr(notices))
     stack.conf1 = (room, focus, alice, bob, carol)
+
+
+async def command(sender, room, focus, body, mentions=None, timeout=10):
+    """`sender` sends `body` in `room`; the body of the focus' notice in reply, or None."""
+    content = {"msgtype": "m.text", "body": body}
+    if mentions:
+        content["m.mentions"] = {"user_ids": mentions}
+    event_id = await run_blocking(sender.client.send, room, "m.room.message", content)
+
+    def answers(e):
+        relates = e.get("content", {}).get("m.relates_to", {})
+        return (e.get("sender") == focus and e["content"].get("msgtype") == "m.notice"
+                and relates.get("m.in_reply_to", {}).get("event_id") == event_id)
+    try:
+        event = await run_blocking(sender.client.wait_event, room, "m.room.message", answers,
+                                   timeout)
+    except TimeoutError:
+        return None
+    return event["content"].get("body")
+
+
+async def scenario_12(stack, r, callers):
+    """Commands on scenario 1's conference: a moderator and a non-moderator, help, who, self-mute
+    in the 1:1 room, record start."""
+    if stack.conf1 is None:
+        r.check("scenario 12 needs scenario 1's conference", False)
+        return
+    room, focus, alice, bob, carol = stack.conf1
+    log_offset = stack.glue.log_size()
+    body = await command(alice, room, focus, f"{focus}: help")
+    r.check("help: the focus answers with the commands", bool(body) and "mute @user:server" in body
+            and "record start" in body, repr(body))
+    # Alice created the room (power level 100); Carol has 0, the kick level is 50.
+    body = await command(carol, room, focus, f"{focus}: mute {bob.user_id}")
+    r.check("carol (power level 0) is refused `mute @bob` with a notice",
+            bool(body) and body.startswith("Only members whose power level"), repr(body))
+    await record([alice, bob, carol], 3.0)
+    check_conference_audio(r, [alice, bob, carol], " (after carol's refused mute)")
+    body = await command(alice, room, focus, f"Conference: mute {bob.user_id}", [focus])
+    r.check("alice (power level 100) mutes bob (a mention addresses the focus)",
+            body == f"{bob.user_id} is muted.", repr(body))
+    await record([alice, carol], 3.0)
+    for c in (alice, carol):
+        check_hears(r, c, [o.freq for o in (alice, carol) if o is not c], [c.freq, bob.freq],
+                    " (bob muted by alice)")
+    body = await command(alice, room, focus, f"{focus}: who")
+    r.check("who lists the three callers, bob muted", bool(body) and "(3)" in body and all(
+        c.user_id in body for c in (alice, bob, carol)) and f"{bob.user_id} (muted)" in body,
+        repr(body))
+    body = await command(alice, room, focus, f"{focus}: unmute {bob.user_id}")
+    r.check("alice unmutes bob", body == f"{bob.user_id} is unmuted.", repr(body))
+
+    body = await command(carol, carol.dm, focus, "mute")
+    r.check("carol mutes herself in her 1:1 room", body == "You are muted.", repr(body))
+    await record([alice, bob], 3.0)
+    for c in (alice, bob):
+        check_hears(r, c, [o.freq for o in (alice, bob) if o is not c], [c.freq, carol.freq],
+                    " (carol muted herself)")
+    body = await command(carol, carol.dm, focus, "unmute")
+    r.check("carol unmutes herself", body == "You are unmuted.", repr(body))
+    body = await command(carol, carol.dm, focus, "dance")
+    r.check("an unknown 1:1 command gets the help", bool(body) and "layout grid" in body,
+            repr(body))
+
+    body = await command(alice, room, focus, f"{focus}: record start")
+    r.check("record start: the group room is told the conference is being recorded",
+            bool(body) and "being recorded" in body, repr(body))
+    deadline = time.monotonic() + 5
+    while not (played := glue_log_lines(stack, log_offset, "recording announcement playing")):
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    failed = glue_log_lines(stack, log_offset, "command failed")
+    r.check("record start: the plugin plays the recording announcement to the conference "
+            "(play_file)", bool(played) and not failed, repr(played + failed))
+    body = await command(alice, room, focus, f"{focus}: record stop")
+    r.check("record stop is answered", bool(body) and "stopped" in body, repr(body))
+    await record([alice, bob, carol], 3.0)
+    check_conference_audio(r, [alice, bob, carol], " (after the commands)")
 
 
 async def scenario_2(stack, r, callers):
@@ -1024,6 +1110,7 @@ async def scenario_11(stack, r, callers):
 
 SCENARIOS = [
     (1, "three members call the focus and hear each other", scenario_1, 90),
+    (12, "commands: moderation, who, help, self-mute, recording", scenario_12, 90),
     (2, "S3 leaving the group room, S4 leaving the direct room", scenario_2, 50),
     (3, "S7 the last caller hangs up", scenario_3, 30),
     (4, "S8 nobody calls", scenario_4, 60),

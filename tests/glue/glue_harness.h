@@ -67,6 +67,9 @@ inline std::uint64_t session_of(CallRef ref) {
 inline std::uint64_t handle_of(CallRef ref) {
   return 200 + ref;
 }
+inline std::uint64_t participant_of(CallRef ref) {
+  return 300 + ref;
+}
 
 // Content prefix of a call event the focus sends, keys in sorted order around it.
 inline std::string version_fields(int version) {
@@ -205,7 +208,7 @@ struct Harness {
     expect_actions(feed(JanusAttached{ref, session_of(ref), handle_of(ref), instance}),
                    {JanusJoin{ref, session_of(ref), handle_of(ref), janus_room, caller, kOffer}});
     expect_actions(
-        feed(JanusJoined{ref, kAnswer}),
+        feed(JanusJoined{ref, kAnswer, participant_of(ref)}),
         {CancelTimer{call_timer_id(TimerKind::kInviteLifetime, ref)},
          SendEvent{focus, dm, "m.call.answer", answer_json(call_id, version), txn(answer_txn)}});
   }

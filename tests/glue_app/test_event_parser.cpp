@@ -124,6 +124,57 @@ void test_registration(void** /*state*/) {
   assert_true(glue::random_token() != glue::random_token());
 }
 
+void test_room_message(void** /*state*/) {
+  std::string why;
+  auto ev = parse(R"({"type":"m.room.message","room_id":"!g:x","sender":"@b:x","event_id":"$m",
+      "content":{"msgtype":"m.text","body":"Focus: who","m.mentions":{"user_ids":["@fs_a:x",1]}}})",
+                  &why);
+  const auto& m = std::get<glue::RoomMessage>(*ev);
+  assert_string_equal(m.body.c_str(), "Focus: who");
+  assert_string_equal(m.event_id.c_str(), "$m");
+  assert_int_equal(m.mentions.size(), 1);
+  assert_string_equal(m.mentions[0].c_str(), "@fs_a:x");
+  // Notices (the focus' own answers) and edits are no commands.
+  assert_false(parse(R"({"type":"m.room.message","room_id":"!g:x","sender":"@b:x","event_id":"$n",
+      "content":{"msgtype":"m.notice","body":"who"}})",
+                     &why)
+                   .has_value());
+  assert_false(parse(R"({"type":"m.room.message","room_id":"!g:x","sender":"@b:x","event_id":"$e",
+      "content":{"msgtype":"m.text","body":"* who","m.new_content":{"msgtype":"m.text"}}})",
+                     &why)
+                   .has_value());
+  why.clear();
+  assert_false(parse(R"({"type":"m.room.message","room_id":"!g:x","sender":"@b:x",
+      "content":{"msgtype":"m.text","body":"who"}})",
+                     &why)
+                   .has_value());
+  assert_false(why.empty());
+}
+
+void test_power_levels(void** /*state*/) {
+  std::string why;
+  auto ev = parse(R"({"type":"m.room.power_levels","room_id":"!g:x","state_key":"",
+      "sender":"@a:x","content":{"users":{"@a:x":100,"@b:x":"50"},"users_default":10,"kick":75}})",
+                  &why);
+  const auto& p = std::get<glue::PowerLevels>(*ev);
+  assert_string_equal(p.room_id.c_str(), "!g:x");
+  assert_int_equal(p.users.size(), 1);  // a string level counts as absent
+  assert_int_equal(p.users.at("@a:x"), 100);
+  assert_int_equal(p.users_default, 10);
+  assert_int_equal(p.kick, 75);
+  // The spec's defaults.
+  ev =
+      parse(R"({"type":"m.room.power_levels","room_id":"!g:x","state_key":"","content":{}})", &why);
+  assert_int_equal(std::get<glue::PowerLevels>(*ev).kick, 50);
+  assert_int_equal(std::get<glue::PowerLevels>(*ev).users_default, 0);
+  why.clear();
+  assert_false(parse(R"({"type":"m.room.power_levels","room_id":"!g:x","state_key":"x",
+      "content":{}})",
+                     &why)
+                   .has_value());
+  assert_false(why.empty());
+}
+
 }  // namespace
 
 int main() {
@@ -133,6 +184,8 @@ int main() {
       cmocka_unit_test(test_candidates_and_others),
       cmocka_unit_test(test_malformed_and_unknown),
       cmocka_unit_test(test_registration),
+      cmocka_unit_test(test_room_message),
+      cmocka_unit_test(test_power_levels),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "conference_replies.h"
 
@@ -148,6 +149,42 @@ void test_other_events_ignored(void** /*state*/) {
   }
 }
 
+void test_joined_carries_the_participant_id(void** /*state*/) {
+  auto j = as<glue::JanusJoined>(
+      event_of(R"({"janus":"event","plugindata":{"data":{"conference":"joined","room":1,"id":77,)"
+               R"("participants":[]}},"jsep":{"type":"answer","sdp":"v=0"}})"));
+  assert_int_equal(j.participant_id, 77);
+}
+
+void test_participants(void** /*state*/) {
+  std::vector<glue::ParticipantState> list;
+  bool muted = false;
+  assert_true(glue::parse_participants(
+      glue::parse_janus_reply(
+          R"({"janus":"success","plugindata":{"plugin":"p","data":{"conference":"participants",)"
+          R"("room":5,"muted":true,"participants":[{"id":3,"display":"@a:x","muted":true},)"
+          R"({"id":4,"muted":false},{"display":"no id"},{"id":-1}]}}})"),
+      &list, &muted));
+  assert_true(muted);
+  assert_int_equal(list.size(), 2);
+  assert_int_equal(list[0].id, 3);
+  assert_string_equal(list[0].display.c_str(), "@a:x");
+  assert_true(list[0].muted);
+  assert_int_equal(list[1].id, 4);
+  assert_true(list[1].display.empty());
+  assert_false(list[1].muted);
+  // An error or an answer without the list is none.
+  assert_false(glue::parse_participants(
+      glue::parse_janus_reply(
+          R"({"janus":"success","plugindata":{"plugin":"p","data":{"error_code":485,)"
+          R"("error":"No such room"}}})"),
+      &list, &muted));
+  assert_false(glue::parse_participants(
+      glue::parse_janus_reply(
+          R"({"janus":"success","plugindata":{"plugin":"p","data":{"conference":"success"}}})"),
+      &list, &muted));
+}
+
 }  // namespace
 
 int main() {
@@ -164,6 +201,8 @@ int main() {
       cmocka_unit_test(test_plugin_error_event),
       cmocka_unit_test(test_destroyed_and_kicked),
       cmocka_unit_test(test_other_events_ignored),
+      cmocka_unit_test(test_joined_carries_the_participant_id),
+      cmocka_unit_test(test_participants),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -2,6 +2,7 @@
 #include <jansson.h>
 
 #include <string>
+#include <utility>
 
 #include "conference_requests.h"
 
@@ -58,6 +59,35 @@ void test_trickle_fields_only_when_known(void** /*state*/) {
   assert_string_equal(text(glue::trickle_completed()).c_str(), R"({"completed":true})");
 }
 
+glue::CommandRequest command(glue::RoomRequestKind kind) {
+  glue::CommandRequest c{12, {}};
+  c.request.kind = kind;
+  c.request.participant = 34;
+  c.request.layout = "speaker";
+  c.request.file = "/s/a.opus";
+  return c;
+}
+
+void test_command_requests(void** /*state*/) {
+  using K = glue::RoomRequestKind;
+  const std::pair<K, const char*> cases[] = {
+      {K::kMute, R"({"id":34,"request":"mute","room":12})"},
+      {K::kUnmute, R"({"id":34,"request":"unmute","room":12})"},
+      {K::kKick, R"({"id":34,"request":"kick","room":12})"},
+      {K::kMuteRoom, R"({"request":"mute_room","room":12})"},
+      {K::kUnmuteRoom, R"({"request":"unmute_room","room":12})"},
+      {K::kRecordStart, R"({"record":true,"request":"enable_recording","room":12})"},
+      {K::kRecordStop, R"({"record":false,"request":"enable_recording","room":12})"},
+      {K::kListParticipants, R"({"request":"listparticipants","room":12})"},
+      {K::kPlayFile,
+       R"({"file_id":"recording-started","filename":"/s/a.opus","request":"play_file","room":12})"},
+      {K::kLayout, R"({"request":"configure","video_layout":"speaker"})"},
+  };
+  for (const auto& [kind, expected] : cases) {
+    assert_string_equal(text(glue::to_json(command(kind))).c_str(), expected);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -68,6 +98,7 @@ int main() {
       cmocka_unit_test(test_configure_and_leave),
       cmocka_unit_test(test_offer_jsep),
       cmocka_unit_test(test_trickle_fields_only_when_known),
+      cmocka_unit_test(test_command_requests),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

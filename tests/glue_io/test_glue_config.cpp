@@ -172,12 +172,15 @@ void test_listener_settings(void** /*state*/) {
   assert_string_equal(cfg.metrics_bind_address.c_str(), "127.0.0.1");
   assert_int_equal(cfg.metrics_port, 8091);
   assert_int_equal(cfg.hangup_grace_ms, 3000);
+  assert_true(
+      cfg.recording_announcement.ends_with("/janus-conference/sounds/recording-started.opus"));
   unlink(path.c_str());
   std::string set = kValid;
   set.replace(set.find("port = 9000"), 11,
               "port = 9000 max_connections = 5 max_body_bytes = 2048 "
               "metrics_bind_address = \"10.0.0.1\" metrics_port = 0");
-  set.replace(set.find("notices = false"), 15, "hangup_grace_ms = 500");
+  set.replace(set.find("notices = false"), 15,
+              "hangup_grace_ms = 500 recording_announcement = \"\"");
   path = write_file(set);
   assert_true(glue::load_config(path, &cfg, &error));
   assert_int_equal(cfg.max_connections, 5);
@@ -185,6 +188,7 @@ void test_listener_settings(void** /*state*/) {
   assert_string_equal(cfg.metrics_bind_address.c_str(), "10.0.0.1");
   assert_int_equal(cfg.metrics_port, 0);
   assert_int_equal(cfg.hangup_grace_ms, 500);
+  assert_true(cfg.recording_announcement.empty());
   unlink(path.c_str());
 }
 

@@ -25,6 +25,7 @@ Config core_config(const GlueConfig& c) {
   core.no_call_timeout_ms = static_cast<int64_t>(c.no_call_timeout_s) * 1000;
   core.setup_timeout_ms = static_cast<int64_t>(c.call_setup_timeout_s) * 1000;
   core.hangup_grace_ms = c.hangup_grace_ms;
+  core.recording_announcement = c.recording_announcement;
   // Transaction IDs must never repeat across runs: the state machine counts from 1 each time.
   std::random_device rd;
   char prefix[32];

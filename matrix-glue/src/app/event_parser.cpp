@@ -61,7 +61,44 @@ std::optional<bool> invite_encrypted(const json_t* event) {
   return false;
 }
 
+std::optional<RoomMessage> room_message(const json_t* event, std::string* why) {
+  const json_t* content = json_object_get(event, "content");
+  // Edits (m.new_content) and notices are no commands.
+  if (str(content, "msgtype") != "m.text" || json_object_get(content, "m.new_content") != nullptr) {
+    return std::nullopt;
+  }
+  RoomMessage m;
+  m.room_id = str(event, "room_id");
+  m.sender = str(event, "sender");
+  m.event_id = str(event, "event_id");
+  m.body = str(content, "body");
+  if (m.room_id.empty() || m.sender.empty() || m.event_id.empty()) {
+    *why = "m.room.message without room_id, sender or event_id";
+    return std::nullopt;
+  }
+  const json_t* ids = json_object_get(json_object_get(content, "m.mentions"), "user_ids");
+  size_t i;
+  const json_t* id;
+  json_array_foreach(ids, i, id) {
+    if (json_is_string(id)) m.mentions.emplace_back(json_string_value(id));
+  }
+  return m;
+}
+
 }  // namespace
+
+PowerLevels parse_power_levels(const std::string& room_id, const json_t* content) {
+  PowerLevels p;
+  p.room_id = room_id;
+  p.users_default = int_or(content, "users_default", p.users_default);
+  p.kick = int_or(content, "kick", p.kick);
+  const char* user;
+  const json_t* level;
+  json_object_foreach(const_cast<json_t*>(json_object_get(content, "users")), user, level) {
+    if (json_is_integer(level)) p.users.emplace(user, json_integer_value(level));
+  }
+  return p;
+}
 
 std::optional<CallEvent> parse_call_event(const json_t* event, int64_t received_ms,
                                           std::string* why) {
@@ -178,6 +215,21 @@ std::optional<Event> parse_matrix_event(const json_t* event, int64_t received_ms
       return std::nullopt;
     }
     return ev;
+  }
+  if (type == "m.room.message") {
+    auto m = room_message(event, why);
+    if (!m) return std::nullopt;
+    return *m;
+  }
+  if (type == "m.room.power_levels") {
+    const std::string room_id = str(event, "room_id");
+    const json_t* content = json_object_get(event, "content");
+    if (room_id.empty() || str(event, "state_key") != "" ||
+        !json_is_string(json_object_get(event, "state_key")) || !json_is_object(content)) {
+      *why = "m.room.power_levels without room_id, an empty state_key or content";
+      return std::nullopt;
+    }
+    return parse_power_levels(room_id, content);
   }
   auto call = parse_call_event(event, received_ms, why);
   if (!call) return std::nullopt;

@@ -73,7 +73,8 @@ void JanusPool::submit(const Action& action) {
           creating_[a.focus_user_id] = i;
           log_line(Severity::kInfo, "conference %s placed on Janus %s", a.focus_user_id.c_str(),
                    names_[i].c_str());
-        } else if constexpr (std::is_same_v<T, JanusDestroyRoom>) {
+        } else if constexpr (std::is_same_v<T, JanusDestroyRoom> ||
+                             std::is_same_v<T, JanusRoomRequest>) {
           i = index_of(a.instance);
         } else if constexpr (std::is_same_v<T, JanusAttach>) {
           auto creating = creating_.find(a.focus_user_id);

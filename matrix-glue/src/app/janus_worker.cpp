@@ -259,6 +259,23 @@ void JanusWorker::do_action(const JanusResume& a) {
   watch_call(a.call, {a.session_id, a.handle_id}, {});
 }
 
+void JanusWorker::do_action(const JanusRoomRequest& a) {
+  JanusRoomReply reply{a.focus_user_id, a.request, a.origin};
+  if (!ensure_control()) {
+    reply.error = "Janus unreachable";
+  } else {
+    const PluginHandle h = a.request.kind == RoomRequestKind::kLayout
+                               ? PluginHandle{a.request.session_id, a.request.handle_id}
+                               : control_;
+    JanusStatus r = client_.command(h, CommandRequest{a.janus_room, a.request}, &reply.participants,
+                                    &reply.room_muted);
+    reply.ok = r.ok;
+    reply.code = r.error_code;
+    reply.error = r.error;
+  }
+  post_(std::move(reply));
+}
+
 void JanusWorker::watch_call(CallRef call, PluginHandle handle,
                              std::chrono::steady_clock::time_point last_keepalive) {
   auto cs = std::make_shared<CallSession>();

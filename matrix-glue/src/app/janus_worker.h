@@ -62,6 +62,7 @@ class JanusWorker {
   void do_action(const JanusLeave& a);
   void do_action(const JanusDestroySession& a);
   void do_action(const JanusResume& a);
+  void do_action(const JanusRoomRequest& a);
   // Not the Janus worker's: the engine routes them elsewhere.
   template <typename Other>
   void do_action(const Other& /*a*/) {}

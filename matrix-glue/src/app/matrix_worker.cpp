@@ -166,8 +166,16 @@ void MatrixWorker::join_room(const std::string& user_id, const std::string& room
   if (!enqueue(std::move(r))) post_(JoinResult{room_id, user_id, false});
 }
 
+// The power levels first: they decide the commands that may follow the members' arrival.
 void MatrixWorker::read_members(const std::string& user_id, const std::string& room_id) {
   submit([this, user_id, room_id](Connection& c) {
+    HttpResult levels = call_with_retries(
+        c, "GET", room_path(room_id) + "/state/m.room.power_levels/", user_id, "", kReadDeadlineMs);
+    if (levels.status == 200) {
+      json_t* content = json_loads(levels.body.c_str(), 0, nullptr);
+      if (json_is_object(content)) post_(parse_power_levels(room_id, content));
+      json_decref(content);
+    }
     MembersRead result{room_id, user_id, {}};
     HttpResult r = call_with_retries(c, "GET", room_path(room_id) + "/joined_members", user_id, "",
                                      kReadDeadlineMs);

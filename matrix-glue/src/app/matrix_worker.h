@@ -32,6 +32,7 @@ class MatrixWorker {
   void stop();
 
   void join_room(const std::string& user_id, const std::string& room_id);
+  // The room's power levels (as PowerLevels, when readable), then its joined members.
   void read_members(const std::string& user_id, const std::string& room_id);
   void read_recent(const std::string& user_id, const std::string& room_id, int limit);
   // Durable: queued in the outbox before this returns.

@@ -135,6 +135,17 @@ struct JanusResume {
   bool operator==(const JanusResume&) const = default;
 };
 
+// A synchronous request on the conference room `janus_room` (a moderator's or caller's
+// command); answer with JanusRoomReply, echoing `request` and `origin`.
+struct JanusRoomRequest {
+  std::string focus_user_id;
+  std::string instance;
+  std::uint64_t janus_room = 0;
+  RoomRequest request;
+  CommandOrigin origin;
+  bool operator==(const JanusRoomRequest&) const = default;
+};
+
 // Fire TimerFired{id} after `delay_ms`; setting an armed id again re-arms it.
 struct SetTimer {
   std::string id;
@@ -161,7 +172,7 @@ struct Log {
 using Action =
     std::variant<JoinRoom, LeaveRoom, ReadMembers, ReadRecentEvents, SendEvent, JanusCreateRoom,
                  JanusDestroyRoom, JanusAttach, JanusJoin, JanusTrickle, JanusConfigure, JanusLeave,
-                 JanusDestroySession, JanusResume, SetTimer, CancelTimer, Log>;
+                 JanusDestroySession, JanusResume, JanusRoomRequest, SetTimer, CancelTimer, Log>;
 
 // One line per action for logs and test failure messages.
 std::string describe(const Action& action);

@@ -24,8 +24,9 @@ struct Call {
   std::uint64_t handle_id = 0;
   std::string instance;  // the Janus instance of the session
   bool join_sent = false;
-  bool answered = false;  // Janus answered the join and the m.call.answer went out
-  bool media_up = false;  // Janus reported webrtcup: media connected at least once
+  std::uint64_t participant_id = 0;  // in the plugin's room, from `joined`
+  bool answered = false;             // Janus answered the join and the m.call.answer went out
+  bool media_up = false;             // Janus reported webrtcup: media connected at least once
   // Janus reported the PeerConnection gone and the grace timer runs: the caller's own hangup
   // may still be on its way.
   bool peer_gone = false;

@@ -104,4 +104,16 @@ std::string notice_content(std::string_view body) {
   return dump(j);
 }
 
+std::string reply_notice_content(std::string_view body, std::string_view in_reply_to) {
+  JsonPtr j = object();
+  json_object_set_new(j.get(), "msgtype", json_string("m.notice"));
+  json_object_set_new(j.get(), "body", str(body));
+  json_t* reply = json_object();
+  json_object_set_new(reply, "event_id", str(in_reply_to));
+  json_t* relates = json_object();
+  json_object_set_new(relates, "m.in_reply_to", reply);
+  json_object_set_new(j.get(), "m.relates_to", relates);
+  return dump(j);
+}
+
 }  // namespace glue

@@ -27,5 +27,7 @@ std::string candidates_content(const CallIdentity& id, const std::vector<Candida
 // m.call.hangup, and m.call.reject (same fields; `reason` is extra there, for humans).
 std::string hangup_content(const CallIdentity& id, std::string_view reason);
 std::string notice_content(std::string_view body);
+// A notice answering the event `in_reply_to` (m.relates_to.m.in_reply_to).
+std::string reply_notice_content(std::string_view body, std::string_view in_reply_to);
 
 }  // namespace glue

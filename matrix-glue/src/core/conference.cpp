@@ -279,6 +279,7 @@ void Conference::on_joined(const JanusJoined& ev, Effects& fx) {
   Call& call = calls_.at(ev.call);
   if (call.answered) return;
   call.answered = true;
+  call.participant_id = ev.participant_id;
   if (call.lifetime_timer) {
     fx.cancel_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref));
     call.lifetime_timer = false;

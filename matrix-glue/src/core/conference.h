@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "call.h"
+#include "commands.h"
 #include "effects.h"
 #include "events.h"
 #include "timer_ids.h"
@@ -72,6 +74,13 @@ class Conference {
   // State saved before Janus instances had names: it was all on `instance`.
   void adopt_instance(const std::string& instance);
 
+  // Commands (conference_commands.cpp): the group room's power levels, a message in the group
+  // room, one in the 1:1 room of `caller`, and the plugin's answer to a command's request.
+  void on_power_levels(const PowerLevels& ev, Effects& fx);
+  void on_group_message(const RoomMessage& ev, Effects& fx);
+  void on_direct_message(const RoomMessage& ev, Effects& fx);
+  void on_room_reply(const JanusRoomReply& ev, Effects& fx);
+
   // Per-call timers.
   void on_call_timer(TimerKind kind, CallRef ref, Effects& fx);
 
@@ -111,6 +120,12 @@ class Conference {
   void finish_if_empty(Effects& fx);
   void leave(std::string_view why, Effects& fx);
   void leave_janus_room(Effects& fx);
+  void run_group_command(const Command& command, const CommandOrigin& origin, Effects& fx);
+  // The answered call of `user` in the plugin's room; null when there is none.
+  const Call* participant(const std::string& user) const;
+  void request_room(RoomRequest request, const CommandOrigin& origin, Effects& fx);
+  void answer(const CommandOrigin& origin, std::string_view body, Effects& fx);
+  std::string who_text(const JanusRoomReply& ev) const;
   void arm_no_call_timer(Effects& fx);
   void cancel_no_call_timer(Effects& fx);
 
@@ -124,7 +139,8 @@ class Conference {
   bool no_call_timer_ = false;
   JanusRoom janus_room_ = JanusRoom::kNone;
   std::uint64_t janus_room_id_ = 0;
-  std::string instance_;  // the Janus instance of the room (placement, durable)
+  std::string instance_;                     // the Janus instance of the room (placement, durable)
+  std::optional<PowerLevels> power_levels_;  // the group room's, for moderation
 };
 
 }  // namespace glue

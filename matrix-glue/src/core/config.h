@@ -18,6 +18,9 @@ struct Config {
   std::int64_t hangup_grace_ms = 3000;
   std::int64_t candidate_batch_ms = 100;  // Janus' candidates sent as one m.call.candidates
   int recent_events_limit = 50;           // timeline read after joining a 1:1 room
+  // Played to everyone when a moderator starts a recording (a path on the Janus host; empty:
+  // none).
+  std::string recording_announcement;
   // Unique per process run (e.g. start time and a random number): transaction IDs are
   // "<txn_prefix>.<counter>", so that they never repeat after a restart. A state restored from
   // a snapshot keeps the prefix it had (GlueState::restore).

@@ -75,6 +75,13 @@ std::string describe(const Action& action) {
         } else if constexpr (std::is_same_v<T, JanusResume>) {
           os << "JanusResume call=" << a.call << " session=" << a.session_id
              << " handle=" << a.handle_id << " on " << a.instance;
+        } else if constexpr (std::is_same_v<T, JanusRoomRequest>) {
+          os << "JanusRoomRequest " << a.focus_user_id << " room=" << a.janus_room << " on "
+             << a.instance << " kind=" << static_cast<int>(a.request.kind)
+             << " participant=" << a.request.participant << " target=" << a.request.target
+             << " layout=" << a.request.layout << " file=" << a.request.file
+             << " handle=" << a.request.session_id << '/' << a.request.handle_id
+             << " reply_to=" << a.origin.event_id;
         } else if constexpr (std::is_same_v<T, SetTimer>) {
           os << "SetTimer " << a.id << ' ' << a.delay_ms << "ms";
         } else if constexpr (std::is_same_v<T, CancelTimer>) {

@@ -15,6 +15,11 @@ void Effects::notice(const std::string& user_id, const std::string& room_id,
   send(user_id, room_id, "m.room.message", notice_content(body));
 }
 
+void Effects::reply_notice(const std::string& user_id, const std::string& room_id,
+                           const std::string& in_reply_to, std::string_view body) {
+  send(user_id, room_id, "m.room.message", reply_notice_content(body, in_reply_to));
+}
+
 void Effects::log(LogLevel level, const std::string& room_id, const std::string& user_id,
                   const std::string& call_id, std::string message) {
   push(Log{level, room_id, user_id, call_id, std::move(message)});

@@ -35,6 +35,9 @@ class Effects {
   void send(const std::string& user_id, const std::string& room_id, std::string type,
             std::string content);
   void notice(const std::string& user_id, const std::string& room_id, std::string_view body);
+  // A notice in reply to the event `in_reply_to`.
+  void reply_notice(const std::string& user_id, const std::string& room_id,
+                    const std::string& in_reply_to, std::string_view body);
   void log(LogLevel level, const std::string& room_id, const std::string& user_id,
            const std::string& call_id, std::string message);
   void set_timer(std::string id, std::int64_t delay_ms);

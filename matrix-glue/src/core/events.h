@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -34,6 +35,24 @@ struct MemberEvent {
 // An m.room.encryption state event.
 struct RoomEncryptionEvent {
   std::string room_id;
+};
+
+// An m.room.message of msgtype m.text: a command to a focus, maybe.
+struct RoomMessage {
+  std::string room_id;
+  std::string sender;
+  std::string event_id;
+  std::string body;
+  std::vector<std::string> mentions;  // m.mentions.user_ids
+};
+
+// The room's m.room.power_levels, the fields moderation needs (the spec's defaults when absent).
+struct PowerLevels {
+  std::string room_id;
+  std::map<std::string, std::int64_t> users;
+  std::int64_t users_default = 0;
+  std::int64_t kick = 50;
+  bool operator==(const PowerLevels&) const = default;
 };
 
 // One ICE candidate; an empty `candidate` marks the end of candidates.
@@ -132,6 +151,60 @@ struct JanusAttached {
 struct JanusJoined {
   CallRef call = 0;
   std::string answer_sdp;
+  std::uint64_t participant_id = 0;  // the caller's `id` in the plugin's room
+};
+
+// A synchronous request on a conference room, for a moderator's or caller's command.
+enum class RoomRequestKind {
+  kMute,
+  kUnmute,
+  kMuteRoom,
+  kUnmuteRoom,
+  kKick,
+  kRecordStart,
+  kRecordStop,
+  kListParticipants,
+  kPlayFile,
+  kLayout,  // `configure` on the caller's own handle (the layout is the room's)
+};
+
+struct RoomRequest {
+  RoomRequestKind kind = RoomRequestKind::kListParticipants;
+  std::uint64_t participant = 0;  // kMute, kUnmute, kKick
+  std::string target;             // the Matrix user of `participant`, for the answer
+  std::string layout;             // kLayout: "grid" or "speaker"
+  std::string file;               // kPlayFile: the Ogg Opus file's path on the Janus host
+  std::uint64_t session_id = 0;   // kLayout: the caller's session and handle
+  std::uint64_t handle_id = 0;
+  bool operator==(const RoomRequest&) const = default;
+};
+
+// The message a command came in, for the answer's reply relation.
+struct CommandOrigin {
+  std::string room_id;
+  std::string event_id;
+  std::string sender;
+  bool operator==(const CommandOrigin&) const = default;
+};
+
+// One line of `listparticipants`.
+struct ParticipantState {
+  std::uint64_t id = 0;
+  std::string display;
+  bool muted = false;
+  bool operator==(const ParticipantState&) const = default;
+};
+
+// Result of JanusRoomRequest: the request and its origin as sent, and how it went.
+struct JanusRoomReply {
+  std::string focus_user_id;
+  RoomRequest request;
+  CommandOrigin origin;
+  bool ok = false;
+  int code = 0;
+  std::string error{};
+  std::vector<ParticipantState> participants{};  // kListParticipants
+  bool room_muted = false;                       // kListParticipants
 };
 
 // The answer to JanusConfigure.
@@ -182,10 +255,11 @@ struct TimerFired {
   std::string id;
 };
 
-using Event = std::variant<MemberEvent, RoomEncryptionEvent, CallInvite, CallCandidates, CallAnswer,
-                           CallSelectAnswer, CallNegotiate, CallHangup, CallReject, RecentEvents,
-                           MembersRead, JoinResult, JanusRoomCreated, JanusRoomError, JanusAttached,
-                           JanusJoined, JanusConfigured, JanusMediaUp, JanusLocalCandidates,
-                           JanusCallGone, JanusCallError, JanusLost, TimerFired>;
+using Event = std::variant<MemberEvent, RoomEncryptionEvent, RoomMessage, PowerLevels, CallInvite,
+                           CallCandidates, CallAnswer, CallSelectAnswer, CallNegotiate, CallHangup,
+                           CallReject, RecentEvents, MembersRead, JoinResult, JanusRoomCreated,
+                           JanusRoomError, JanusAttached, JanusJoined, JanusConfigured,
+                           JanusMediaUp, JanusLocalCandidates, JanusCallGone, JanusCallError,
+                           JanusLost, JanusRoomReply, TimerFired>;
 
 }  // namespace glue

@@ -167,6 +167,31 @@ void GlueState::on(const RoomEncryptionEvent& ev, Effects& fx) {
   }
 }
 
+// Commands: in a group room to its focus, in a 1:1 room from its caller (anyone else there is
+// ignored). No focus takes orders from a focus, its own notices included.
+void GlueState::on(const RoomMessage& ev, Effects& fx) {
+  if (focus_room(ev.sender)) return;
+  for (auto& [focus, conf] : conferences_) {
+    if (conf.group_room() == ev.room_id) conf.on_group_message(ev, fx);
+  }
+  auto it = direct_rooms_.find(ev.room_id);
+  if (it == direct_rooms_.end() || it->second.stage != DirectRoom::Stage::kJoined ||
+      ev.sender != it->second.inviter) {
+    return;
+  }
+  if (Conference* conf = conference(it->second.focus)) conf->on_direct_message(ev, fx);
+}
+
+void GlueState::on(const PowerLevels& ev, Effects& fx) {
+  for (auto& [focus, conf] : conferences_) {
+    if (conf.group_room() == ev.room_id) conf.on_power_levels(ev, fx);
+  }
+}
+
+void GlueState::on(const JanusRoomReply& ev, Effects& fx) {
+  if (Conference* conf = conference(ev.focus_user_id)) conf->on_room_reply(ev, fx);
+}
+
 void GlueState::on(const JoinResult& ev, Effects& fx) {
   std::optional<std::string> group_room = focus_room(ev.user_id);
   if (!group_room) return;

@@ -62,6 +62,9 @@ class GlueState {
 
   void on(const MemberEvent& ev, Effects& fx);
   void on(const RoomEncryptionEvent& ev, Effects& fx);
+  void on(const RoomMessage& ev, Effects& fx);
+  void on(const PowerLevels& ev, Effects& fx);
+  void on(const JanusRoomReply& ev, Effects& fx);
   void on(const RecentEvents& ev, Effects& fx);
   void on(const MembersRead& ev, Effects& fx);
   void on(const JoinResult& ev, Effects& fx);

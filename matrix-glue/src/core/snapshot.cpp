@@ -243,6 +243,7 @@ json_t* call_json(const Call& c) {
   json_object_set_new(j, "handle_id", u64(c.handle_id));
   json_object_set_new(j, "janus_instance", str(c.instance));
   json_object_set_new(j, "join_sent", json_boolean(c.join_sent));
+  json_object_set_new(j, "participant_id", u64(c.participant_id));
   json_object_set_new(j, "answered", json_boolean(c.answered));
   json_object_set_new(j, "media_up", json_boolean(c.media_up));
   json_object_set_new(j, "peer_gone", json_boolean(c.peer_gone));
@@ -272,6 +273,9 @@ Call read_call(json_t* j) {
   c.handle_id = get_u64(j, "handle_id");
   c.instance = optional_string(j, "janus_instance");
   c.join_sent = get_bool(j, "join_sent");
+  // Snapshots from before commands lack it: such a call cannot be named in a command.
+  if (json_object_get(j, "participant_id") != nullptr)
+    c.participant_id = get_u64(j, "participant_id");
   c.answered = get_bool(j, "answered");
   c.media_up = get_bool(j, "media_up");
   c.peer_gone = get_bool(j, "peer_gone");
@@ -285,6 +289,33 @@ Call read_call(json_t* j) {
   c.configuring = get_bool(j, "configuring");
   if (json_object_get(j, "next_offer") != nullptr) c.next_offer = get_string(j, "next_offer");
   return c;
+}
+
+json_t* power_levels_json(const PowerLevels& p) {
+  json_t* j = json_object();
+  json_t* users = json_object();
+  for (const auto& [user, level] : p.users) {
+    json_object_setn_new(users, user.data(), user.size(), json_integer(level));
+  }
+  json_object_set_new(j, "users", users);
+  json_object_set_new(j, "users_default", json_integer(p.users_default));
+  json_object_set_new(j, "kick", json_integer(p.kick));
+  return j;
+}
+
+PowerLevels read_power_levels(const std::string& room_id, json_t* j) {
+  PowerLevels p;
+  p.room_id = room_id;
+  const char* key;
+  size_t key_len;
+  json_t* value;
+  json_object_keylen_foreach(get_object(j, "users"), key, key_len, value) {
+    if (!json_is_integer(value)) wrong_type("power_levels.users", "integers");
+    p.users.emplace(std::string(key, key_len), json_integer_value(value));
+  }
+  p.users_default = get_int(j, "users_default");
+  p.kick = get_int(j, "kick");
+  return p;
 }
 
 }  // namespace
@@ -392,6 +423,8 @@ class SnapshotCodec {
     json_object_set_new(j, "janus_room", json_string(name_of(kJanusRooms, c.janus_room_)));
     json_object_set_new(j, "janus_room_id", u64(c.janus_room_id_));
     json_object_set_new(j, "janus_instance", str(c.instance_));
+    if (c.power_levels_)
+      json_object_set_new(j, "power_levels", power_levels_json(*c.power_levels_));
     return j;
   }
 
@@ -419,6 +452,9 @@ class SnapshotCodec {
     c.janus_room_ = get_enum(j, "janus_room", kJanusRooms);
     c.janus_room_id_ = get_u64(j, "janus_room_id");
     c.instance_ = optional_string(j, "janus_instance");
+    if (json_t* levels = json_object_get(j, "power_levels")) {
+      c.power_levels_ = read_power_levels(c.group_room_, levels);
+    }
     return c;
   }
 

@@ -72,6 +72,21 @@ JanusStatus ConferenceClient::leave(const PluginHandle& h) {
   return message(h, to_json(LeaveRequest{}), nullptr);
 }
 
+JanusStatus ConferenceClient::command(const PluginHandle& h, const CommandRequest& r,
+                                      std::vector<ParticipantState>* participants,
+                                      bool* room_muted) {
+  json_t* body = to_json(r);
+  JanusReply reply = api_.message(h.session, h.handle, body, nullptr);
+  json_decref(body);
+  JanusStatus status = status_of(reply);
+  if (status.ok && r.request.kind == RoomRequestKind::kListParticipants &&
+      !parse_participants(reply, participants, room_muted)) {
+    status.ok = false;
+    status.error = "no participants in the plugin's answer";
+  }
+  return status;
+}
+
 void ConferenceClient::trickle(const PluginHandle& h, const std::vector<Candidate>& candidates,
                                bool completed) {
   if (!candidates.empty()) {

@@ -59,6 +59,11 @@ class ConferenceClient {
   JanusStatus join(const PluginHandle& h, const JoinRequest& r, const std::string& offer_sdp);
   JanusStatus configure(const PluginHandle& h, const std::string& offer_sdp);
   JanusStatus leave(const PluginHandle& h);
+  // A command's request (conference_requests.h): on the control handle `h`, or for kLayout on
+  // the caller's own handle (acknowledged at once; the plugin's answer comes on its long poll).
+  // A kListParticipants answer fills `participants` and `room_muted`.
+  JanusStatus command(const PluginHandle& h, const CommandRequest& r,
+                      std::vector<ParticipantState>* participants, bool* room_muted);
   // `candidates` when not empty, then the end of candidates when `completed`.
   void trickle(const PluginHandle& h, const std::vector<Candidate>& candidates, bool completed);
 

@@ -36,7 +36,11 @@ std::optional<Event> plugin_event(CallRef call, json_t* data, json_t* jsep) {
   }
   if (kind == "joined" && jsep != nullptr && json_object_get(data, "participants") != nullptr &&
       json_object_get(data, "id") != nullptr) {
-    return JanusJoined{call, str(jsep, "sdp")};
+    const json_t* id = json_object_get(data, "id");
+    return JanusJoined{call, str(jsep, "sdp"),
+                       json_is_integer(id) && json_integer_value(id) > 0
+                           ? static_cast<std::uint64_t>(json_integer_value(id))
+                           : 0};
   }
   if (kind == "event" && jsep != nullptr) return JanusConfigured{call, str(jsep, "sdp")};
   if (kind == "destroyed") {
@@ -65,6 +69,23 @@ CreatedRoom parse_created_room(const JanusReply& reply) {
   }
   out.room = static_cast<std::uint64_t>(json_integer_value(room));
   return out;
+}
+
+bool parse_participants(const JanusReply& reply, std::vector<ParticipantState>* participants,
+                        bool* room_muted) {
+  json_t* list = json_object_get(reply.data, "participants");
+  if (!reply.ok || !json_is_array(list)) return false;
+  *room_muted = json_is_true(json_object_get(reply.data, "muted"));
+  size_t i;
+  json_t* p;
+  json_array_foreach(list, i, p) {
+    const json_t* id = json_object_get(p, "id");
+    if (!json_is_integer(id) || json_integer_value(id) <= 0) continue;
+    participants->push_back(ParticipantState{static_cast<std::uint64_t>(json_integer_value(id)),
+                                             str(p, "display"),
+                                             json_is_true(json_object_get(p, "muted"))});
+  }
+  return true;
 }
 
 std::optional<Event> parse_call_event(CallRef call, json_t* event) {

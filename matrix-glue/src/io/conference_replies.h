@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "events.h"
 #include "janus_api.h"
@@ -20,6 +21,11 @@ struct CreatedRoom {
   std::string error;
 };
 CreatedRoom parse_created_room(const JanusReply& reply);
+
+// A `listparticipants` answer: each participant's `id`, `display` and `muted`, and the room's
+// `muted`; false when the answer has no participants list.
+bool parse_participants(const JanusReply& reply, std::vector<ParticipantState>* participants,
+                        bool* room_muted);
 
 // One event of a call's session (long poll) as the state machine's input; nullopt for the
 // events it does not act on (e.g. `media`, `slowlink`, a `talking` notification).

@@ -24,6 +24,37 @@ json_t* to_json(const LeaveRequest& /*r*/) {
   return json_pack("{s:s}", "request", "leave");
 }
 
+// The room has no secret (the glue creates it without one): none is sent.
+json_t* to_json(const CommandRequest& r) {
+  const auto room = static_cast<json_int_t>(r.room);
+  const auto id = static_cast<json_int_t>(r.request.participant);
+  switch (r.request.kind) {
+    case RoomRequestKind::kMute:
+      return json_pack("{s:s, s:I, s:I}", "request", "mute", "room", room, "id", id);
+    case RoomRequestKind::kUnmute:
+      return json_pack("{s:s, s:I, s:I}", "request", "unmute", "room", room, "id", id);
+    case RoomRequestKind::kKick:
+      return json_pack("{s:s, s:I, s:I}", "request", "kick", "room", room, "id", id);
+    case RoomRequestKind::kMuteRoom:
+      return json_pack("{s:s, s:I}", "request", "mute_room", "room", room);
+    case RoomRequestKind::kUnmuteRoom:
+      return json_pack("{s:s, s:I}", "request", "unmute_room", "room", room);
+    case RoomRequestKind::kRecordStart:
+    case RoomRequestKind::kRecordStop:
+      return json_pack("{s:s, s:I, s:b}", "request", "enable_recording", "room", room, "record",
+                       r.request.kind == RoomRequestKind::kRecordStart ? 1 : 0);
+    case RoomRequestKind::kPlayFile:
+      return json_pack("{s:s, s:I, s:s, s:s}", "request", "play_file", "room", room, "file_id",
+                       "recording-started", "filename", r.request.file.c_str());
+    case RoomRequestKind::kLayout:
+      return json_pack("{s:s, s:s}", "request", "configure", "video_layout",
+                       r.request.layout.c_str());
+    case RoomRequestKind::kListParticipants:
+      break;
+  }
+  return json_pack("{s:s, s:I}", "request", "listparticipants", "room", room);
+}
+
 json_t* offer_jsep(const std::string& sdp) {
   return json_pack("{s:s, s:s}", "type", "offer", "sdp", sdp.c_str());
 }

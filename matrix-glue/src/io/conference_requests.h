@@ -29,6 +29,13 @@ struct JoinRequest {
 
 struct ConfigureRequest {};
 
+// A command's request on `room` (events.h): mute, kick, recording, announcements, the list of
+// participants; kLayout is the `configure` of the caller's own handle.
+struct CommandRequest {
+  std::uint64_t room = 0;
+  RoomRequest request;
+};
+
 struct LeaveRequest {};
 
 // Owned JSON (json_decref it): a plugin message body.
@@ -37,6 +44,7 @@ json_t* to_json(const DestroyRoomRequest& r);
 json_t* to_json(const JoinRequest& r);
 json_t* to_json(const ConfigureRequest& r);
 json_t* to_json(const LeaveRequest& r);
+json_t* to_json(const CommandRequest& r);
 
 // Owned JSON: the `jsep` of a join or configure.
 json_t* offer_jsep(const std::string& sdp);

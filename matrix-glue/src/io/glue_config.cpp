@@ -80,6 +80,7 @@ constexpr std::string_view kKnownSettings[] = {
     "focus.call_setup_timeout",
     "focus.hangup_grace_ms",
     "focus.notices",
+    "focus.recording_announcement",
 };
 
 bool known(const std::string& path) {
@@ -215,6 +216,7 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error,
     return false;
   }
   GlueConfig cfg;
+  cfg.recording_announcement = MCU_RECORDING_ANNOUNCEMENT;
   std::string e;
   int body_bytes = static_cast<int>(cfg.max_body_bytes);
   const bool ok =
@@ -237,7 +239,8 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error,
       read_int(c.get(), "focus.no_call_timeout", 1, 86400, &cfg.no_call_timeout_s, &e) &&
       read_int(c.get(), "focus.call_setup_timeout", 1, 600, &cfg.call_setup_timeout_s, &e) &&
       read_int(c.get(), "focus.hangup_grace_ms", 0, 60000, &cfg.hangup_grace_ms, &e) &&
-      read_bool(c.get(), "focus.notices", &cfg.notices, &e);
+      read_bool(c.get(), "focus.notices", &cfg.notices, &e) &&
+      read_string(c.get(), "focus.recording_announcement", &cfg.recording_announcement, false, &e);
   if (ok && !is_http_url(cfg.homeserver_url)) e = "general.homeserver_url must be an http(s) URL";
   if (ok && e.empty() && (cfg.as_token.size() < 16 || cfg.hs_token.size() < 16)) {
     e = "general.as_token and general.hs_token must be at least 16 characters";

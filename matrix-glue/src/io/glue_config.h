@@ -42,6 +42,9 @@ struct GlueConfig {
   int call_setup_timeout_s = 30;  // invite -> media up, else hang up
   int hangup_grace_ms = 3000;     // Janus lost a PeerConnection: wait for the caller's hangup
   bool notices = true;            // discovery and refusal notices
+  // Played to everyone when a moderator starts a recording; a path on the Janus host, empty:
+  // none. The default is set by load_config (the plugin's installed file).
+  std::string recording_announcement;
 };
 
 // Reads and validates the file; on failure returns false with `error` naming
