@@ -393,7 +393,7 @@ async def scenario_1(stack, r, callers):
     await record(connected)
     check_conference_audio(r, connected)
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted(c.user_id for c in connected) for d in rooms.values()), 5)
+        sorted(d) == sorted(c.display for c in connected) for d in rooms.values()), 5)
     r.check("janus has one room with exactly the three callers", ok, repr(rooms))
     notices = focus_notices(alice.client, room, focus)
     r.check("the discovery notice is not repeated per call", len(notices) == 1, repr(notices))
@@ -414,14 +414,14 @@ async def scenario_2(stack, r, callers):
     r.check("S3: bob, leaving the group room, gets m.call.hangup", bool(bob.hangups(bob.call_id)),
             f"hangups {bob.hangups()}, rejects {bob.rejects()}")
     ok, rooms = await stack.wait_janus(
-        lambda rooms: bob.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+        lambda rooms: bob.display not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
     r.check("S3: bob is no longer a janus participant", ok, repr(rooms))
     await record([alice, carol], 4.0)
     check_conference_audio(r, [alice, carol], " (after bob left)")
 
     await carol.leave_dm()
     ok, rooms = await stack.wait_janus(
-        lambda rooms: carol.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+        lambda rooms: carol.display not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
     r.check("S4: carol, leaving her direct room, is no longer a janus participant", ok,
             repr(rooms))
     # Carol no longer sees her direct room: read it as the focus does. The hangup goes out
@@ -455,7 +455,7 @@ async def scenario_3(stack, r, callers):
                 f"focus membership {alice.client.memberships.get(room, {}).get(focus)!r} "
                 f"after {EJECT_TIMEOUT_S:.0f} s")
     ok, rooms = await stack.wait_janus(
-        lambda rooms: alice.user_id not in sum(rooms.values(), []), 5)
+        lambda rooms: alice.display not in sum(rooms.values(), []), 5)
     r.check("alice is no longer a janus participant", ok, repr(rooms))
     # Her client closed the PeerConnection at once, so Janus reported it gone (DTLS alert)
     # around the time her m.call.hangup arrived: the focus must not hang up on her as well.
@@ -523,7 +523,7 @@ async def scenario_5(stack, r, callers):
     check_hears(r, frank, [erin.freq], [frank.freq, grace.freq, heidi.freq])
     check_hears(r, grace, [heidi.freq], [grace.freq, erin.freq, frank.freq])
     check_hears(r, heidi, [grace.freq], [heidi.freq, erin.freq, frank.freq])
-    want = sorted([sorted([erin.user_id, frank.user_id]), sorted([grace.user_id, heidi.user_id])])
+    want = sorted([sorted([erin.display, frank.display]), sorted([grace.display, heidi.display])])
     ok, rooms = await stack.wait_janus(
         lambda rooms: sorted(sorted(d) for d in rooms.values() if set(d) & set(sum(want, [])))
         == want, 5)
@@ -543,7 +543,7 @@ async def scenario_6(stack, r, callers):
 
     async def watch_janus():
         while True:
-            if mallory.user_id in await stack.janus_displays():
+            if mallory.display in await stack.janus_displays():
                 seen_in_janus.append(time.monotonic())
             await asyncio.sleep(0.3)
 
@@ -616,7 +616,7 @@ async def scenario_7(stack, r, callers):
     r.check("the discovery notice is not posted again after the restart", len(notices) == 1,
             repr(notices))
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted(c.user_id for c in (judy, ken)) for d in rooms.values()), 5)
+        sorted(d) == sorted(c.display for c in (judy, ken)) for d in rooms.values()), 5)
     r.check("janus has one room with judy and ken, each once", ok, repr(rooms))
 
     if await open_dms(r, [(leo, focus)],
@@ -641,7 +641,7 @@ async def scenario_7(stack, r, callers):
     else:
         await judy.hangup()
         ok, rooms = await stack.wait_janus(
-            lambda rooms: judy.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+            lambda rooms: judy.display not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
         r.check("the restarted glue ends judy's pre-restart call when she hangs up", ok,
                 repr(rooms))
 
@@ -742,15 +742,15 @@ async def scenario_8(stack, r, callers):
         await record([mia, ned], 4.0)
         check_conference_audio(r, [mia, ned], " (after the malformed input)")
         ok, rooms = await stack.wait_janus(lambda rooms: any(
-            sorted(d) == sorted([mia.user_id, ned.user_id]) for d in rooms.values())
-            and olga.user_id not in sum(rooms.values(), []), 5)
+            sorted(d) == sorted([mia.display, ned.display]) for d in rooms.values())
+            and olga.display not in sum(rooms.values(), []), 5)
         r.check("janus: mia and ned in one room, olga nowhere", ok, repr(rooms))
 
 
 async def scenario_9(stack, r, callers):
     """A Matrix video call: the caller's camera goes into the conference picture it
     receives; an audio-only caller in the same conference has a no-video tile with
-    his name (the user ID the glue sends as display) and hears and is heard as before."""
+    his name (his Matrix display name, which the glue sends as display) and hears and is heard as before."""
     red = rgb_to_yuv601(220, 30, 30)
     alice = await stack.caller("vidalice", FREQS[0], video_yuv=red)
     bob = await stack.caller("vidbob", FREQS[1])
@@ -834,15 +834,15 @@ def repeated(events):
     return [(t, c[:120], n) for (t, c), n in seen.items() if n > 1]
 
 
-async def kick_from_janus(stack, user_id):
-    """Kicks the participant shown as `user_id` through the admin session; the reply."""
+async def kick_from_janus(stack, display):
+    """Kicks the participant shown as `display` through the admin session; the reply."""
     for room, displays in (await stack.janus_rooms()).items():
-        if user_id not in displays:
+        if display not in displays:
             continue
         listed = await run_blocking(stack.admin.message, stack.admin_handle,
                                     {"request": "listparticipants", "room": room})
         for p in listed.data.get("participants") or []:
-            if p.get("display") == user_id:
+            if p.get("display") == display:
                 reply = await run_blocking(stack.admin.message, stack.admin_handle,
                                            {"request": "kick", "room": room, "id": p["id"]})
                 return reply.data
@@ -875,7 +875,7 @@ async def scenario_10(stack, r, callers):
     r.info(f"synapse stopped (SIGTERM) in {time.time() - stop_at:.1f} s, uma's m.call.invite "
            "sent just before")
     # Meanwhile Janus drops tess (an operator's kick): the focus has to tell her.
-    kicked = await kick_from_janus(stack, tess.user_id)
+    kicked = await kick_from_janus(stack, tess.display)
     r.check("janus kicks tess while synapse is down",
             (kicked or {}).get("conference") == "success", repr(kicked))
     await asyncio.sleep(max(0.0, stop_at + HS_OUTAGE_S - time.time()))
@@ -946,7 +946,7 @@ async def scenario_10(stack, r, callers):
     await record([sam, uma], 4.0)
     check_conference_audio(r, [sam, uma], " (after the homeserver outage)")
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted([sam.user_id, uma.user_id]) for d in rooms.values()), 5)
+        sorted(d) == sorted([sam.display, uma.display]) for d in rooms.values()), 5)
     r.check("janus: sam and uma in one room, tess gone", ok, repr(rooms))
     for c in (sam, tess, uma):
         events = await focus_events(stack, focus, c.dm)
@@ -1018,7 +1018,7 @@ async def scenario_11(stack, r, callers):
     await record(connected, 4.0)
     check_conference_audio(r, connected, " (calling again after janus restarted)")
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted(c.user_id for c in connected) for d in rooms.values()), 5)
+        sorted(d) == sorted(c.display for c in connected) for d in rooms.values()), 5)
     r.check("the restarted janus has one room with pat and rita", ok, repr(rooms))
 
 

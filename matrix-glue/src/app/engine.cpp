@@ -91,6 +91,7 @@ void Engine::restore() {
   janus_.count_restored_rooms(state_.rooms_by_instance());
   log_line(Severity::kInfo, "resumed the saved state (%zu actions to pick up)", resume.size());
   for (const Action& action : resume) execute(action);
+  metrics_.set_state(state_.gauges());
 }
 
 void Engine::stop() {
@@ -186,6 +187,7 @@ void Engine::fire_timers() {
 
 void Engine::handle(const Event& event, int64_t inbox_seq) {
   for (const Action& action : state_.handle(event, now_ms())) execute(action);
+  metrics_.set_state(state_.gauges());
   // After the actions: what they queued in the outbox is durable first, so a
   // crash before this commit re-processes the event with the same
   // transaction IDs, and the outbox drops the repeats.
@@ -213,7 +215,7 @@ void Engine::execute(const Action& action) {
             auto it = invite_received_.find(content_field(a.content, "call_id"));
             if (it != invite_received_.end()) {
               const double ms = static_cast<double>(now_ms() - it->second);
-              metrics_.observe_setup_ms(ms);
+              metrics_.observe_setup_seconds(ms / 1000);
               log_line(Severity::kInfo, "call %s answered %.0f ms after its invite",
                        it->first.c_str(), ms);
               invite_received_.erase(it);

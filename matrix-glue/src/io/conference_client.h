@@ -58,6 +58,8 @@ class ConferenceClient {
   // The answer comes as an event on the session's long poll.
   JanusStatus join(const PluginHandle& h, const JoinRequest& r, const std::string& offer_sdp);
   JanusStatus configure(const PluginHandle& h, const std::string& offer_sdp);
+  // A `configure` with a new `display` alone: no JSEP, and no event the glue acts on.
+  JanusStatus rename(const PluginHandle& h, const std::string& display);
   JanusStatus leave(const PluginHandle& h);
   // `candidates` when not empty, then the end of candidates when `completed`.
   void trickle(const PluginHandle& h, const std::vector<Candidate>& candidates, bool completed);
