@@ -216,8 +216,8 @@ void Engine::execute(const Action& action) {
             if (it != invite_received_.end()) {
               const double ms = static_cast<double>(now_ms() - it->second);
               metrics_.observe_setup_seconds(ms / 1000);
-              log_line(Severity::kInfo, "call %s answered %.0f ms after its invite",
-                       it->first.c_str(), ms);
+              log_line(Severity::kInfo, LogContext{a.room_id, "", it->first},
+                       "call answered %.0f ms after its invite", ms);
               invite_received_.erase(it);
             }
           } else if (a.type == "m.call.reject") {
@@ -234,8 +234,8 @@ void Engine::execute(const Action& action) {
         } else if constexpr (std::is_same_v<T, CancelTimer>) {
           timers_.erase(a.id);
         } else if constexpr (std::is_same_v<T, Log>) {
-          log_line(severity(a.level), "room=%s user=%s call=%s %s", a.room_id.c_str(),
-                   a.user_id.c_str(), a.call_id.c_str(), a.message.c_str());
+          log_line(severity(a.level), LogContext{a.room_id, a.user_id, a.call_id}, "%s",
+                   a.message.c_str());
         } else {
           janus_.submit(action);
         }
