@@ -45,7 +45,10 @@ from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # n
 from glue_process import GlueProcess  # noqa: E402
 from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
 from restartable_janus import RestartableJanus  # noqa: E402
+import prometheus_text  # noqa: E402
 
+SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
+DASHBOARD = os.path.join(SOURCE_ROOT, "conf", "grafana-matrix-glue.json")
 SERVER_NAME = "localhost"
 PREFIX = "fs_"
 PACKAGE = "janus.plugin.conference"
@@ -394,10 +397,75 @@ async def scenario_1(stack, r, callers):
     check_conference_audio(r, connected)
     ok, rooms = await stack.wait_janus(lambda rooms: any(
         sorted(d) == sorted(c.display for c in connected) for d in rooms.values()), 5)
-    r.check("janus has one room with exactly the three callers", ok, repr(rooms))
+    r.check("janus has one room with exactly the three callers, shown by their Matrix display "
+            "names", ok, repr(rooms))
     notices = focus_notices(alice.client, room, focus)
     r.check("the discovery notice is not repeated per call", len(notices) == 1, repr(notices))
+    await check_metrics_in_call(stack, r, len(connected))
+    # A new display name reaches the caller's tile while she is in the conference.
+    before = alice.display
+    alice.display = "Alice \u2713 \"E2E\" " + alice.name
+    await run_blocking(alice.client.set_displayname, alice.display)
+    ok, rooms = await stack.wait_janus(lambda rooms: any(
+        alice.display in d and before not in d for d in rooms.values()), 10)
+    r.check("janus shows alice's new display name after she changed it", ok, repr(rooms))
     stack.conf1 = (room, focus, alice, bob, carol)
+
+
+async def scrape_metrics(stack):
+    status, text = await run_blocking(stack.glue.request, "GET", "/metrics", b"", None,
+                                      stack.glue.metrics_port)
+    if status != 200:
+        raise RuntimeError(f"/metrics answered {status}")
+    return text
+
+
+def dashboard_metric_names():
+    """The metric names in every expression of the shipped Grafana dashboard."""
+    with open(DASHBOARD) as f:
+        dashboard = json.load(f)
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    words = set(re.findall(r"\b(glue_[a-z0-9_]+)\b", " ".join(exprs)))
+    return exprs, words
+
+
+async def check_metrics_in_call(stack, r, n):
+    """/metrics while `n` callers of one conference are connected: the state gauges, the build
+    info, and every metric the Grafana dashboard queries."""
+    want = {("glue_calls", (("state", "connected"),)): n, ("glue_participants", ()): n,
+            ("glue_focuses", (("state", "active"),)): 1, ("glue_conferences", ()): 1}
+    deadline = time.monotonic() + 5
+    while True:
+        samples = prometheus_text.parse(await scrape_metrics(stack))
+        got = {k: prometheus_text.value(samples, k[0], **dict(k[1])) for k in want}
+        if got == want or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    r.check(f"/metrics during {n} connected calls: glue_calls{{state=connected}} {n}, "
+            f"glue_participants {n}, one active focus and one Janus room", got == want,
+            repr(got))
+    others = {name: v for (name, labels), v in samples.items()
+              if name == "glue_calls" and dict(labels)["state"] != "connected" and v}
+    r.check("/metrics: no call in another state", not others, repr(others))
+    build = [dict(labels) for (name, labels), v in samples.items()
+             if name == "glue_build_info" and v == 1]
+    r.check("/metrics: glue_build_info 1 with the project's version",
+            len(build) == 1 and build[0].get("version") == project_version()
+            and re.fullmatch(r"[0-9a-f]{7,40}", build[0].get("commit", "0000000")) is not None,
+            repr(build))
+    r.check("/metrics: the call setup histogram is in seconds",
+            ("glue_call_setup_seconds_count", frozenset()) in samples
+            and not any(name.endswith("_ms") or "_ms_" in name for name, _ in samples),
+            repr(sorted(prometheus_text.names(samples)))[:400])
+    exprs, used = dashboard_metric_names()
+    missing = sorted(used - prometheus_text.names(samples))
+    r.check(f"conf/grafana-matrix-glue.json: all {len(used)} metrics of its {len(exprs)} queries "
+            "are in the scrape", bool(exprs) and not missing, f"missing {missing}")
+
+
+def project_version():
+    with open(os.path.join(SOURCE_ROOT, "CMakeLists.txt")) as f:
+        return re.search(r"project\(\S+ VERSION (\S+)", f.read()).group(1)
 
 
 async def scenario_2(stack, r, callers):
