@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <utility>
 
 #include "valid_utf8.h"
 
@@ -16,33 +17,9 @@ std::atomic<int> threshold{static_cast<int>(Severity::kInfo)};
 std::atomic<LogFormat> output_format{LogFormat::kText};
 std::mutex mutex;
 
-const char* name(Severity s) {
-  switch (s) {
-    case Severity::kError:
-      return "ERROR";
-    case Severity::kWarn:
-      return "WARN";
-    case Severity::kInfo:
-      return "INFO";
-    case Severity::kDebug:
-      return "DEBUG";
-  }
-  return "?";
-}
-
-const char* json_name(Severity s) {
-  switch (s) {
-    case Severity::kError:
-      return "error";
-    case Severity::kWarn:
-      return "warn";
-    case Severity::kInfo:
-      return "info";
-    case Severity::kDebug:
-      return "debug";
-  }
-  return "?";
-}
+// By Severity's value: the text format's name and the JSON lines' `level`.
+constexpr std::pair<const char*, const char*> kNames[] = {
+    {"ERROR", "error"}, {"WARN", "warn"}, {"INFO", "info"}, {"DEBUG", "debug"}};
 
 // A JSON string: RFC 8259 escapes, and bytes that are not UTF-8 as U+FFFD.
 void append_json_string(std::string* out, const std::string& text) {
@@ -110,7 +87,7 @@ std::string format_log_line(LogFormat format, const LogRecord& record) {
   if (format == LogFormat::kText) {
     std::string line = record.timestamp + " ";
     char level[8];
-    snprintf(level, sizeof(level), "%-5s", name(record.severity));
+    snprintf(level, sizeof(level), "%-5s", kNames[static_cast<int>(record.severity)].first);
     line += level;
     line += " ";
     if (!c.room.empty() || !c.user.empty() || !c.call_id.empty()) {
@@ -121,7 +98,7 @@ std::string format_log_line(LogFormat format, const LogRecord& record) {
   std::string line = "{\"ts\":";
   append_json_string(&line, record.timestamp);
   line += ",\"level\":";
-  append_json_string(&line, json_name(record.severity));
+  append_json_string(&line, kNames[static_cast<int>(record.severity)].second);
   line += ",\"msg\":";
   append_json_string(&line, record.message);
   const std::pair<const char*, const std::string*> fields[] = {
