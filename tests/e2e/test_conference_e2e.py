@@ -818,7 +818,8 @@ async def scenario_8(stack, r, callers):
 async def scenario_9(stack, r, callers):
     """A Matrix video call: the caller's camera goes into the conference picture it
     receives; an audio-only caller in the same conference has a no-video tile with
-    his name (his Matrix display name, which the glue sends as display) and hears and is heard as before."""
+    his name (his Matrix display name, which the glue sends as display) and hears and is
+    heard as before."""
     red = rgb_to_yuv601(220, 30, 30)
     alice = await stack.caller("vidalice", FREQS[0], video_yuv=red)
     bob = await stack.caller("vidbob", FREQS[1])
