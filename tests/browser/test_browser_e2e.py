@@ -195,6 +195,7 @@ class BrowserCaller:
         self.user_id = user_id
         self.token = token
         self.name = name
+        self.display = name  # Synapse's display name for a new user: its localpart
         self.freq = freq
         self.wav = os.path.join(workdir, f"{name}-{freq}hz.wav")
         self.log = os.path.join(workdir, f"{name}-console.log")
@@ -304,7 +305,7 @@ async def check_own_hangup(r, stack, caller, focus, label):
     hung_up_before = await metric(stack, "glue_calls_hung_up_total")
     await caller.js("hangup")
     ok, rooms = await stack.wait_janus(
-        lambda rooms: caller.user_id not in sum(rooms.values(), []), e2e.EJECT_TIMEOUT_S)
+        lambda rooms: caller.display not in sum(rooms.values(), []), e2e.EJECT_TIMEOUT_S)
     r.check(f"{caller.name} is no longer a janus participant after hanging up{label}", ok,
             repr(rooms))
     # Past the glue's grace for a caller's own hangup, and then some.
@@ -370,7 +371,7 @@ async def conference(stack, r, bridge, page_url, workdir, callers):
         return
     r.info(f"placeVoiceCall -> connected: {sorted(connect_ms)} ms")
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted(c.user_id for c in callers) for d in rooms.values()), 5)
+        sorted(d) == sorted(c.display for c in callers) for d in rooms.values()), 5)
     r.check("janus has one room with exactly the three callers", ok, repr(rooms))
 
     await record(callers, e2e.RECORD_S)
@@ -401,7 +402,7 @@ async def conference(stack, r, bridge, page_url, workdir, callers):
             "ice_timeout", hangups == [(focus, "ice_timeout")],
             f"{hangups}, seen {seen_s:.1f} s after the kill; Janus said {gone or 'nothing'}")
     ok, rooms = await stack.wait_janus(
-        lambda rooms: carol.user_id not in sum(rooms.values(), []), 5)
+        lambda rooms: carol.display not in sum(rooms.values(), []), 5)
     r.check("carol is no longer a janus participant", ok, repr(rooms))
     status = await bob.status()
     r.check("bob's call goes on", status["state"] == "connected" and not bob.focus_hangups(focus),

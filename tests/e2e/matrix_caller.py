@@ -61,6 +61,8 @@ class MatrixCaller:
     def __init__(self, synapse_url, user_id, access_token, freq, name=None, video_yuv=None):
         self.user_id = user_id
         self.name = name or user_id
+        # The name Janus shows: Synapse gives a new user its localpart as display name.
+        self.display = name or user_id
         self.freq = freq
         self.video_yuv = video_yuv
         self.frame = None             # the newest received video frame

@@ -410,6 +410,11 @@ class MatrixClient:
         path = f"/rooms/{self._q(room)}/send/{self._q(event_type)}/{self._q(txn_id)}"
         return self.request("PUT", path, content)["event_id"]
 
+    def set_displayname(self, name):
+        """The user's display name; Synapse updates it in every room the user joined."""
+        self.request("PUT", f"/profile/{self._q(self.user_id)}/displayname",
+                     {"displayname": name})
+
     def state(self, room):
         return self.request("GET", f"/rooms/{self._q(room)}/state")
 

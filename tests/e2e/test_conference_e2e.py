@@ -45,7 +45,10 @@ from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # n
 from glue_process import GlueProcess  # noqa: E402
 from matrix_caller import CallRefused, MatrixCaller  # noqa: E402
 from restartable_janus import RestartableJanus  # noqa: E402
+import prometheus_text  # noqa: E402
 
+SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
+DASHBOARD = os.path.join(SOURCE_ROOT, "conf", "grafana-matrix-glue.json")
 SERVER_NAME = "localhost"
 PREFIX = "fs_"
 PACKAGE = "janus.plugin.conference"
@@ -400,10 +403,19 @@ async def scenario_1(stack, r, callers):
     await record(connected)
     check_conference_audio(r, connected)
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted(c.user_id for c in connected) for d in rooms.values()), 5)
-    r.check("janus has one room with exactly the three callers", ok, repr(rooms))
+        sorted(d) == sorted(c.display for c in connected) for d in rooms.values()), 5)
+    r.check("janus has one room with exactly the three callers, shown by their Matrix display "
+            "names", ok, repr(rooms))
     notices = focus_notices(alice.client, room, focus)
     r.check("the discovery notice is not repeated per call", len(notices) == 1, repr(notices))
+    await check_metrics_in_call(stack, r, len(connected))
+    # A new display name reaches the caller's tile while she is in the conference.
+    before = alice.display
+    alice.display = "Alice \u2713 \"E2E\" " + alice.name
+    await run_blocking(alice.client.set_displayname, alice.display)
+    ok, rooms = await stack.wait_janus(lambda rooms: any(
+        alice.display in d and before not in d for d in rooms.values()), 10)
+    r.check("janus shows alice's new display name after she changed it", ok, repr(rooms))
     stack.conf1 = (room, focus, alice, bob, carol)
 
 
@@ -486,6 +498,62 @@ async def scenario_12(stack, r, callers):
     check_conference_audio(r, [alice, bob, carol], " (after the commands)")
 
 
+async def scrape_metrics(stack):
+    status, text = await run_blocking(stack.glue.request, "GET", "/metrics", b"", None,
+                                      stack.glue.metrics_port)
+    if status != 200:
+        raise RuntimeError(f"/metrics answered {status}")
+    return text
+
+
+def dashboard_metric_names():
+    """The metric names in every expression of the shipped Grafana dashboard."""
+    with open(DASHBOARD) as f:
+        dashboard = json.load(f)
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    words = set(re.findall(r"\b(glue_[a-z0-9_]+)\b", " ".join(exprs)))
+    return exprs, words
+
+
+async def check_metrics_in_call(stack, r, n):
+    """/metrics while `n` callers of one conference are connected: the state gauges, the build
+    info, and every metric the Grafana dashboard queries."""
+    want = {("glue_calls", (("state", "connected"),)): n, ("glue_participants", ()): n,
+            ("glue_focuses", (("state", "active"),)): 1, ("glue_conferences", ()): 1}
+    deadline = time.monotonic() + 5
+    while True:
+        samples = prometheus_text.parse(await scrape_metrics(stack))
+        got = {k: prometheus_text.value(samples, k[0], **dict(k[1])) for k in want}
+        if got == want or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    r.check(f"/metrics during {n} connected calls: glue_calls{{state=connected}} {n}, "
+            f"glue_participants {n}, one active focus and one Janus room", got == want,
+            repr(got))
+    others = {name: v for (name, labels), v in samples.items()
+              if name == "glue_calls" and dict(labels)["state"] != "connected" and v}
+    r.check("/metrics: no call in another state", not others, repr(others))
+    build = [dict(labels) for (name, labels), v in samples.items()
+             if name == "glue_build_info" and v == 1]
+    r.check("/metrics: glue_build_info 1 with the project's version",
+            len(build) == 1 and build[0].get("version") == project_version()
+            and re.fullmatch(r"[0-9a-f]{7,40}", build[0].get("commit", "0000000")) is not None,
+            repr(build))
+    r.check("/metrics: the call setup histogram is in seconds",
+            ("glue_call_setup_seconds_count", frozenset()) in samples
+            and not any(name.endswith("_ms") or "_ms_" in name for name, _ in samples),
+            repr(sorted(prometheus_text.names(samples)))[:400])
+    exprs, used = dashboard_metric_names()
+    missing = sorted(used - prometheus_text.names(samples))
+    r.check(f"conf/grafana-matrix-glue.json: all {len(used)} metrics of its {len(exprs)} queries "
+            "are in the scrape", bool(exprs) and not missing, f"missing {missing}")
+
+
+def project_version():
+    with open(os.path.join(SOURCE_ROOT, "CMakeLists.txt")) as f:
+        return re.search(r"project\(\S+ VERSION (\S+)", f.read()).group(1)
+
+
 async def scenario_2(stack, r, callers):
     """S3: Bob leaves the group room; S4: Carol leaves her direct room."""
     if stack.conf1 is None:
@@ -500,14 +568,14 @@ async def scenario_2(stack, r, callers):
     r.check("S3: bob, leaving the group room, gets m.call.hangup", bool(bob.hangups(bob.call_id)),
             f"hangups {bob.hangups()}, rejects {bob.rejects()}")
     ok, rooms = await stack.wait_janus(
-        lambda rooms: bob.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+        lambda rooms: bob.display not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
     r.check("S3: bob is no longer a janus participant", ok, repr(rooms))
     await record([alice, carol], 4.0)
     check_conference_audio(r, [alice, carol], " (after bob left)")
 
     await carol.leave_dm()
     ok, rooms = await stack.wait_janus(
-        lambda rooms: carol.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+        lambda rooms: carol.display not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
     r.check("S4: carol, leaving her direct room, is no longer a janus participant", ok,
             repr(rooms))
     # Carol no longer sees her direct room: read it as the focus does. The hangup goes out
@@ -541,7 +609,7 @@ async def scenario_3(stack, r, callers):
                 f"focus membership {alice.client.memberships.get(room, {}).get(focus)!r} "
                 f"after {EJECT_TIMEOUT_S:.0f} s")
     ok, rooms = await stack.wait_janus(
-        lambda rooms: alice.user_id not in sum(rooms.values(), []), 5)
+        lambda rooms: alice.display not in sum(rooms.values(), []), 5)
     r.check("alice is no longer a janus participant", ok, repr(rooms))
     # Her client closed the PeerConnection at once, so Janus reported it gone (DTLS alert)
     # around the time her m.call.hangup arrived: the focus must not hang up on her as well.
@@ -609,7 +677,7 @@ async def scenario_5(stack, r, callers):
     check_hears(r, frank, [erin.freq], [frank.freq, grace.freq, heidi.freq])
     check_hears(r, grace, [heidi.freq], [grace.freq, erin.freq, frank.freq])
     check_hears(r, heidi, [grace.freq], [heidi.freq, erin.freq, frank.freq])
-    want = sorted([sorted([erin.user_id, frank.user_id]), sorted([grace.user_id, heidi.user_id])])
+    want = sorted([sorted([erin.display, frank.display]), sorted([grace.display, heidi.display])])
     ok, rooms = await stack.wait_janus(
         lambda rooms: sorted(sorted(d) for d in rooms.values() if set(d) & set(sum(want, [])))
         == want, 5)
@@ -629,7 +697,7 @@ async def scenario_6(stack, r, callers):
 
     async def watch_janus():
         while True:
-            if mallory.user_id in await stack.janus_displays():
+            if mallory.display in await stack.janus_displays():
                 seen_in_janus.append(time.monotonic())
             await asyncio.sleep(0.3)
 
@@ -702,7 +770,7 @@ async def scenario_7(stack, r, callers):
     r.check("the discovery notice is not posted again after the restart", len(notices) == 1,
             repr(notices))
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted(c.user_id for c in (judy, ken)) for d in rooms.values()), 5)
+        sorted(d) == sorted(c.display for c in (judy, ken)) for d in rooms.values()), 5)
     r.check("janus has one room with judy and ken, each once", ok, repr(rooms))
 
     if await open_dms(r, [(leo, focus)],
@@ -727,7 +795,7 @@ async def scenario_7(stack, r, callers):
     else:
         await judy.hangup()
         ok, rooms = await stack.wait_janus(
-            lambda rooms: judy.user_id not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
+            lambda rooms: judy.display not in sum(rooms.values(), []), EJECT_TIMEOUT_S)
         r.check("the restarted glue ends judy's pre-restart call when she hangs up", ok,
                 repr(rooms))
 
@@ -828,15 +896,16 @@ async def scenario_8(stack, r, callers):
         await record([mia, ned], 4.0)
         check_conference_audio(r, [mia, ned], " (after the malformed input)")
         ok, rooms = await stack.wait_janus(lambda rooms: any(
-            sorted(d) == sorted([mia.user_id, ned.user_id]) for d in rooms.values())
-            and olga.user_id not in sum(rooms.values(), []), 5)
+            sorted(d) == sorted([mia.display, ned.display]) for d in rooms.values())
+            and olga.display not in sum(rooms.values(), []), 5)
         r.check("janus: mia and ned in one room, olga nowhere", ok, repr(rooms))
 
 
 async def scenario_9(stack, r, callers):
     """A Matrix video call: the caller's camera goes into the conference picture it
     receives; an audio-only caller in the same conference has a no-video tile with
-    his name (the user ID the glue sends as display) and hears and is heard as before."""
+    his name (his Matrix display name, which the glue sends as display) and hears and is
+    heard as before."""
     red = rgb_to_yuv601(220, 30, 30)
     alice = await stack.caller("vidalice", FREQS[0], video_yuv=red)
     bob = await stack.caller("vidbob", FREQS[1])
@@ -920,15 +989,15 @@ def repeated(events):
     return [(t, c[:120], n) for (t, c), n in seen.items() if n > 1]
 
 
-async def kick_from_janus(stack, user_id):
-    """Kicks the participant shown as `user_id` through the admin session; the reply."""
+async def kick_from_janus(stack, display):
+    """Kicks the participant shown as `display` through the admin session; the reply."""
     for room, displays in (await stack.janus_rooms()).items():
-        if user_id not in displays:
+        if display not in displays:
             continue
         listed = await run_blocking(stack.admin.message, stack.admin_handle,
                                     {"request": "listparticipants", "room": room})
         for p in listed.data.get("participants") or []:
-            if p.get("display") == user_id:
+            if p.get("display") == display:
                 reply = await run_blocking(stack.admin.message, stack.admin_handle,
                                            {"request": "kick", "room": room, "id": p["id"]})
                 return reply.data
@@ -961,7 +1030,7 @@ async def scenario_10(stack, r, callers):
     r.info(f"synapse stopped (SIGTERM) in {time.time() - stop_at:.1f} s, uma's m.call.invite "
            "sent just before")
     # Meanwhile Janus drops tess (an operator's kick): the focus has to tell her.
-    kicked = await kick_from_janus(stack, tess.user_id)
+    kicked = await kick_from_janus(stack, tess.display)
     r.check("janus kicks tess while synapse is down",
             (kicked or {}).get("conference") == "success", repr(kicked))
     await asyncio.sleep(max(0.0, stop_at + HS_OUTAGE_S - time.time()))
@@ -1032,7 +1101,7 @@ async def scenario_10(stack, r, callers):
     await record([sam, uma], 4.0)
     check_conference_audio(r, [sam, uma], " (after the homeserver outage)")
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted([sam.user_id, uma.user_id]) for d in rooms.values()), 5)
+        sorted(d) == sorted([sam.display, uma.display]) for d in rooms.values()), 5)
     r.check("janus: sam and uma in one room, tess gone", ok, repr(rooms))
     for c in (sam, tess, uma):
         events = await focus_events(stack, focus, c.dm)
@@ -1104,7 +1173,7 @@ async def scenario_11(stack, r, callers):
     await record(connected, 4.0)
     check_conference_audio(r, connected, " (calling again after janus restarted)")
     ok, rooms = await stack.wait_janus(lambda rooms: any(
-        sorted(d) == sorted(c.user_id for c in connected) for d in rooms.values()), 5)
+        sorted(d) == sorted(c.display for c in connected) for d in rooms.values()), 5)
     r.check("the restarted janus has one room with pat and rita", ok, repr(rooms))
 
 

@@ -113,7 +113,7 @@ async def conference(stack, r, callers, n):
 
 def on(found, pair):
     """The instance whose rooms hold both callers of `pair` (None: not exactly one)."""
-    ids = {c.user_id for c in pair}
+    ids = {c.display for c in pair}
     where = [name for name, displays in found.items() if ids <= set(displays)]
     return where[0] if len(where) == 1 else None
 

@@ -31,6 +31,24 @@ void test_member_invite_with_encryption(void** /*state*/) {
       "content":{"membership":"leave"}})",
              &why);
   assert_false(std::get<glue::MemberEvent>(*ev).encrypted.has_value());
+  assert_string_equal(std::get<glue::MemberEvent>(*ev).displayname.c_str(), "");
+}
+
+// The display name of a join; one that is not a string (null: removed) counts as none.
+void test_member_display_name(void** /*state*/) {
+  std::string why;
+  auto ev = parse(R"({"type":"m.room.member","room_id":"!r:x","state_key":"@b:x","sender":"@b:x",
+      "content":{"membership":"join","displayname":"B \"b\" \u00e9"}})",
+                  &why);
+  assert_string_equal(std::get<glue::MemberEvent>(*ev).displayname.c_str(), "B \"b\" \xc3\xa9");
+  for (const char* value : {"null", "42", "{}"}) {
+    const std::string text = std::string(R"({"type":"m.room.member","room_id":"!r:x",
+        "state_key":"@b:x","sender":"@b:x","content":{"membership":"join","displayname":)") +
+                             value + "}}";
+    ev = parse(text.c_str(), &why);
+    assert_true(ev.has_value());
+    assert_string_equal(std::get<glue::MemberEvent>(*ev).displayname.c_str(), "");
+  }
 }
 
 void test_call_invite_versions(void** /*state*/) {
@@ -180,6 +198,7 @@ void test_power_levels(void** /*state*/) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_member_invite_with_encryption),
+      cmocka_unit_test(test_member_display_name),
       cmocka_unit_test(test_call_invite_versions),
       cmocka_unit_test(test_candidates_and_others),
       cmocka_unit_test(test_malformed_and_unknown),

@@ -40,6 +40,9 @@ void test_join_with_display(void** /*state*/) {
 void test_configure_and_leave(void** /*state*/) {
   assert_string_equal(text(glue::to_json(glue::ConfigureRequest{})).c_str(),
                       R"({"request":"configure"})");
+  // A rename: the display alone, quotes and non-ASCII kept.
+  assert_string_equal(text(glue::to_json(glue::ConfigureRequest{"Al \"x\" \xc3\xa9"})).c_str(),
+                      R"({"display":"Al \"x\" é","request":"configure"})");
   assert_string_equal(text(glue::to_json(glue::LeaveRequest{})).c_str(), R"({"request":"leave"})");
 }
 

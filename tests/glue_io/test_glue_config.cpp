@@ -48,6 +48,7 @@ void test_valid(void** /*state*/) {
   assert_true(cfg.janus_instances[0].endpoint.api_secret.empty());
   assert_true(cfg.janus_instances[0].endpoint.token.empty());
   assert_int_equal(cfg.janus_health_interval_ms, 5000);
+  assert_string_equal(cfg.log_format.c_str(), "text");
   unlink(path.c_str());
 }
 
@@ -159,6 +160,8 @@ void test_errors(void** /*state*/) {
   expect_error(edited(kValid, "port = 9000", "port = 9000 max_body_bytes = 10"),
                "general.max_body_bytes");
   expect_error(edited(kValid, "notices = false", "hangup_grace_ms = -1"), "focus.hangup_grace_ms");
+  expect_error(edited(kValid, "port = 9000", "port = 9000 log_format = \"xml\""),
+               "general.log_format must be text or json");
 }
 
 // The listeners' limits and the metrics listener: defaults, then set.

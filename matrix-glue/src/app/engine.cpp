@@ -92,6 +92,7 @@ void Engine::restore() {
   janus_.count_restored_rooms(state_.rooms_by_instance());
   log_line(Severity::kInfo, "resumed the saved state (%zu actions to pick up)", resume.size());
   for (const Action& action : resume) execute(action);
+  metrics_.set_state(state_.gauges());
 }
 
 void Engine::stop() {
@@ -187,6 +188,7 @@ void Engine::fire_timers() {
 
 void Engine::handle(const Event& event, int64_t inbox_seq) {
   for (const Action& action : state_.handle(event, now_ms())) execute(action);
+  metrics_.set_state(state_.gauges());
   // After the actions: what they queued in the outbox is durable first, so a
   // crash before this commit re-processes the event with the same
   // transaction IDs, and the outbox drops the repeats.
@@ -214,9 +216,9 @@ void Engine::execute(const Action& action) {
             auto it = invite_received_.find(content_field(a.content, "call_id"));
             if (it != invite_received_.end()) {
               const double ms = static_cast<double>(now_ms() - it->second);
-              metrics_.observe_setup_ms(ms);
-              log_line(Severity::kInfo, "call %s answered %.0f ms after its invite",
-                       it->first.c_str(), ms);
+              metrics_.observe_setup_seconds(ms / 1000);
+              log_line(Severity::kInfo, LogContext{a.room_id, "", it->first},
+                       "call answered %.0f ms after its invite", ms);
               invite_received_.erase(it);
             }
           } else if (a.type == "m.call.reject") {
@@ -233,8 +235,8 @@ void Engine::execute(const Action& action) {
         } else if constexpr (std::is_same_v<T, CancelTimer>) {
           timers_.erase(a.id);
         } else if constexpr (std::is_same_v<T, Log>) {
-          log_line(severity(a.level), "room=%s user=%s call=%s %s", a.room_id.c_str(),
-                   a.user_id.c_str(), a.call_id.c_str(), a.message.c_str());
+          log_line(severity(a.level), LogContext{a.room_id, a.user_id, a.call_id}, "%s",
+                   a.message.c_str());
         } else {
           janus_.submit(action);
         }

@@ -205,6 +205,8 @@ std::optional<Event> parse_matrix_event(const json_t* event, int64_t received_ms
     }
     ev.membership = *m;
     if (ev.membership == Membership::kInvite) ev.encrypted = invite_encrypted(event);
+    // A display name that is not a string (null: removed) counts as none.
+    ev.displayname = str(json_object_get(event, "content"), "displayname");
     return ev;
   }
   if (type == "m.room.encryption") {

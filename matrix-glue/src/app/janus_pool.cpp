@@ -92,7 +92,8 @@ void JanusPool::submit(const Action& action) {
           i = of_call(a.call);
           calls_.erase(a.call);
         } else if constexpr (std::is_same_v<T, JanusJoin> || std::is_same_v<T, JanusTrickle> ||
-                             std::is_same_v<T, JanusConfigure> || std::is_same_v<T, JanusLeave>) {
+                             std::is_same_v<T, JanusConfigure> || std::is_same_v<T, JanusRename> ||
+                             std::is_same_v<T, JanusLeave>) {
           i = of_call(a.call);
         } else {
           return;  // not a Janus action

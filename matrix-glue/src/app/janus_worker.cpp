@@ -240,6 +240,16 @@ void JanusWorker::do_action(const JanusConfigure& a) {
   if (!r.ok) post_(JanusCallError{a.call, r.error_code, r.error});
 }
 
+// A name that did not change is no reason to end the call: logged only.
+void JanusWorker::do_action(const JanusRename& a) {
+  JanusStatus r = client_.rename({a.session_id, a.handle_id}, a.display);
+  if (!r.ok) {
+    ++metrics_.janus_failures;
+    log_line(Severity::kWarn, "call %llu: display name not changed: %d %s",
+             static_cast<unsigned long long>(a.call), r.error_code, r.error.c_str());
+  }
+}
+
 void JanusWorker::do_action(const JanusTrickle& a) {
   client_.trickle({a.session_id, a.handle_id}, a.candidates, a.completed);
 }

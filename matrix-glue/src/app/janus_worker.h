@@ -58,6 +58,7 @@ class JanusWorker {
   void do_action(const JanusAttach& a);
   void do_action(const JanusJoin& a);
   void do_action(const JanusConfigure& a);
+  void do_action(const JanusRename& a);
   void do_action(const JanusTrickle& a);
   void do_action(const JanusLeave& a);
   void do_action(const JanusDestroySession& a);

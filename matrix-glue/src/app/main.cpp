@@ -171,6 +171,7 @@ int run(const Args& a) {
     return 1;
   }
   glue::set_log_level(cfg.log_level);
+  glue::set_log_format(cfg.log_format == "json" ? glue::LogFormat::kJson : glue::LogFormat::kText);
   for (const std::string& w : warnings) glue::log_line(glue::Severity::kWarn, "%s", w.c_str());
 
   // Signals are taken by sigwait() below, not by whichever thread they hit.

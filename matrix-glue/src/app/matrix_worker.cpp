@@ -185,6 +185,8 @@ void MatrixWorker::read_members(const std::string& user_id, const std::string& r
     json_t* value;
     json_object_foreach(joined, key, value) {
       result.joined.emplace_back(key);
+      const char* name = json_string_value(json_object_get(value, "display_name"));
+      if (name != nullptr && *name != '\0') result.display_names[key] = name;
     }
     json_decref(j);
     if (r.status != 200) {

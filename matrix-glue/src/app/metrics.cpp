@@ -4,16 +4,25 @@
 
 namespace glue {
 
-void Metrics::observe_setup_ms(double ms) {
+void Metrics::observe_setup_seconds(double seconds) {
   std::lock_guard lock(mutex_);
   ++setup_count_;
-  setup_sum_ms_ += ms;
+  setup_sum_seconds_ += seconds;
   for (size_t i = 0; i < kBounds.size(); ++i) {
-    if (ms <= kBounds[i]) ++buckets_[i];
+    if (seconds <= kBounds[i]) ++buckets_[i];
   }
 }
 
+void Metrics::set_state(const StateGauges& gauges) {
+  std::lock_guard lock(mutex_);
+  state_ = gauges;
+}
+
 namespace {
+
+// From CMake (matrix-glue/src/app/CMakeLists.txt); the commit is empty outside a git clone.
+constexpr const char* kBuildVersion = MCU_BUILD_VERSION;
+constexpr const char* kBuildCommit = MCU_BUILD_COMMIT;
 
 // A Prometheus label value: backslash, double quote and newline escaped.
 std::string label_value(const std::string& text) {
@@ -52,6 +61,23 @@ void Metrics::render_instances(std::string* out) const {
   }
 }
 
+void Metrics::render_state(std::string* out) const {
+  auto family = [out](const char* name, const char* help, const auto& names, const auto& values) {
+    *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+    for (size_t i = 0; i < names.size(); ++i) {
+      *out += std::string(name) + "{state=\"" + std::string(names[i]) + "\"} " +
+              std::to_string(values[i]) + "\n";
+    }
+  };
+  family("glue_focuses", "Focus users at work, by the stage of their group room.", kFocusStageNames,
+         state_.focuses);
+  family("glue_calls", "Calls to the focus users, by state.", kCallStateNames, state_.calls);
+  *out +=
+      "# HELP glue_participants Callers answered and in their Janus room.\n"
+      "# TYPE glue_participants gauge\nglue_participants " +
+      std::to_string(state_.participants) + "\n";
+}
+
 std::string Metrics::render() const {
   std::string out;
   auto counter = [&out](const char* name, const char* help, uint64_t value) {
@@ -74,23 +100,28 @@ std::string Metrics::render() const {
   counter("glue_janus_failures_total", "Janus requests that failed.", janus_failures);
   counter("glue_matrix_send_failures_total", "Client-server requests given up on.",
           matrix_send_failures);
+  out += std::string("# HELP glue_build_info The running build: version and git commit.\n") +
+         "# TYPE glue_build_info gauge\nglue_build_info{version=\"" + label_value(kBuildVersion) +
+         "\"" + (*kBuildCommit != '\0' ? ",commit=\"" + label_value(kBuildCommit) + "\"" : "") +
+         "} 1\n";
   gauge("glue_conferences", "Janus conference rooms in use.", conferences);
   gauge("glue_outbox_pending", "Client-server requests waiting to be sent.", outbox_pending);
   render_instances(&out);
   std::lock_guard lock(mutex_);
-  out += "# HELP glue_call_setup_ms m.call.invite received to m.call.answer sent.\n";
-  out += "# TYPE glue_call_setup_ms histogram\n";
+  render_state(&out);
+  out += "# HELP glue_call_setup_seconds m.call.invite received to m.call.answer sent.\n";
+  out += "# TYPE glue_call_setup_seconds histogram\n";
   for (size_t i = 0; i < kBounds.size(); ++i) {
     char line[96];
-    snprintf(line, sizeof(line), "glue_call_setup_ms_bucket{le=\"%g\"} %llu\n", kBounds[i],
+    snprintf(line, sizeof(line), "glue_call_setup_seconds_bucket{le=\"%g\"} %llu\n", kBounds[i],
              static_cast<unsigned long long>(buckets_[i]));
     out += line;
   }
-  out += "glue_call_setup_ms_bucket{le=\"+Inf\"} " + std::to_string(setup_count_) + "\n";
+  out += "glue_call_setup_seconds_bucket{le=\"+Inf\"} " + std::to_string(setup_count_) + "\n";
   char sum[64];
-  snprintf(sum, sizeof(sum), "%.3f", setup_sum_ms_);
-  out += std::string("glue_call_setup_ms_sum ") + sum + "\n";
-  out += "glue_call_setup_ms_count " + std::to_string(setup_count_) + "\n";
+  snprintf(sum, sizeof(sum), "%.6f", setup_sum_seconds_);
+  out += std::string("glue_call_setup_seconds_sum ") + sum + "\n";
+  out += "glue_call_setup_seconds_count " + std::to_string(setup_count_) + "\n";
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "state_gauges.h"
+
 namespace glue {
 
 // One Janus instance of the pool, as its worker last saw it.
@@ -36,16 +38,20 @@ class Metrics {
   std::deque<JanusInstanceGauges> janus_instances;
 
   // Call setup latency: m.call.invite received -> m.call.answer sent.
-  void observe_setup_ms(double ms);
+  void observe_setup_seconds(double seconds);
+  // The state machine's figures after its latest input (engine thread).
+  void set_state(const StateGauges& gauges);
   std::string render() const;
 
  private:
   void render_instances(std::string* out) const;
+  void render_state(std::string* out) const;
   mutable std::mutex mutex_;
+  StateGauges state_;
   std::vector<uint64_t> buckets_ = std::vector<uint64_t>(kBounds.size(), 0);
   uint64_t setup_count_ = 0;
-  double setup_sum_ms_ = 0;
-  static inline const std::vector<double> kBounds = {50, 100, 250, 500, 1000, 2500, 5000, 10000};
+  double setup_sum_seconds_ = 0;
+  static inline const std::vector<double> kBounds = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 };
 
 }  // namespace glue

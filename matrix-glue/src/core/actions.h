@@ -84,7 +84,7 @@ struct JanusJoin {
   std::uint64_t session_id = 0;
   std::uint64_t handle_id = 0;
   std::uint64_t janus_room = 0;
-  std::string display;  // the caller's user ID
+  std::string display;  // the caller's display name in the group room (else user ID)
   std::string offer_sdp;
   bool operator==(const JanusJoin&) const = default;
 };
@@ -107,6 +107,15 @@ struct JanusConfigure {
   std::uint64_t handle_id = 0;
   std::string offer_sdp;
   bool operator==(const JanusConfigure&) const = default;
+};
+
+// `configure` with a new `display` (the caller changed its display name); no result expected.
+struct JanusRename {
+  CallRef call = 0;
+  std::uint64_t session_id = 0;
+  std::uint64_t handle_id = 0;
+  std::string display;
+  bool operator==(const JanusRename&) const = default;
 };
 
 // `leave` the conference room (best effort, no result expected).
@@ -169,10 +178,10 @@ struct Log {
   bool operator==(const Log&) const = default;
 };
 
-using Action =
-    std::variant<JoinRoom, LeaveRoom, ReadMembers, ReadRecentEvents, SendEvent, JanusCreateRoom,
-                 JanusDestroyRoom, JanusAttach, JanusJoin, JanusTrickle, JanusConfigure, JanusLeave,
-                 JanusDestroySession, JanusResume, JanusRoomRequest, SetTimer, CancelTimer, Log>;
+using Action = std::variant<JoinRoom, LeaveRoom, ReadMembers, ReadRecentEvents, SendEvent,
+                            JanusCreateRoom, JanusDestroyRoom, JanusAttach, JanusJoin, JanusTrickle,
+                            JanusConfigure, JanusRename, JanusLeave, JanusDestroySession,
+                            JanusResume, JanusRoomRequest, SetTimer, CancelTimer, Log>;
 
 // One line per action for logs and test failure messages.
 std::string describe(const Action& action);

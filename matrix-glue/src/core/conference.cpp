@@ -62,9 +62,13 @@ void Conference::on_join_result(bool ok, Effects& fx) {
   arm_no_call_timer(fx);
 }
 
-void Conference::on_members(const std::vector<std::string>& joined, Effects& fx) {
+void Conference::on_members(const MembersRead& read, Effects& fx) {
   if (stage_ != Stage::kLoadingMembers) return;
-  members_ = std::set<std::string>(joined.begin(), joined.end());
+  members_ = std::set<std::string>(read.joined.begin(), read.joined.end());
+  display_names_.clear();
+  for (const auto& [user, name] : read.display_names) {
+    if (members_.contains(user) && !name.empty()) display_names_[user] = name;
+  }
   stage_ = Stage::kActive;
   std::vector<CallEvent> waiting;
   waiting.swap(waiting_events_);
@@ -105,8 +109,10 @@ void Conference::on_group_membership(const MemberEvent& ev, Effects& fx) {
   }
   if (ev.membership == Membership::kJoin) {
     members_.insert(ev.user_id);
+    rename(ev.user_id, ev.displayname, fx);
     return;
   }
+  display_names_.erase(ev.user_id);
   if (members_.erase(ev.user_id) == 0) return;
   // S3: whoever is no longer joined is ejected from the conference.
   end_calls_where("", ev.user_id, kUserHangup, fx);
@@ -238,6 +244,29 @@ void Conference::on_hangup(const CallHeader& ev, Effects& fx) {
   finish_if_empty(fx);
 }
 
+const std::string& Conference::display_of(const std::string& user_id) const {
+  auto it = display_names_.find(user_id);
+  return it != display_names_.end() ? it->second : user_id;
+}
+
+void Conference::rename(const std::string& user_id, std::string displayname, Effects& fx) {
+  const std::string before = display_of(user_id);
+  if (displayname.empty()) {
+    display_names_.erase(user_id);
+  } else {
+    display_names_[user_id] = std::move(displayname);
+  }
+  const std::string& after = display_of(user_id);
+  if (after == before) return;
+  for (const auto& [ref, call] : calls_) {
+    // A join still to come takes the new name itself; a gone PeerConnection has no tile.
+    if (call.caller != user_id || !call.join_sent || call.peer_gone) continue;
+    fx.push(JanusRename{ref, call.session_id, call.handle_id, after});
+    fx.log(LogLevel::kInfo, call.room_id, user_id, call.identity.call_id,
+           "display name now \"" + after + "\"");
+  }
+}
+
 void Conference::on_janus_room_created(std::uint64_t janus_room, const std::string& instance,
                                        Effects& fx) {
   janus_room_ = JanusRoom::kReady;
@@ -270,8 +299,8 @@ void Conference::on_attached(const JanusAttached& ev, Effects& fx) {
 }
 
 void Conference::join_janus(Call& call, Effects& fx) {
-  fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_, call.caller,
-                    call.offer_sdp});
+  fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_,
+                    display_of(call.caller), call.offer_sdp});
   call.join_sent = true;
 }
 

@@ -35,13 +35,14 @@ class Conference {
   Stage stage() const { return stage_; }
   bool is_member(const std::string& user_id) const { return members_.contains(user_id); }
   bool has_call(CallRef ref) const { return calls_.contains(ref); }
+  const std::map<CallRef, Call>& calls() const { return calls_; }
   // A JanusCreateRoom is out; its result is ours.
   bool awaits_janus_room() const { return janus_room_ == JanusRoom::kCreating; }
 
   // Group room lifecycle.
   void start(Effects& fx);
   void on_join_result(bool ok, Effects& fx);
-  void on_members(const std::vector<std::string>& joined, Effects& fx);
+  void on_members(const MembersRead& read, Effects& fx);
   void on_group_membership(const MemberEvent& ev, Effects& fx);
   void on_no_call_timeout(Effects& fx);
 
@@ -126,6 +127,10 @@ class Conference {
   void request_room(RoomRequest request, const CommandOrigin& origin, Effects& fx);
   void answer(const CommandOrigin& origin, std::string_view body, Effects& fx);
   std::string who_text(const JanusRoomReply& ev) const;
+  // The name on a caller's video tile: their display name in the group room, else the user ID.
+  const std::string& display_of(const std::string& user_id) const;
+  // A member's display name changed: their calls in Janus take it (README: configure `display`).
+  void rename(const std::string& user_id, std::string displayname, Effects& fx);
   void arm_no_call_timer(Effects& fx);
   void cancel_no_call_timer(Effects& fx);
 
@@ -133,7 +138,8 @@ class Conference {
   std::string group_room_;
   Stage stage_ = Stage::kJoining;
   std::set<std::string> members_;
-  std::vector<CallEvent> waiting_events_;  // arrived while joining the group room
+  std::map<std::string, std::string> display_names_;  // of the members who have one
+  std::vector<CallEvent> waiting_events_;             // arrived while joining the group room
   std::map<CallRef, Call> calls_;
   bool had_calls_ = false;
   bool no_call_timer_ = false;

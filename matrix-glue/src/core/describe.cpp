@@ -67,6 +67,9 @@ std::string describe(const Action& action) {
         } else if constexpr (std::is_same_v<T, JanusConfigure>) {
           os << "JanusConfigure call=" << a.call << " session=" << a.session_id
              << " handle=" << a.handle_id << " offer=" << a.offer_sdp.size() << "B";
+        } else if constexpr (std::is_same_v<T, JanusRename>) {
+          os << "JanusRename call=" << a.call << " session=" << a.session_id
+             << " handle=" << a.handle_id << " display=" << a.display;
         } else if constexpr (std::is_same_v<T, JanusLeave>) {
           os << "JanusLeave call=" << a.call << " session=" << a.session_id
              << " handle=" << a.handle_id;

@@ -30,6 +30,7 @@ struct MemberEvent {
   // For invites: whether `unsigned.invite_room_state` holds m.room.encryption (nullopt when the
   // homeserver sent no stripped state).
   std::optional<bool> encrypted;
+  std::string displayname{};  // content.displayname; empty when unset
 };
 
 // An m.room.encryption state event.
@@ -118,6 +119,7 @@ struct MembersRead {
   std::string room_id;
   std::string user_id;  // the focus that asked
   std::vector<std::string> joined;
+  std::map<std::string, std::string> display_names{};  // of the joined who have one
 };
 
 // Result of JoinRoom.

@@ -238,7 +238,7 @@ void GlueState::on(const RecentEvents& ev, Effects& fx) {
 
 void GlueState::on(const MembersRead& ev, Effects& fx) {
   Conference* conf = conference(ev.user_id);
-  if (conf != nullptr && conf->group_room() == ev.room_id) conf->on_members(ev.joined, fx);
+  if (conf != nullptr && conf->group_room() == ev.room_id) conf->on_members(ev, fx);
 }
 
 template <typename CallEventT>

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "effects.h"
 #include "events.h"
+#include "state_gauges.h"
 
 namespace glue {
 
@@ -44,6 +45,8 @@ class GlueState {
   // A snapshot written before Janus instances had names placed everything on the one Janus
   // there was: `instance` (the first configured) gets it.
   void adopt_instance(const std::string& instance);
+  // Focus users per stage and calls per state, for /metrics (state_gauges.cpp).
+  StateGauges gauges() const;
   // How many conference rooms each Janus instance holds (for a restarted I/O layer's load).
   std::map<std::string, int> rooms_by_instance() const;
 

@@ -411,6 +411,11 @@ class SnapshotCodec {
     json_t* members = json_array();
     for (const std::string& m : c.members_) json_array_append_new(members, str(m));
     json_object_set_new(j, "members", members);
+    json_t* names = json_object();
+    for (const auto& [user, name] : c.display_names_) {
+      json_object_setn_new(names, user.data(), user.size(), str(name));
+    }
+    json_object_set_new(j, "display_names", names);
     json_t* waiting = json_array();
     for (const CallEvent& ev : c.waiting_events_)
       json_array_append_new(waiting, call_event_json(ev));
@@ -436,6 +441,16 @@ class SnapshotCodec {
     json_array_foreach(get_array(j, "members"), i, v) {
       if (!json_is_string(v)) wrong_type("members", "an array of strings");
       c.members_.emplace(json_string_value(v), json_string_length(v));
+    }
+    // Absent in snapshots written before the glue passed display names.
+    if (json_object_get(j, "display_names") != nullptr) {
+      const char* key;
+      size_t key_len;
+      json_object_keylen_foreach(get_object(j, "display_names"), key, key_len, v) {
+        if (!json_is_string(v)) wrong_type("display_names", "an object of strings");
+        c.display_names_.emplace(std::string(key, key_len),
+                                 std::string(json_string_value(v), json_string_length(v)));
+      }
     }
     json_array_foreach(get_array(j, "waiting_events"), i, v) {
       c.waiting_events_.push_back(read_call_event(v));

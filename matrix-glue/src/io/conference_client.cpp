@@ -68,6 +68,10 @@ JanusStatus ConferenceClient::configure(const PluginHandle& h, const std::string
   return message(h, to_json(ConfigureRequest{}), offer_jsep(offer_sdp));
 }
 
+JanusStatus ConferenceClient::rename(const PluginHandle& h, const std::string& display) {
+  return message(h, to_json(ConfigureRequest{display}), nullptr);
+}
+
 JanusStatus ConferenceClient::leave(const PluginHandle& h) {
   return message(h, to_json(LeaveRequest{}), nullptr);
 }

@@ -58,6 +58,8 @@ class ConferenceClient {
   // The answer comes as an event on the session's long poll.
   JanusStatus join(const PluginHandle& h, const JoinRequest& r, const std::string& offer_sdp);
   JanusStatus configure(const PluginHandle& h, const std::string& offer_sdp);
+  // A `configure` with a new `display` alone: no JSEP, and no event the glue acts on.
+  JanusStatus rename(const PluginHandle& h, const std::string& display);
   JanusStatus leave(const PluginHandle& h);
   // A command's request (conference_requests.h): on the control handle `h`, or for kLayout on
   // the caller's own handle (acknowledged at once; the plugin's answer comes on its long poll).

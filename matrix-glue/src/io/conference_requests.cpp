@@ -16,8 +16,11 @@ json_t* to_json(const JoinRequest& r) {
                    "display", r.display.c_str());
 }
 
-json_t* to_json(const ConfigureRequest& /*r*/) {
-  return json_pack("{s:s}", "request", "configure");
+json_t* to_json(const ConfigureRequest& r) {
+  json_t* j = json_pack("{s:s}", "request", "configure");
+  if (r.display)
+    json_object_set_new(j, "display", json_stringn(r.display->data(), r.display->size()));
+  return j;
 }
 
 json_t* to_json(const LeaveRequest& /*r*/) {

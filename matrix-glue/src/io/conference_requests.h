@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,12 @@ struct DestroyRoomRequest {
 
 struct JoinRequest {
   std::uint64_t room = 0;
-  std::string display;  // the caller's user ID
+  std::string display;  // the caller's display name (README "Request API")
 };
 
-struct ConfigureRequest {};
+struct ConfigureRequest {
+  std::optional<std::string> display;  // the name on the caller's tile, when it changes
+};
 
 // A command's request on `room` (events.h): mute, kick, recording, announcements, the list of
 // participants; kLayout is the `configure` of the caller's own handle.

@@ -70,6 +70,7 @@ constexpr std::string_view kKnownSettings[] = {
     "general.metrics_port",
     "general.database",
     "general.log_level",
+    "general.log_format",
     "janus.url",
     "janus.api_secret",
     "janus.token",
@@ -232,6 +233,7 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error,
       read_int(c.get(), "general.metrics_port", 0, 65535, &cfg.metrics_port, &e) &&
       read_string(c.get(), "general.database", &cfg.database, false, &e) &&
       read_string(c.get(), "general.log_level", &cfg.log_level, false, &e) &&
+      read_string(c.get(), "general.log_format", &cfg.log_format, false, &e) &&
       read_janus(c.get(), &cfg.janus_instances, &e) &&
       read_int(c.get(), "janus.health_interval_ms", 200, 600000, &cfg.janus_health_interval_ms,
                &e) &&
@@ -252,6 +254,9 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error,
   if (ok && e.empty() && cfg.log_level != "error" && cfg.log_level != "warn" &&
       cfg.log_level != "info" && cfg.log_level != "debug") {
     e = "general.log_level must be error, warn, info or debug";
+  }
+  if (ok && e.empty() && cfg.log_format != "text" && cfg.log_format != "json") {
+    e = "general.log_format must be text or json";
   }
   if (ok && e.empty() &&
       (cfg.focus_prefix.empty() || cfg.focus_prefix.find_first_of(":@ ") != std::string::npos)) {

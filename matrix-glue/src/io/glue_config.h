@@ -30,7 +30,8 @@ struct GlueConfig {
   std::string metrics_bind_address = "127.0.0.1";
   int metrics_port = 8091;
   std::string database = "matrix-glue.sqlite";
-  std::string log_level = "info";  // error, warn, info, debug
+  std::string log_level = "info";   // error, warn, info, debug
+  std::string log_format = "text";  // text, json (JSON lines)
   // janus
   // janus.instances, or janus.url/api_secret/token as a pool of one named "janus"
   std::vector<JanusInstanceConfig> janus_instances = {

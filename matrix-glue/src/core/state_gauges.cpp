@@ -1,0 +1,27 @@
+#include "state_gauges.h"
+
+#include "glue_state.h"
+
+namespace glue {
+
+CallState call_state(const Call& call) {
+  if (call.peer_gone) return CallState::kPeerGone;
+  if (call.media_up) return CallState::kConnected;
+  if (call.answered) return CallState::kAnswered;
+  return call.attached ? CallState::kJoining : CallState::kAttaching;
+}
+
+StateGauges GlueState::gauges() const {
+  StateGauges g;
+  for (const auto& [focus, conf] : conferences_) {
+    if (conf.stage() != Conference::Stage::kOver) ++g.focuses.at(static_cast<int>(conf.stage()));
+    for (const auto& [ref, call] : conf.calls()) {
+      const CallState state = call_state(call);
+      ++g.calls.at(static_cast<int>(state));
+      if (state == CallState::kAnswered || state == CallState::kConnected) ++g.participants;
+    }
+  }
+  return g;
+}
+
+}  // namespace glue

@@ -1,0 +1,35 @@
+// What /metrics shows of the state machine: focus users per stage, calls per state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "call.h"
+#include "conference.h"
+
+namespace glue {
+
+// Where a call is, from the state machine's own flags.
+enum class CallState {
+  kAttaching,  // waiting for its Janus session and handle
+  kJoining,    // `join` sent or waiting for the room; not answered yet
+  kAnswered,   // m.call.answer sent; media not connected yet
+  kConnected,  // Janus reported webrtcup
+  kPeerGone,   // Janus reported the PeerConnection gone; the hangup grace runs
+};
+inline constexpr std::array<std::string_view, 5> kCallStateNames = {
+    "attaching", "joining", "answered", "connected", "peer_gone"};
+CallState call_state(const Call& call);
+
+// Stages of a live focus (finished ones are dropped at once, so kOver never shows).
+inline constexpr std::array<std::string_view, 3> kFocusStageNames = {"joining", "loading_members",
+                                                                     "active"};
+
+struct StateGauges {
+  std::array<std::int64_t, kFocusStageNames.size()> focuses{};
+  std::array<std::int64_t, kCallStateNames.size()> calls{};
+  std::int64_t participants = 0;  // calls answered and still in their Janus room
+};
+
+}  // namespace glue
