@@ -2,10 +2,10 @@
 
 #include <opusenc.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "opus_codec.h"
 
@@ -42,7 +42,7 @@ std::unique_ptr<OggOpusRecorder> OggOpusRecorder::open(const std::string& path, 
 }
 
 OggOpusRecorder::OggOpusRecorder(OggOpusEnc* enc)
-    : enc_(enc), ring_(kRingFrames * kFrameSamples), writer_([this] { run(); }) {}
+    : enc_(enc), ring_(kRingFrames), writer_([this] { run(); }) {}
 
 OggOpusRecorder::~OggOpusRecorder() {
   {
@@ -55,53 +55,38 @@ OggOpusRecorder::~OggOpusRecorder() {
   ope_encoder_destroy(enc_);
 }
 
-int16_t* OggOpusRecorder::slot_to_fill() {
-  if (queued_ == kRingFrames) {
-    ++stats_.dropped;
-    return nullptr;
-  }
-  int16_t* slot = &ring_[((head_ + queued_) % kRingFrames) * kFrameSamples];
-  ++queued_;
-  return slot;
-}
-
 void OggOpusRecorder::push(const int16_t* pcm) {
   std::lock_guard lock(mutex_);
-  if (int16_t* slot = slot_to_fill()) std::memcpy(slot, pcm, kFrameSamples * sizeof(int16_t));
+  ring_.push(pcm);
 }
 
 void OggOpusRecorder::push_silence(uint64_t frames) {
   std::lock_guard lock(mutex_);
-  for (uint64_t i = 0; i < frames; ++i) {
-    if (int16_t* slot = slot_to_fill()) std::fill_n(slot, kFrameSamples, int16_t{0});
-  }
+  for (uint64_t i = 0; i < frames; ++i) ring_.push(nullptr);
 }
 
 RecorderStats OggOpusRecorder::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  RecorderStats stats;
+  stats.frames = written_;
+  stats.dropped = ring_.dropped();
+  return stats;
 }
 
 void OggOpusRecorder::run() {
   std::vector<int16_t> batch;
-  batch.reserve(ring_.size());
+  batch.reserve(ring_.capacity() * kFrameSamples);
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait_for(lock, kWriterPeriod, [this] { return stopping_; });
     // Copy out, then encode and write without the lock so push() never waits on them.
     batch.clear();
-    const size_t frames = queued_;
-    for (size_t i = 0; i < frames; ++i) {
-      const int16_t* frame = &ring_[((head_ + i) % kRingFrames) * kFrameSamples];
-      batch.insert(batch.end(), frame, frame + kFrameSamples);
-    }
-    head_ = (head_ + frames) % kRingFrames;
-    queued_ = 0;
+    const size_t frames = ring_.take_all(&batch, nullptr);
     const bool last = stopping_;
     lock.unlock();
     if (frames > 0) ope_encoder_write(enc_, batch.data(), static_cast<int>(batch.size()));
     lock.lock();
-    stats_.frames += frames;
+    written_ += frames;
     if (last) return;
   }
 }

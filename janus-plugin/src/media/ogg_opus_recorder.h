@@ -10,9 +10,9 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "mix_recorder.h"
+#include "pcm_frame_ring.h"
 
 struct OggOpusEnc;
 
@@ -40,16 +40,13 @@ class OggOpusRecorder : public MixRecorder {
  private:
   explicit OggOpusRecorder(OggOpusEnc* enc);
   void run();
-  int16_t* slot_to_fill();  // under mutex_; null when the ring is full
 
   OggOpusEnc* enc_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<int16_t> ring_;  // kRingFrames frames; guarded by mutex_
-  size_t head_ = 0;            // oldest queued frame; guarded by mutex_
-  size_t queued_ = 0;          // guarded by mutex_
-  bool stopping_ = false;      // guarded by mutex_
-  RecorderStats stats_;        // guarded by mutex_
+  PcmFrameRing ring_;      // guarded by mutex_
+  bool stopping_ = false;  // guarded by mutex_
+  uint64_t written_ = 0;   // guarded by mutex_
   std::thread writer_;
 };
 

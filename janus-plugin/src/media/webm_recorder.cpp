@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 
 #include "monotonic.h"
 
@@ -38,8 +37,7 @@ WebmRecorder::WebmRecorder(std::unique_ptr<OpusEncoderMono> encoder,
     : encoder_(std::move(encoder)),
       muxer_(std::move(muxer)),
       start_us_(monotonic_us()),
-      ring_(kRingFrames * kFrameSamples),
-      ring_ms_(kRingFrames),
+      ring_(kRingFrames),
       video_ring_(kVideoRingFrames),
       packets_(kRingFrames * kMaxOpusPacket),
       writer_([this] { run(); }) {}
@@ -58,29 +56,19 @@ int64_t WebmRecorder::ms_since_start(int64_t now_us) const {
   return std::max<int64_t>(0, (now_us - start_us_) / 1000);
 }
 
-int16_t* WebmRecorder::slot_to_fill() {
+int64_t WebmRecorder::next_audio_ms() {
   if (audio_origin_ms_ < 0) audio_origin_ms_ = ms_since_start(monotonic_us());
-  const int64_t ms = audio_origin_ms_ + kFrameMs * static_cast<int64_t>(audio_pushed_++);
-  if (queued_ == kRingFrames) {
-    ++stats_.dropped;
-    return nullptr;
-  }
-  const size_t slot = (head_ + queued_) % kRingFrames;
-  ring_ms_[slot] = ms;
-  ++queued_;
-  return &ring_[slot * kFrameSamples];
+  return audio_origin_ms_ + kFrameMs * static_cast<int64_t>(audio_pushed_++);
 }
 
 void WebmRecorder::push(const int16_t* pcm) {
   std::lock_guard lock(mutex_);
-  if (int16_t* slot = slot_to_fill()) std::memcpy(slot, pcm, kFrameSamples * sizeof(int16_t));
+  ring_.push(pcm, next_audio_ms());
 }
 
 void WebmRecorder::push_silence(uint64_t frames) {
   std::lock_guard lock(mutex_);
-  for (uint64_t i = 0; i < frames; ++i) {
-    if (int16_t* slot = slot_to_fill()) std::fill_n(slot, kFrameSamples, int16_t{0});
-  }
+  for (uint64_t i = 0; i < frames; ++i) ring_.push(nullptr, next_audio_ms());
 }
 
 void WebmRecorder::push_video(const uint8_t* data, size_t len, bool key, int64_t now_us) {
@@ -102,11 +90,13 @@ void WebmRecorder::push_video(const uint8_t* data, size_t len, bool key, int64_t
 
 RecorderStats WebmRecorder::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  RecorderStats stats = stats_;
+  stats.dropped = ring_.dropped();
+  return stats;
 }
 
 void WebmRecorder::run() {
-  batch_.reserve(ring_.size());
+  batch_.reserve(kRingFrames * kFrameSamples);
   batch_ms_.reserve(kRingFrames);
   audio_.reserve(kRingFrames);
   video_batch_.resize(kVideoRingFrames);
@@ -116,15 +106,7 @@ void WebmRecorder::run() {
     // Copy out, then encode and write without the lock so the pushes never wait on them.
     batch_.clear();
     batch_ms_.clear();
-    const size_t frames = queued_;
-    for (size_t i = 0; i < frames; ++i) {
-      const size_t slot = (head_ + i) % kRingFrames;
-      batch_.insert(batch_.end(), &ring_[slot * kFrameSamples],
-                    &ring_[slot * kFrameSamples] + kFrameSamples);
-      batch_ms_.push_back(ring_ms_[slot]);
-    }
-    head_ = (head_ + frames) % kRingFrames;
-    queued_ = 0;
+    const size_t frames = ring_.take_all(&batch_, &batch_ms_);
     const size_t video = video_queued_;
     for (size_t i = 0; i < video; ++i)
       std::swap(video_batch_[i], video_ring_[(video_head_ + i) % kVideoRingFrames]);

@@ -17,6 +17,7 @@
 #include "composite_recorder.h"
 #include "mix_recorder.h"
 #include "opus_codec.h"
+#include "pcm_frame_ring.h"
 #include "webm_muxer.h"
 
 namespace mcu {
@@ -57,7 +58,8 @@ class WebmRecorder : public MixRecorder, public CompositeRecorder {
 
   WebmRecorder(std::unique_ptr<OpusEncoderMono> encoder, std::unique_ptr<WebmMuxer> muxer);
   void run();
-  int16_t* slot_to_fill();  // under mutex_; null when the ring is full
+  // Under mutex_: the time of the next mix frame, whether or not the ring takes it.
+  int64_t next_audio_ms();
   int64_t ms_since_start(int64_t now_us) const;
   // Writer thread: encodes the batch's mix frames and writes them and its
   // `video` frames in time order.
@@ -69,10 +71,7 @@ class WebmRecorder : public MixRecorder, public CompositeRecorder {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<int16_t> ring_;     // kRingFrames frames; guarded by mutex_
-  std::vector<int64_t> ring_ms_;  // each slot's time; guarded by mutex_
-  size_t head_ = 0;               // oldest queued frame; guarded by mutex_
-  size_t queued_ = 0;             // guarded by mutex_
+  PcmFrameRing ring_;  // tagged with each frame's time; guarded by mutex_
   // When the first mix frame arrived; every later one is 20 ms on. Guarded by mutex_.
   int64_t audio_origin_ms_ = -1;
   uint64_t audio_pushed_ = 0;           // guarded by mutex_
@@ -81,7 +80,7 @@ class WebmRecorder : public MixRecorder, public CompositeRecorder {
   size_t video_queued_ = 0;             // guarded by mutex_
   bool seen_key_ = false;               // guarded by mutex_
   bool stopping_ = false;               // guarded by mutex_
-  RecorderStats stats_;                 // guarded by mutex_
+  RecorderStats stats_;                 // guarded by mutex_; ring_ counts the dropped audio
 
   // Writer thread only.
   std::vector<int16_t> batch_;
