@@ -27,9 +27,10 @@ echo "build-in-unstable: janus $(cat "$ROOT/.janus-version") in $ROOT, plugin AP
 
 mkdir -p "$ROOT$IN_SRC" "$ROOT$IN_BUILD"
 # MCU_TESTS=OFF: the plugin needs neither CMocka nor Google Benchmark (unused by
-# CMake versions of this tree that have no such option).
+# CMake versions of this tree that have no such option). `sounds`: the tests play the
+# built recording-started.opus.
 build="cmake -S $IN_SRC -B $IN_BUILD -DMCU_WERROR=ON -DMCU_TESTS=OFF >/dev/null &&
-       cmake --build $IN_BUILD -j$(nproc) --target janus_conference"
+       cmake --build $IN_BUILD -j$(nproc) --target janus_conference sounds"
 start=$(date +%s)
 # The mounts live in a private mount namespace: they vanish with it however this ends.
 # flock: test runs from several build folders share the one build folder in the root.
