@@ -202,6 +202,83 @@ void test_remove_forgets_participant(void**) {
   assert_false(mixer.selector().is_talking(1));
 }
 
+// A link (a linked room's mix) next to max_speakers local talkers: it takes no
+// talker's place, it is mixed for everyone, and it gets the mix without itself.
+void test_link_is_always_mixed_beside_the_cap(void**) {
+  AudioMixer mixer(mcu::SpeakerConfig{.max_speakers = 2});
+  // 1, 2: loud local talkers; 3: the link, quieter than both; 4: a listener.
+  Room room{{300, 500, 700, 900}, {6000, 5000, 1000, 0}, {}, {}, {}};
+  MixResult r;
+  for (int t = 0; t < 100; ++t) {
+    room.build(t);
+    room.inputs[2].link = true;
+    mixer.mix(room.inputs, r);
+  }
+  assert_int_equal(r.speakers.size(), 2);
+  assert_int_equal(r.speakers[0], 1);
+  assert_int_equal(r.speakers[1], 2);
+  assert_false(r.common_silent);
+  assert_frame_is_sum(r.common, room, {1, 2, 3});
+  const mcu::PersonalMix* link = personal_of(r, 3);
+  assert_non_null(link);
+  assert_frame_is_sum(link->pcm, room, {1, 2});
+  assert_frame_is_sum(personal_of(r, 1)->pcm, room, {2, 3});
+}
+
+// The link is never a speaker, never talking (the far side's talkers have
+// their own events there) and so never the room's video speaker, however loud.
+void test_link_is_never_a_speaker(void**) {
+  AudioMixer mixer(mcu::SpeakerConfig{.max_speakers = 1});
+  Room room{{300, 700}, {1000, 9000}, {}, {}, {}};
+  MixResult r;
+  bool link_talked = false;
+  for (int t = 0; t < 100; ++t) {
+    room.build(t);
+    room.inputs[1].link = true;
+    mixer.mix(room.inputs, r);
+    for (const auto& c : r.talk_changes) link_talked |= c.id == 2;
+    assert_true(std::find(r.speakers.begin(), r.speakers.end(), 2) == r.speakers.end());
+  }
+  assert_false(link_talked);
+  assert_false(mixer.selector().is_talking(2));
+  assert_int_equal(r.speakers.size(), 1);
+  assert_int_equal(r.speakers[0], 1);
+  assert_frame_is_sum(r.common, room, {1, 2});
+}
+
+// A muted link is heard by nobody, and still gets the room's mix.
+void test_muted_link_is_not_heard(void**) {
+  AudioMixer mixer;
+  Room room{{300, 700}, {5000, 5000}, {false, true}, {}, {}};
+  MixResult r;
+  for (int t = 0; t < 50; ++t) {
+    room.build(t);
+    room.inputs[1].link = true;
+    mixer.mix(room.inputs, r);
+  }
+  assert_frame_is_sum(r.common, room, {1});
+  assert_frame_is_sum(personal_of(r, 2)->pcm, room, {1});
+  assert_true(personal_of(r, 1)->silent);
+}
+
+// A link sends silence too: its coding noise is nothing to hear, so a quiet
+// conference leaves every mix silent (listeners' streams pause).
+void test_quiet_link_is_nothing_to_hear(void**) {
+  AudioMixer mixer;
+  Room room{{300, 700}, {0, 2}, {}, {}, {}};
+  MixResult r;
+  room.build(0);
+  room.inputs[1].link = true;
+  mixer.mix(room.inputs, r);
+  assert_true(r.common_silent);
+  room.amp[1] = 3000;
+  room.build(1);
+  room.inputs[1].link = true;
+  mixer.mix(room.inputs, r);
+  assert_false(r.common_silent);
+  assert_frame_is_sum(r.common, room, {2});
+}
+
 }  // namespace
 
 int main() {
@@ -214,6 +291,10 @@ int main() {
       cmocka_unit_test(test_sender_level_takes_precedence),
       cmocka_unit_test(test_limiter_keeps_loud_sum_in_range),
       cmocka_unit_test(test_remove_forgets_participant),
+      cmocka_unit_test(test_link_is_always_mixed_beside_the_cap),
+      cmocka_unit_test(test_link_is_never_a_speaker),
+      cmocka_unit_test(test_muted_link_is_not_heard),
+      cmocka_unit_test(test_quiet_link_is_nothing_to_hear),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

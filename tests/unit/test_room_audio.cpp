@@ -416,6 +416,88 @@ void test_every_tick_sends_or_idles(void**) {
   assert_int_equal(talker_out->packets.size() + static_cast<size_t>(talker_out->idles), ticks);
 }
 
+// One end of a link between two rooms: what the room sends the link arrives as
+// the far room's link input, as the network would bring it.
+class LinkWire : public mcu::AudioOutput {
+ public:
+  void send(const uint8_t* packet, size_t len, int /*level*/) override {
+    ++sent;
+    mcu::RtpPacketView view;
+    assert_true(mcu::parse_rtp(packet, len, 0, &view));
+    if (far) far->insert(view, *now_us);
+  }
+  void idle() override { ++idles; }
+  std::shared_ptr<mcu::ParticipantAudio> far;
+  const int64_t* now_us = nullptr;
+  int sent = 0;
+  int idles = 0;
+};
+
+// Two rooms joined by a link, a talker and a listener in each: both listeners
+// hear both talkers, and no talker hears itself come back through the link.
+// The link is sent something every tick, silence included.
+void test_linked_rooms_hear_each_other_without_echo(void**) {
+  int64_t now = 0;
+  mcu::RoomAudio a{mcu::RoomAudioConfig{}};
+  mcu::RoomAudio b{mcu::RoomAudioConfig{}};
+  auto a_to_b = std::make_shared<LinkWire>();
+  auto b_to_a = std::make_shared<LinkWire>();
+  a_to_b->now_us = &now;
+  b_to_a->now_us = &now;
+  const mcu::OutputOptions link{.link = true};
+  auto a_link_in = a.add(100, a_to_b, link, false);
+  auto b_link_in = b.add(100, b_to_a, link, false);
+  a_to_b->far = b_link_in;
+  b_to_a->far = a_link_in;
+
+  Talker ta;
+  ta.id = 1;
+  ta.freq = 440;
+  Talker tb;
+  tb.id = 1;
+  tb.freq = 1000;
+  auto ta_out = std::make_shared<CaptureOutput>();
+  auto tb_out = std::make_shared<CaptureOutput>();
+  ta.inbound = a.add(1, ta_out, {}, false);
+  tb.inbound = b.add(1, tb_out, {}, false);
+  auto la = std::make_shared<CaptureOutput>();
+  auto lb = std::make_shared<CaptureOutput>();
+  a.add(2, la, {}, false);
+  b.add(2, lb, {}, false);
+
+  const int ticks = 200;
+  for (int tick = 0; tick < ticks; ++tick) {
+    now = tick * 20000;
+    feed(ta, now);
+    feed(tb, now);
+    a.tick();
+    b.tick();
+  }
+  for (const auto& listener : {la, lb}) {
+    const auto pcm = decode_all(*listener, 60);
+    const double floor_db = goertzel_db(pcm, 1650);
+    assert_true(goertzel_db(pcm, 440) > floor_db + 30.0);
+    assert_true(goertzel_db(pcm, 1000) > floor_db + 30.0);
+  }
+  const auto heard_a = decode_all(*ta_out, 60);
+  assert_true(goertzel_db(heard_a, 1000) > goertzel_db(heard_a, 440) + 30.0);
+  const auto heard_b = decode_all(*tb_out, 60);
+  assert_true(goertzel_db(heard_b, 440) > goertzel_db(heard_b, 1000) + 30.0);
+  assert_false(a.is_talking(100));
+  assert_int_equal(a.loudest(), 1);
+
+  // Everyone falls silent: the link still gets a packet every tick.
+  const int before = a_to_b->sent;
+  for (int tick = ticks; tick < ticks + 100; ++tick) {
+    now = tick * 20000;
+    a.tick();
+    b.tick();
+  }
+  assert_int_equal(a_to_b->sent - before, 100);
+  assert_int_equal(a_to_b->idles, 0);
+  assert_true(la->idles > 0);
+}
+
 }  // namespace
 
 int main() {
@@ -430,6 +512,7 @@ int main() {
       cmocka_unit_test(test_forwarders_get_the_common_mix_every_tick),
       cmocka_unit_test(test_played_file_is_heard_and_ends),
       cmocka_unit_test(test_join_tone_not_for_the_newcomer),
+      cmocka_unit_test(test_linked_rooms_hear_each_other_without_echo),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -6,6 +6,15 @@
 
 namespace mcu {
 
+namespace {
+
+// A link sends every tick, silence included; what is quieter than this (RFC 6464,
+// -80 dBov) is the coding noise of silence, and counts as nothing to hear, so
+// that listeners' streams still pause when the whole conference is quiet.
+constexpr int kLinkAudibleLevel = 80;
+
+}  // namespace
+
 AudioMixer::AudioMixer(const SpeakerConfig& config) : selector_(config) {
   const auto max = static_cast<size_t>(std::max(config.max_speakers, 0));
   speaker_pcm_.reserve(max);
@@ -14,10 +23,10 @@ AudioMixer::AudioMixer(const SpeakerConfig& config) : selector_(config) {
 
 void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
                      const int16_t* announcement) {
-  speaker_inputs_.resize(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const MixerInput& in = inputs[i];
-    SpeakerInput& s = speaker_inputs_[i];
+  speaker_inputs_.clear();
+  for (const MixerInput& in : inputs) {
+    if (in.link) continue;
+    SpeakerInput& s = speaker_inputs_.emplace_back();
     s.id = in.id;
     s.muted = in.muted;
     s.has_audio = in.pcm != nullptr;
@@ -37,6 +46,7 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
 
   // Few speakers, many inputs: a linear look-up per speaker beats building a map.
   speaker_pcm_.clear();
+  mixed_.assign(selected.begin(), selected.end());
   int contributors = 0;
   for (uint64_t id : selected) {
     const int16_t* pcm = nullptr;
@@ -46,6 +56,17 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
         break;
       }
     }
+    speaker_pcm_.push_back(pcm);
+    if (pcm != nullptr) ++contributors;
+  }
+  for (const MixerInput& in : inputs) {
+    if (!in.link) continue;
+    const int16_t* pcm = in.muted ? nullptr : in.pcm;
+    if (pcm != nullptr) {
+      const int level = in.level >= 0 ? in.level : rfc6464_level(pcm, kFrameSamples);
+      if (level > kLinkAudibleLevel) pcm = nullptr;
+    }
+    mixed_.push_back(in.id);
     speaker_pcm_.push_back(pcm);
     if (pcm != nullptr) ++contributors;
   }
@@ -66,13 +87,13 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
   out.common_level =
       out.common_silent ? kSilentLevel : rfc6464_level(out.common.data(), kFrameSamples);
 
-  std::erase_if(personal_limiters_, [&selected](const auto& entry) {
-    return std::find(selected.begin(), selected.end(), entry.first) == selected.end();
+  std::erase_if(personal_limiters_, [this](const auto& entry) {
+    return std::find(mixed_.begin(), mixed_.end(), entry.first) == mixed_.end();
   });
-  out.personal.resize(selected.size());
-  for (size_t k = 0; k < selected.size(); ++k) {
+  out.personal.resize(mixed_.size());
+  for (size_t k = 0; k < mixed_.size(); ++k) {
     PersonalMix& p = out.personal[k];
-    p.id = selected[k];
+    p.id = mixed_[k];
     const int16_t* own = speaker_pcm_[k];
     if (own != nullptr) {
       for (int i = 0; i < kFrameSamples; ++i) scratch_[i] = bus_[i] - static_cast<float>(own[i]);

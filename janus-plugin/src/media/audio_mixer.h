@@ -4,6 +4,11 @@
 //   * for each selected speaker, the mix without their own voice (mix-minus),
 // each through its own soft limiter. Announcements (played files) go into
 // every mix, before the limiters, whoever is selected. No codecs, no I/O.
+//
+// A link (the mix of a linked room on another instance) is not a talker: it
+// bypasses speaker selection and is always mixed, since it already carries the
+// far side's selected talkers; and it always gets its mix-minus, so the far
+// side never hears its own voices come back.
 #pragma once
 
 #include <array>
@@ -26,6 +31,7 @@ struct MixerInput {
   const int16_t* pcm = nullptr;  // kFrameSamples samples, or nullptr when nothing was decoded
   int level = -1;                // sender's RFC 6464 level if it provided one, else -1
   bool muted = false;
+  bool link = false;
 };
 
 struct PersonalMix {
@@ -36,11 +42,12 @@ struct PersonalMix {
 };
 
 struct MixResult {
-  std::vector<uint64_t> speakers;  // selected this tick, loudest first
+  std::vector<uint64_t> speakers;  // selected this tick, loudest first; never a link
   Frame common{};
   bool common_silent = true;
   int common_level = 127;
-  std::vector<PersonalMix> personal;  // one per selected speaker, same order
+  // One per selected speaker, same order, then one per link.
+  std::vector<PersonalMix> personal;
   std::vector<TalkChange> talk_changes;
 };
 
@@ -61,7 +68,8 @@ class AudioMixer {
   SoftLimiter common_limiter_;
   std::unordered_map<uint64_t, std::unique_ptr<SoftLimiter>> personal_limiters_;
   std::vector<SpeakerInput> speaker_inputs_;
-  std::vector<const int16_t*> speaker_pcm_;  // per selected speaker, same order
+  std::vector<const int16_t*> speaker_pcm_;  // per selected speaker, then per link
+  std::vector<uint64_t> mixed_;              // their ids, same order
   std::array<float, kFrameSamples> bus_{};
   std::array<float, kFrameSamples> scratch_{};
 };

@@ -103,7 +103,7 @@ void RoomAudio::refresh_snapshot() {
 
 void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level, bool silent) {
   bool marker = false;
-  if (silent) {
+  if (silent && !m.options.link) {
     if (!m.sending) {
       m.output->idle();
       return;
@@ -140,12 +140,12 @@ void RoomAudio::tick() {
     int level = -1;
     // Whoever is talking or mixed is decoded in full, quiet tail included, so
     // nothing audible is gated; the quiet rest need not be decoded at all.
-    const int skip =
-        m->talking || m->selected ? ParticipantAudio::kDecodeAll : config_.speakers.active_level;
+    const int skip = m->talking || m->selected || m->options.link ? ParticipantAudio::kDecodeAll
+                                                                  : config_.speakers.active_level;
     const auto got = m->audio->next_frame(m->pcm.data(), &level, skip);
     const bool decoded = got == ParticipantAudio::FrameResult::kDecoded;
-    inputs_.push_back(
-        {m->id, decoded ? m->pcm.data() : nullptr, level, m->muted.load() || room_muted_.load()});
+    inputs_.push_back({m->id, decoded ? m->pcm.data() : nullptr, level,
+                       m->muted.load() || room_muted_.load(), m->options.link});
   }
   played_.clear();
   bool announcing = announcements_.next_frame(announcement_.data(), &played_);
@@ -204,7 +204,7 @@ void RoomAudio::tick() {
       if (p.id == m->id) personal = &p;
     }
     if (personal != nullptr) {
-      if (personal->silent && !wants_silence) {
+      if (personal->silent && !wants_silence && !m->options.link) {
         m->output->idle();
         continue;
       }

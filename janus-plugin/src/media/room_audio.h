@@ -38,6 +38,10 @@ struct RoomAudioConfig {
 struct OutputOptions {
   uint8_t payload_type = 111;
   int audio_level_ext_id = 0;  // write RFC 6464 into our RTP header (plain RTP); 0 = none
+  // A link to a room on another instance (see AudioMixer): always mixed, never a
+  // speaker, and sent its mix-minus every tick, silence included, so that the far
+  // side can tell a quiet room from a dead link.
+  bool link = false;
 };
 
 struct MixerStats {
