@@ -127,6 +127,37 @@ void test_rtp_destination_is_one_host(void** /*state*/) {
   expect_ok(R"({"room": 7, "rtp": {"ip": "::ffff:192.0.2.7", "port": 5000}})");
 }
 
+// A link: plain RTP whose far port may come later, its credentials and timeout.
+void test_link_join(void** /*state*/) {
+  auto r = expect_ok(R"({"room": 7, "link": true, "secret": "s", "rtp": {"ip": "192.0.2.1"}})");
+  assert_true(r.link.has_value());
+  assert_int_equal(r.rtp->port, 0);
+  assert_string_equal(r.link->credentials.secret->c_str(), "s");
+  assert_false(r.link->credentials.admin_key.has_value());
+  assert_int_equal(r.link->timeout_s, 5);
+  r = expect_ok(R"({"room": 7, "link": true, "admin_key": "k", "link_timeout": 0,
+                    "rtp": {"ip": "192.0.2.1", "port": 6000, "audiolevel_ext": 1}})");
+  assert_int_equal(r.rtp->port, 6000);
+  assert_string_equal(r.link->credentials.admin_key->c_str(), "k");
+  assert_int_equal(r.link->timeout_s, 0);
+  r = expect_ok(R"({"room": 7, "link": false, "rtp": {"ip": "192.0.2.1", "port": 6000}})");
+  assert_false(r.link.has_value());
+
+  // Only a link may leave the port out; a link is plain RTP.
+  expect_error(R"({"room": 7, "rtp": {"ip": "192.0.2.1"}})", conf::kErrMissingElement);
+  expect_error(R"({"room": 7, "link": true})", conf::kErrMissingElement);
+  expect_error(R"({"room": 7, "link": "yes", "rtp": {"ip": "192.0.2.1"}})",
+               conf::kErrInvalidElement);
+  expect_error(R"({"room": 7, "link": true, "link_timeout": -1, "rtp": {"ip": "192.0.2.1"}})",
+               conf::kErrInvalidElement);
+  expect_error(R"({"room": 7, "link": true, "link_timeout": 3601, "rtp": {"ip": "192.0.2.1"}})",
+               conf::kErrInvalidElement);
+  expect_error(R"({"room": 7, "link": true, "secret": 1, "rtp": {"ip": "192.0.2.1"}})",
+               conf::kErrInvalidElement);
+  expect_error(R"({"room": 7, "link_timeout": 5, "rtp": {"ip": "192.0.2.1", "port": 6000}})",
+               conf::kErrInvalidRequest);
+}
+
 }  // namespace
 
 int main() {
@@ -138,6 +169,7 @@ int main() {
       cmocka_unit_test(test_ignored_fields_still_checked),
       cmocka_unit_test(test_rtp_object),
       cmocka_unit_test(test_rtp_destination_is_one_host),
+      cmocka_unit_test(test_link_join),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

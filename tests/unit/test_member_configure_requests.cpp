@@ -85,6 +85,22 @@ void test_configure_request(void** /*state*/) {
   assert_int_equal(configure_error(R"({"bitrate": -32000})"), conf::kErrInvalidElement);
 }
 
+// A link's far end, learnt after its join: a whole ip and port.
+void test_configure_link_target(void** /*state*/) {
+  json_t* j = parse(R"({"rtp": {"ip": "192.0.2.7", "port": 10002}})");
+  conf::ConfigureRequest r;
+  assert_false(conf::parse_configure_request(j, &r).has_value());
+  assert_string_equal(r.rtp->ip.c_str(), "192.0.2.7");
+  assert_int_equal(r.rtp->port, 10002);
+  json_decref(j);
+  assert_int_equal(configure_error(R"({"rtp": {"ip": "192.0.2.7"}})"), conf::kErrMissingElement);
+  assert_int_equal(configure_error(R"({"rtp": {"ip": "192.0.2.7", "port": 0}})"),
+                   conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"rtp": {"ip": "224.0.0.1", "port": 5000}})"),
+                   conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"rtp": 5})"), conf::kErrInvalidElement);
+}
+
 }  // namespace
 
 int main() {
@@ -92,6 +108,7 @@ int main() {
       cmocka_unit_test(test_request_name),
       cmocka_unit_test(test_member_request),
       cmocka_unit_test(test_configure_request),
+      cmocka_unit_test(test_configure_link_target),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

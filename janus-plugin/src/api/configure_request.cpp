@@ -1,6 +1,5 @@
 #include "configure_request.h"
 
-#include "join_request.h"
 #include "json_fields.h"
 #include "room_options.h"
 
@@ -29,6 +28,11 @@ std::optional<ParseError> parse_configure_request(const json_t* message, Configu
     out->video_speaker_layout = speaker;
   }
   if (auto e = read_string(message, "secret", &out->secret)) return e;
+  if (const json_t* rtp = json_object_get(message, "rtp")) {
+    RtpTarget target;
+    if (auto e = parse_rtp_target(rtp, false, &target)) return e;
+    out->rtp = target;
+  }
   return check_ignored_participant_fields(message);
 }
 

@@ -10,9 +10,7 @@
 
 namespace conf {
 
-namespace {
-
-std::optional<ParseError> parse_rtp_target(const json_t* rtp, RtpTarget* out) {
+std::optional<ParseError> parse_rtp_target(const json_t* rtp, bool port_optional, RtpTarget* out) {
   if (!json_is_object(rtp)) return invalid_element("rtp", "an object");
   const json_t* offer = json_object_get(rtp, "generate_offer");
   if (offer != nullptr && !json_is_boolean(offer))
@@ -21,7 +19,7 @@ std::optional<ParseError> parse_rtp_target(const json_t* rtp, RtpTarget* out) {
     return ParseError{kErrInvalidRequest, "rtp.generate_offer is not supported by this plugin"};
   const json_t* ip = json_object_get(rtp, "ip");
   const json_t* port = json_object_get(rtp, "port");
-  if (ip == nullptr || port == nullptr)
+  if (ip == nullptr || (port == nullptr && !port_optional))
     return ParseError{kErrMissingElement, "Missing element (rtp.ip and rtp.port)"};
   if (!json_is_string(ip) || !is_unicast_address(json_string_value(ip)))
     return invalid_element("rtp.ip", "a numeric unicast IP address");
@@ -36,8 +34,6 @@ std::optional<ParseError> parse_rtp_target(const json_t* rtp, RtpTarget* out) {
     return invalid_element("rtp.audiolevel_ext", "an integer from 1 to 14");
   return std::nullopt;
 }
-
-}  // namespace
 
 std::optional<ParseError> check_ignored_participant_fields(const json_t* message) {
   int ignored = 0;
@@ -58,10 +54,24 @@ std::optional<ParseError> parse_join_request(const json_t* message, bool string_
   if (auto e = read_string(message, "codec", &codec)) return e;
   if (codec != "opus") return invalid_element("codec", "\"opus\" (the only codec supported)");
   if (auto e = check_ignored_participant_fields(message)) return e;
+  bool link = false;
+  if (auto e = read_bool(message, "link", &link)) return e;
+  if (link) {
+    LinkOptions options;
+    if (auto e = read_string(message, "secret", &options.credentials.secret)) return e;
+    if (auto e = read_string(message, "admin_key", &options.credentials.admin_key)) return e;
+    if (read_int(message, "link_timeout", 0, 3600, &options.timeout_s))
+      return invalid_element("link_timeout", "an integer from 0 to 3600 (seconds)");
+    out->link = options;
+  } else if (json_object_get(message, "link_timeout") != nullptr) {
+    return ParseError{kErrInvalidRequest, "link_timeout is for a join with link: true"};
+  }
   if (const json_t* rtp = json_object_get(message, "rtp")) {
     RtpTarget target;
-    if (auto e = parse_rtp_target(rtp, &target)) return e;
+    if (auto e = parse_rtp_target(rtp, link, &target)) return e;
     out->rtp = target;
+  } else if (link) {
+    return ParseError{kErrMissingElement, "Missing element (rtp: a link is plain RTP)"};
   }
   return std::nullopt;
 }
