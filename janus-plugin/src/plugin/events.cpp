@@ -33,6 +33,7 @@ json_t* participant_json(const Participant& p, bool talking) {
   json_object_set_new(j, "muted", json_boolean(p.muted.load()));
   json_object_set_new(j, "talking", json_boolean(talking));
   json_object_set_new(j, "video", json_boolean(p.video_in.load() != nullptr && !p.video_muted));
+  if (p.link) json_object_set_new(j, "link", json_true());
   if (p.plain) {
     json_object_set_new(j, "rtp", json_true());
     // Datagrams from anyone but the participant's declared ip:port.

@@ -26,6 +26,7 @@ void read_plain_rtp(const std::weak_ptr<Participant>& weak) {
     if (n < 0) return;
     if (n == 0) continue;
     const auto len = static_cast<size_t>(n);
+    if (p->link) p->last_media_us.store(mcu::monotonic_us(), std::memory_order_relaxed);
     if (mcu::looks_like_rtcp(buf, len)) continue;
     mcu::RtpPacketView view;
     if (!mcu::parse_rtp(buf, len, p->plain_audio_level_ext, &view)) {
@@ -105,12 +106,21 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
   if (request.display) p->set_display(*request.display);
   p->muted = request.muted;
   p->room = room;
+  if (request.link) {
+    if (!forward_allowed(request.link->credentials, room->options.secret, pl.settings.admin_key))
+      return ParseError{kErrUnauthorized,
+                        "Unauthorized (a link needs the room's secret or the admin_key)"};
+    p->link = true;
+    p->link_timeout_s = request.link->timeout_s;
+    p->last_media_us = mcu::monotonic_us();
+  }
 
   mcu::OutputOptions options;
   std::shared_ptr<mcu::AudioOutput> output;
   SdpAnswer answer;
   if (request.rtp) {
-    if (!room->options.allow_rtp_participants) {
+    // A link is the operator's, authorized above; plain RTP callers need the room's consent.
+    if (!p->link && !room->options.allow_rtp_participants) {
       return ParseError{kErrInvalidRequest, "Plain RTP participants are not allowed in this room"};
     }
     if (jsep != nullptr) return ParseError{kErrInvalidRequest, "A join with rtp takes no jsep"};
@@ -121,6 +131,7 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
     p->plain_audio_level_ext = request.rtp->audio_level_ext;
     options.payload_type = static_cast<uint8_t>(request.rtp->payload_type);
     options.audio_level_ext_id = request.rtp->audio_level_ext;
+    options.link = p->link;
     output = p->plain;
   } else {
     if (jsep != nullptr) {
@@ -143,8 +154,10 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
     if (room->members.count(p->id) > 0) {
       return ParseError{kErrIdExists, "User ID already exists in this room"};
     }
-    if (room->options.max_participants > 0 &&
-        static_cast<int>(room->members.size()) >= room->options.max_participants) {
+    // Links carry other instances' people: they take no place of this room's.
+    if (!p->link && room->options.max_participants > 0 &&
+        static_cast<int>(room->members.size() - count_links(*room)) >=
+            room->options.max_participants) {
       return ParseError{
           kErrRoomFull,
           "Room is full (" + std::to_string(room->options.max_participants) + " participants)"};
@@ -156,8 +169,11 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
       json_array_append_new(others, participant_json(*member.first, room->audio->is_talking(id)));
     }
     p->inbound = room->audio->add(p->id, output, options, p->muted);
-    if (room->options.join_tone) room->audio->play_tone(join_tone_pcm(), p->id);
-    attach_video(*room, *p, answer);
+    if (!p->link) {
+      if (room->options.join_tone) room->audio->play_tone(join_tone_pcm(), p->id);
+      // Video stays per instance: a link has no tile and is never the video speaker.
+      attach_video(*room, *p, answer);
+    }
     room->members[p->id] = {p, session};
     session->participant = p;
   }
@@ -187,7 +203,10 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
     return ParseError{kErrUnknown, "The joined event could not be delivered; join undone"};
   }
   log(Level::kInfo, "room %s: participant %llu (%s) joined over %s", room->options.id.c_str(),
-      static_cast<unsigned long long>(p->id), display.c_str(), p->plain ? "plain RTP" : "WebRTC");
+      static_cast<unsigned long long>(p->id), display.c_str(),
+      p->link    ? "a link"
+      : p->plain ? "plain RTP"
+                 : "WebRTC");
 
   json_t* announce = room_event("joined", *room);
   json_t* list = json_array();
@@ -214,6 +233,17 @@ std::optional<ParseError> handle_configure(const std::shared_ptr<Session>& sessi
     if (!room->video) return ParseError{kErrInvalidRequest, "This room has no video"};
     // It changes everyone's picture: a moderator's call where the room has a secret.
     if (auto e = check_secret(*room, request.secret)) return e;
+  }
+  if (request.rtp) {
+    if (!p->link) return ParseError{kErrInvalidRequest, "Only a link's rtp target can change"};
+    std::string error;
+    if (!p->plain->set_remote(request.rtp->ip, request.rtp->port, &error))
+      return ParseError{kErrRtpSetup, "Plain RTP setup failed: " + error};
+    // The timeout counts from the far end's (new) address.
+    p->last_media_us = mcu::monotonic_us();
+    log(Level::kInfo, "room %s: link %llu sends to %s:%u", room->options.id.c_str(),
+        static_cast<unsigned long long>(p->id), request.rtp->ip.c_str(),
+        static_cast<unsigned>(request.rtp->port));
   }
   SdpAnswer answer;
   if (jsep != nullptr) {

@@ -54,11 +54,15 @@ bool same_endpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
 
 PlainRtpEndpoint::PlainRtpEndpoint(const PlainRtpSettings& settings, const std::string& remote_ip,
                                    uint16_t remote_port, std::string* error) {
-  if (remote_port == 0 || !resolve_numeric(remote_ip, remote_port, &remote_, &remote_len_)) {
+  // Without a far port yet, the route to the far address still picks the local one.
+  constexpr uint16_t kProbePort = 9;
+  if (!resolve_numeric(remote_ip, remote_port != 0 ? remote_port : kProbePort, &remote_,
+                       &remote_len_)) {
     *error = "rtp.ip must be a numeric IPv4/IPv6 address and rtp.port a port number";
     return;
   }
   local_ip_ = settings.local_ip.empty() ? route_source(remote_, remote_len_) : settings.local_ip;
+  if (remote_port == 0) remote_len_ = 0;
   sockaddr_storage local{};
   socklen_t local_len = 0;
   if (local_ip_.empty() || !resolve_numeric(local_ip_, 0, &local, &local_len) ||
@@ -101,14 +105,41 @@ ssize_t PlainRtpEndpoint::receive(uint8_t* buf, size_t capacity) {
   socklen_t from_len = sizeof(from);
   const ssize_t n = recvfrom(fd_, buf, capacity, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
   if (n < 0) return -1;
-  if (same_endpoint(from, remote_)) return n;
+  {
+    std::lock_guard lock(remote_mutex_);
+    if (remote_len_ > 0 && same_endpoint(from, remote_)) return n;
+  }
   ++foreign_dropped_;
   return 0;
 }
 
+bool PlainRtpEndpoint::set_remote(const std::string& ip, uint16_t port, std::string* error) {
+  sockaddr_storage remote{};
+  socklen_t len = 0;
+  if (port == 0 || !resolve_numeric(ip, port, &remote, &len)) {
+    *error = "rtp.ip must be a numeric IPv4/IPv6 address and rtp.port a port number";
+    return false;
+  }
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+      local.ss_family != remote.ss_family) {
+    *error = "rtp.ip is not of the family of the link's local address " + local_ip_;
+    return false;
+  }
+  std::lock_guard lock(remote_mutex_);
+  remote_ = remote;
+  remote_len_ = len;
+  return true;
+}
+
 void PlainRtpEndpoint::send(const uint8_t* packet, size_t len, int /*level*/) {
-  const ssize_t n =
-      sendto(fd_, packet, len, 0, reinterpret_cast<const sockaddr*>(&remote_), remote_len_);
+  ssize_t n = 0;
+  {
+    std::lock_guard lock(remote_mutex_);
+    if (remote_len_ == 0) return;  // a link whose far port is not known yet
+    n = sendto(fd_, packet, len, 0, reinterpret_cast<const sockaddr*>(&remote_), remote_len_);
+  }
   if (n < 0) {
     ++send_errors_;
   } else {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "room_audio.h"
@@ -27,6 +28,8 @@ struct PlainRtpSettings {
 class PlainRtpEndpoint : public mcu::AudioOutput {
  public:
   // Opens and binds the socket; on failure `error` says why and ok() is false.
+  // remote_port 0 (a link's join): the far port is not known yet; nothing is
+  // sent and everything received is foreign until set_remote().
   PlainRtpEndpoint(const PlainRtpSettings& settings, const std::string& remote_ip,
                    uint16_t remote_port, std::string* error);
   ~PlainRtpEndpoint() override;
@@ -37,6 +40,9 @@ class PlainRtpEndpoint : public mcu::AudioOutput {
   uint16_t local_port() const { return local_port_; }
 
   void send(const uint8_t* packet, size_t len, int level) override;
+
+  // A new far end, of the family of the local socket; false and `error` otherwise.
+  bool set_remote(const std::string& ip, uint16_t port, std::string* error);
 
   // Reads the next datagram into `buf`: its size, 0 when it came from anyone
   // but the declared remote (dropped and counted), -1 when nothing is left to
@@ -50,8 +56,10 @@ class PlainRtpEndpoint : public mcu::AudioOutput {
 
  private:
   int fd_ = -1;
-  sockaddr_storage remote_{};
-  socklen_t remote_len_ = 0;
+  // Set by a link's configure while the mixer sends and the reactor reads.
+  mutable std::mutex remote_mutex_;
+  sockaddr_storage remote_{};  // guarded by remote_mutex_
+  socklen_t remote_len_ = 0;   // guarded by remote_mutex_; 0: no far port yet
   std::string local_ip_;
   uint16_t local_port_ = 0;
   std::atomic<uint64_t> sent_{0};

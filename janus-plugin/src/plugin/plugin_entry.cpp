@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "events.h"
 #include "janus_api.h"
+#include "link_watchdog.h"
 #include "log.h"
 #include "media_watchdog.h"
 #include "monotonic.h"
@@ -196,6 +197,7 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
   }
   start_stats_events(pl.settings.stats_interval);
   start_media_watchdog(pl.settings.media_timeout);
+  start_link_watchdog();
   initialized = true;
   log(Level::kInfo,
       "%s %s initialized (%zu rooms from %s; plain RTP ports %u-%u, max_rooms %d, %u tick "
@@ -211,6 +213,7 @@ static void conf_destroy() {
   Plugin& pl = plugin();
   stop_stats_events();
   stop_media_watchdog();
+  stop_link_watchdog();
   pl.stop_worker();
   destroy_all_rooms();
   pl.reactor->stop();

@@ -41,7 +41,7 @@ json_t* plugin_stats_json() {
     std::lock_guard lock(pl.rooms_mutex);
     for (const auto& [id, room] : pl.rooms) rooms.push_back(room);
   }
-  uint64_t participants = 0, webrtc = 0, plain = 0, muted_rooms = 0;
+  uint64_t participants = 0, webrtc = 0, plain = 0, links = 0, muted_rooms = 0;
   mcu::MixerStats audio;
   mcu::RoomVideoStats video;
   uint64_t video_rooms = 0;
@@ -50,6 +50,10 @@ json_t* plugin_stats_json() {
     {
       std::lock_guard lock(room->mutex);
       for (const auto& [id, member] : room->members) {
+        if (member.first->link) {
+          ++links;
+          continue;
+        }
         ++participants;
         if (const auto& out = member.first->webrtc) {
           ++webrtc;
@@ -114,6 +118,7 @@ json_t* plugin_stats_json() {
   json_object_set_new(s, "participants", counter(participants));
   json_object_set_new(s, "webrtc_participants", counter(webrtc));
   json_object_set_new(s, "rtp_participants", counter(plain));
+  json_object_set_new(s, "links", counter(links));
   json_object_set_new(s, "audio", a);
   json_object_set_new(s, "video", v);
   json_object_set_new(s, "webrtc_relay", relay);

@@ -242,8 +242,10 @@ json_t* handle_list(const json_t* /*message*/) {
     json_object_set_new(r, "leave_tone", json_boolean(room->options.leave_tone));
     {
       std::lock_guard room_lock(room->mutex);
+      const size_t links = count_links(*room);
       json_object_set_new(r, "num_participants",
-                          json_integer(static_cast<json_int_t>(room->members.size())));
+                          json_integer(static_cast<json_int_t>(room->members.size() - links)));
+      json_object_set_new(r, "num_links", json_integer(static_cast<json_int_t>(links)));
     }
     json_array_append_new(list, r);
   }

@@ -74,6 +74,12 @@ void notify(janus_plugin_session* handle, const char* what, const Room& room, ui
   notify_handlers(handle, info);
 }
 
+size_t count_links(const Room& room) {
+  size_t n = 0;
+  for (const auto& [id, member] : room.members) n += member.first->link ? 1 : 0;
+  return n;
+}
+
 void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const char* reason,
                       janus_plugin_session* handle) {
   {
@@ -81,7 +87,7 @@ void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const c
     if (room.members.erase(p->id) == 0) return;
   }
   room.audio->remove(p->id);
-  if (room.options.leave_tone) room.audio->play_tone(leave_tone_pcm());
+  if (room.options.leave_tone && !p->link) room.audio->play_tone(leave_tone_pcm());
   if (room.video) room.video->remove(p->id);
   if (p->plain) plugin().reactor->remove(p->plain->fd());
   log(Level::kInfo, "room %s: participant %llu (%s) left: %s", room.options.id.c_str(),

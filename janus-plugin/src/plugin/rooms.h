@@ -32,6 +32,9 @@ json_t* room_event(const char* kind, const Room& room);
 // Tells Janus' event handlers `what` happened in the room (id: a participant, or 0).
 void notify(janus_plugin_session* handle, const char* what, const Room& room, uint64_t id);
 
+// The room's links (members that are not people); the caller holds room.mutex.
+size_t count_links(const Room& room);
+
 // Detaches a participant from its room and tells the others.
 void remove_from_room(Room& room, const std::shared_ptr<Participant>& p, const char* reason,
                       janus_plugin_session* handle);

@@ -77,8 +77,13 @@ struct Participant {
   std::shared_ptr<WebRtcOutput> webrtc;     // WebRTC participants
   std::shared_ptr<PlainRtpEndpoint> plain;  // plain RTP participants
   int plain_audio_level_ext = 0;
+  // A link to a linked room on another instance (join with link: true): plain
+  // RTP, always mixed, not counted as one of the room's people.
+  bool link = false;
+  int link_timeout_s = 0;  // 0: never lost
   std::atomic<uint64_t> rtp_malformed{0};
-  // WebRTC: when its last RTP or RTCP arrived (monotonic µs); set when the PC comes up.
+  // When its last RTP or RTCP arrived (monotonic µs). WebRTC: set when the PC
+  // comes up; a link: set on join and on configure (the far end's change).
   std::atomic<int64_t> last_media_us{0};
   bool setup() const { return plain != nullptr || (webrtc && webrtc->ready); }
   // configure changes it on the worker while Janus' threads read it.
