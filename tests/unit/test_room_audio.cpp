@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -498,6 +499,72 @@ void test_linked_rooms_hear_each_other_without_echo(void**) {
   assert_true(la->idles > 0);
 }
 
+// When a burst first reaches a listener (ms on the rooms' shared clock): the tick
+// of the first packet that carries it, plus where in that frame it rises.
+class OnsetCapture : public mcu::AudioOutput {
+ public:
+  explicit OnsetCapture(const int* tick) : tick_(tick) {}
+  void send(const uint8_t* packet, size_t len, int /*level*/) override {
+    mcu::RtpPacketView view;
+    assert_true(mcu::parse_rtp(packet, len, 0, &view));
+    int16_t pcm[mcu::kMaxPacketSamples];
+    const int n = decoder_.decode(view.payload, view.payload_len, pcm, mcu::kMaxPacketSamples);
+    for (int i = 0; i < n && onset_ms < 0; ++i) {
+      if (std::abs(pcm[i]) > 1000) onset_ms = *tick_ * 20.0 + i * 1000.0 / mcu::kSampleRate;
+    }
+  }
+  void idle() override {}
+  double onset_ms = -1;
+
+ private:
+  const int* tick_;
+  mcu::OpusDecoderMono decoder_;
+};
+
+// What one hop adds by itself (no network, no scheduling): the far room's tick
+// phase (0 or 1 tick here, whichever room ticks first) and one more Opus
+// encode and decode. It stays well within the 40 ms a hop may add.
+double hop_ms(bool far_ticks_first) {
+  int tick = 0;
+  mcu::RoomAudio a{mcu::RoomAudioConfig{}};
+  mcu::RoomAudio b{mcu::RoomAudioConfig{}};
+  auto a_to_b = std::make_shared<LinkWire>();
+  auto b_to_a = std::make_shared<LinkWire>();
+  int64_t now = 0;
+  a_to_b->now_us = &now;
+  b_to_a->now_us = &now;
+  const mcu::OutputOptions link{.link = true};
+  a_to_b->far = b.add(100, b_to_a, link, false);
+  b_to_a->far = a.add(100, a_to_b, link, false);
+  Talker talker;
+  talker.id = 1;
+  talker.freq = 1000;
+  talker.inbound = a.add(1, std::make_shared<CaptureOutput>(), {}, false);
+  auto near = std::make_shared<OnsetCapture>(&tick);
+  auto far = std::make_shared<OnsetCapture>(&tick);
+  a.add(2, near, {}, false);
+  b.add(2, far, {}, false);
+  for (tick = 0; tick < 100; ++tick) {
+    now = tick * 20000;
+    feed(talker, now, -1, tick >= 50 ? 8000 : 0);
+    if (far_ticks_first) b.tick();
+    a.tick();
+    if (!far_ticks_first) b.tick();
+  }
+  assert_true(near->onset_ms > 0);
+  assert_true(far->onset_ms > 0);
+  return far->onset_ms - near->onset_ms;
+}
+
+void test_link_hop_latency(void**) {
+  const double best = hop_ms(false);
+  const double worst = hop_ms(true);
+  print_message("a hop adds %.1f ms (far room ticks right after) to %.1f ms (right before)\n", best,
+                worst);
+  assert_true(best >= 0);
+  assert_true(worst <= 40.0);
+}
+
 }  // namespace
 
 int main() {
@@ -513,6 +580,7 @@ int main() {
       cmocka_unit_test(test_played_file_is_heard_and_ends),
       cmocka_unit_test(test_join_tone_not_for_the_newcomer),
       cmocka_unit_test(test_linked_rooms_hear_each_other_without_echo),
+      cmocka_unit_test(test_link_hop_latency),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
