@@ -1056,15 +1056,18 @@ class PlainRtpPeer:
         except av.AVError:
             pass
 
+    def next_samples(self, start):
+        """The 20 ms frame starting at sample `start` (its tone, or silence)."""
+        return tone_samples(self.freq, start, FRAME_SAMPLES)
+
     async def _send_loop(self):
         seq = random.getrandbits(16)
         ts = random.getrandbits(32)
         sent = 0
         t0 = time.monotonic()
         while True:
-            frame = av.AudioFrame.from_ndarray(
-                tone_samples(self.freq, sent, FRAME_SAMPLES).reshape(1, -1),
-                format="s16", layout="mono")
+            frame = av.AudioFrame.from_ndarray(self.next_samples(sent).reshape(1, -1),
+                                               format="s16", layout="mono")
             frame.sample_rate = SAMPLE_RATE
             frame.pts = sent
             for packet in self._encoder.encode(frame):

@@ -3,14 +3,13 @@
 
 A plain-RTP talker with its own tone on each side and a silent listener on each
 side, in rooms of max_speakers 1. Listeners on both sides hear both talkers; no
-talker hears its own tone come back through the link; each side's talking events do not flap (one `talking` per
-talker, none for the link, no `stopped-talking` while they talk); the link is
-listed with `link: true` and not counted in `num_participants`. Then instance B is
-killed with SIGKILL: A notices (the link's handle gets `link_lost`, the link leaves
-the room) and A's own conference goes on.
+talker hears its own tone come back through the link; each side's talking events
+do not flap (one `talking` per talker, none for the link, no `stopped-talking`
+while they talk); the link is listed with `link: true` and not counted in
+`num_participants`. Then instance B is killed with SIGKILL: A notices (the link's
+handle gets `link_lost`, the link leaves the room) and A's own conference goes on.
 """
 
-import argparse
 import asyncio
 import os
 import sys
@@ -20,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from cascade import PACKAGE, ROOM, Admin, create_room, link_rooms, start_instance  # noqa: E402
 from janus_harness import (HTTP_ERRORS, JanusError, PlainRtpPeer, Results,  # noqa: E402
-                           run_blocking, sanitizer_env, tone_report)
+                           plugin_test_main, run_blocking, sanitizer_env, tone_report)
 
 TONE_A = 440.0
 TONE_B = 1000.0
@@ -154,14 +153,7 @@ async def scenario(r, a, b):
     link.b.client.vanish()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plugin", required=True)
-    parser.add_argument("--debug-level", type=int, default=4, help="Janus debug_level")
-    parser.add_argument("--sanitized", action="store_true",
-                        help="the plugin is built with ASan+UBSan or TSan: preload that "
-                             "runtime into Janus")
-    args = parser.parse_args()
+def run(args):
     r = Results()
     env = sanitizer_env(args.plugin) if args.sanitized else None
     a = b = None
@@ -185,8 +177,8 @@ def main():
                 print(f"--- janus {name} log tail ---\n{j.log_tail()}---", flush=True)
             j.cleanup()
     print(f"{r.passed} passed, {r.failed} failed", flush=True)
-    sys.exit(1 if r.failed else 0)
+    return 1 if r.failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(plugin_test_main(__doc__, os.path.abspath(__file__), run, 150))
