@@ -65,6 +65,13 @@ async def scenario(r, a, b):
     await create_room(admin_b, max_speakers=1)
     link = await link_rooms(a.url, b.url, timeout_s=LINK_TIMEOUT_S)
     r.info(f"link: A {link.a_id} on port {link.a_port}, B {link.b_id} on port {link.b_port}")
+    # A link is mixed beside the speaker cap: the room's secret (or the admin_key) only.
+    stranger = await Admin(a.url).open()
+    reply = await stranger.req({"request": "join", "room": ROOM, "link": True,
+                                "rtp": {"ip": "127.0.0.1"}})
+    r.check("a link without the room's secret is refused (489)", reply.error_code == 489,
+            f"{reply.data}")
+    await run_blocking(stranger.client.destroy)
 
     talker_a = PlainRtpPeer(a.url, PACKAGE, ROOM, "talker A", TONE_A)
     talker_b = PlainRtpPeer(b.url, PACKAGE, ROOM, "talker B", TONE_B)
@@ -74,6 +81,10 @@ async def scenario(r, a, b):
     peers = [listener_a, listener_b, talker_a, talker_b]
     for p in peers:
         await p.join()
+    reply = await run_blocking(talker_a.client.message, talker_a.handle,
+                               {"request": "configure", "rtp": {"ip": "127.0.0.1", "port": 9}})
+    r.check("only a link's rtp target can change (482)", reply.error_code == 482,
+            f"{reply.data}")
     await asyncio.sleep(2.0)
     for p in peers:
         p.recorder.mark()
