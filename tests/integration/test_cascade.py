@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from cascade import PACKAGE, ROOM, Admin, create_room, link_rooms, start_instance  # noqa: E402
 from janus_harness import (HTTP_ERRORS, JanusError, PlainRtpPeer, Results,  # noqa: E402
-                           plugin_test_main, run_blocking, sanitizer_env, tone_report)
+                           plugin_test_main, run_blocking, sanitizer_env, sanitizer_reports,
+                           tone_report)
 
 TONE_A = 440.0
 TONE_B = 1000.0
@@ -178,6 +179,10 @@ def run(args):
             destroyed = f"{PACKAGE} destroyed" in fh.read()
         r.check("A exits cleanly on SIGTERM", a.proc.returncode == 0 and destroyed,
                 f"exit code {a.proc.returncode}, plugin destroy logged: {destroyed}")
+        if args.sanitized:
+            reports = sanitizer_reports(a.log_path) + sanitizer_reports(b.log_path)
+            r.check("no sanitizer report", not reports,
+                    f"{len(reports)}: " + "; ".join(reports[:3]))
     except Exception as e:  # noqa: BLE001 - any crash is one failed check, then the summary
         r.check("scenario ran without error", False, f"{type(e).__name__}: {e}")
     finally:
