@@ -199,9 +199,30 @@ def local_ipv4_addresses():
 
 
 def free_tcp_port():
+    """A port free now; whoever binds it later may find it taken (see listening_tcp_ports)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def listening_tcp_ports(pid):
+    """The TCP ports a process listens on with sockets of its own."""
+    listening = {}
+    for table in ("tcp", "tcp6"):
+        with open(f"/proc/{pid}/net/{table}") as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # TCP_LISTEN
+                    listening[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+    ports = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in listening:
+            ports.add(listening[target[8:-1]])
+    return ports
 
 
 TSAN_SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tsan.supp")
@@ -425,8 +446,6 @@ class JanusProcess:
         events = (self._folder("events", [f"{self.root or ''}{JANUS_LIB_DIR}/events/"
                                           "libjanus_sampleevh.so"])
                   if self.event_backend else empty)
-        self.port = free_tcp_port()
-        self.admin_port = free_tcp_port()
         # ICE: nothing to force. Janus skips loopback and gathers the veth addresses;
         # no STUN/TURN (nothing reachable from the namespace), no IPv6 candidates.
         janus_jcfg = f"""
@@ -467,6 +486,28 @@ events: {{
     broadcast = {"true" if self.event_backend else "false"}
 }}
 """
+        files = {"janus.jcfg": janus_jcfg}
+        if self.event_backend:
+            files["janus.eventhandler.sampleevh.jcfg"] = f"""
+general: {{
+    enabled = true
+    events = "plugins"
+    grouping = false
+    json = "plain"
+    backend = "{self.event_backend}"
+}}
+"""
+        files.update(self.plugin_configs)
+        for name, text in files.items():
+            with open(os.path.join(self.dir, "conf", name), "w") as fh:
+                fh.write(text)
+        self._write_http_config()
+        return conf
+
+    def _write_http_config(self):
+        """The HTTP transport's config on two ports free at this moment."""
+        self.port = free_tcp_port()
+        self.admin_port = free_tcp_port()
         http_jcfg = f"""
 general: {{
     json = "plain"
@@ -486,22 +527,8 @@ admin: {{
 cors: {{
 }}
 """
-        files = {"janus.jcfg": janus_jcfg, "janus.transport.http.jcfg": http_jcfg}
-        if self.event_backend:
-            files["janus.eventhandler.sampleevh.jcfg"] = f"""
-general: {{
-    enabled = true
-    events = "plugins"
-    grouping = false
-    json = "plain"
-    backend = "{self.event_backend}"
-}}
-"""
-        files.update(self.plugin_configs)
-        for name, text in files.items():
-            with open(os.path.join(self.dir, "conf", name), "w") as fh:
-                fh.write(text)
-        return conf
+        with open(os.path.join(self.dir, "conf", "janus.transport.http.jcfg"), "w") as fh:
+            fh.write(http_jcfg)
 
     def _command(self):
         """argv and environment that start Janus."""
@@ -518,21 +545,43 @@ general: {{
                   f"exec chroot {root} {shlex.join(inner)}")
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script], None
 
-    def start(self, timeout=20.0):
+    def start(self, timeout=20.0, attempts=3):
+        """Starts Janus; its HTTP ports were free when picked, but anything on the machine may
+        have bound one since: then Janus gives up (the API's port) or runs without it (the
+        Admin API's), or another server answers. So Janus must be seen listening on both
+        itself, else it starts again on other ports."""
         argv, env = self._command()
-        self._log_file = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            env=env, preexec_fn=die_with_parent)
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:
+                self._write_http_config()
+            self._log_file = open(self.log_path, "w")
+            self.proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+                env=env, preexec_fn=die_with_parent)
+            if self._answers(timeout) and {self.port, self.admin_port} <= listening_tcp_ports(
+                    self.pid):
+                return self
+            taken = "Couldn't start webserver on port" in self.log_tail(lines=200) or self.alive()
+            self.stop()
+            if not taken:
+                raise RuntimeError(
+                    f"janus exited with {self.proc.returncode}; log: {self.log_path}")
+            print(f"INFO janus could not listen on ports {self.port} and {self.admin_port} "
+                  f"(taken meanwhile): starting it again (attempt {attempt} of {attempts})",
+                  flush=True)
+        raise RuntimeError(f"janus found its HTTP ports taken {attempts} times; "
+                           f"log: {self.log_path}")
+
+    def _answers(self, timeout):
+        """Whether Janus came up and something answers its /info; False if it exited."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
-                raise RuntimeError(
-                    f"janus exited with {self.proc.returncode}; log: {self.log_path}")
+                return False
             info = self.info(timeout=1.0)
             if info is not None:
                 self.version = info.get("version_string")
-                return self
+                return True
             time.sleep(0.2)
         raise RuntimeError(f"janus did not answer /info within {timeout} s; log: {self.log_path}")
 
@@ -980,6 +1029,16 @@ class AudioPeer:
             await self.pc.close()
 
 
+RECEIVE_BUFFER_BYTES = 4 << 20
+
+
+def deep_receive_buffer(sock):
+    """A UDP socket's receive buffer for a minute of 50 packets a second: the default one
+    (about 150 small datagrams) overflows, and loses packets the test then misses, while a
+    loaded machine keeps the event loop from reading for a few seconds."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+
+
 class _RtpProtocol(asyncio.DatagramProtocol):
     def __init__(self, on_packet):
         self.on_packet = on_packet
@@ -1021,6 +1080,7 @@ class PlainRtpPeer:
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_datagram_endpoint(
             lambda: _RtpProtocol(self._on_packet), local_addr=("127.0.0.1", 0))
+        deep_receive_buffer(self._transport.get_extra_info("socket"))
         port = self._transport.get_extra_info("sockname")[1]
         await run_blocking(self.client.create)
         self.client.start_keepalive()
