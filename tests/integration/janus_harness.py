@@ -890,21 +890,29 @@ def exit_after(run, args):
 
 class Recorder:
     """Collects received mono audio; mark() restarts the recording so that analysis
-    covers one common wall-clock window for all peers."""
+    covers one common wall-clock window for all peers. Audio that arrived before the mark
+    but is read after it (a stalled event loop) stays out when add() is told its arrival;
+    `drain` (if any) takes in what has arrived but is still unread before samples()."""
 
-    def __init__(self):
+    def __init__(self, drain=None):
+        self._drain = drain
         self._chunks = []
+        self._since = 0.0
         self._lock = threading.Lock()
 
-    def add(self, samples):
+    def add(self, samples, arrived=None):
         with self._lock:
-            self._chunks.append(samples)
+            if arrived is None or arrived >= self._since:
+                self._chunks.append(samples)
 
     def mark(self):
         with self._lock:
+            self._since = time.time()
             self._chunks = []
 
     def samples(self):
+        if self._drain:
+            self._drain()
         with self._lock:
             return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
 
@@ -1030,21 +1038,42 @@ class AudioPeer:
 
 
 RECEIVE_BUFFER_BYTES = 4 << 20
+SO_TIMESTAMPNS = 35  # Linux' socket options; Python does not name them
+SO_RXQ_OVFL = 40
 
 
-def deep_receive_buffer(sock):
-    """A UDP socket's receive buffer for a minute of 50 packets a second: the default one
-    (about 150 small datagrams) overflows, and loses packets the test then misses, while a
-    loaded machine keeps the event loop from reading for a few seconds."""
+def timestamped_udp_socket():
+    """A non-blocking UDP socket on 127.0.0.1 that learns when the kernel queued each datagram
+    (wall clock): what had arrived by an instant then does not depend on when a loaded
+    machine let the event loop read it. Its receive buffer holds a minute of 50 packets a
+    second: the default one (about 150 small datagrams) overflows within a few seconds of
+    a stalled loop."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    sock.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+    sock.bind(("127.0.0.1", 0))
+    sock.setblocking(False)
+    return sock
 
 
-class _RtpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, on_packet):
-        self.on_packet = on_packet
-
-    def datagram_received(self, data, addr):
-        self.on_packet(data)
+def read_timestamped(sock):
+    """Every datagram the socket holds: [(arrival, data)], and how many the kernel has
+    dropped on a full buffer so far (None: not told)."""
+    got, overflowed = [], None
+    while True:
+        try:
+            data, ancdata, _, _ = sock.recvmsg(2048, socket.CMSG_SPACE(16) + socket.CMSG_SPACE(4))
+        except BlockingIOError:
+            return got, overflowed
+        arrived = time.time()
+        for level, kind, value in ancdata:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                sec, nsec = struct.unpack("qq", value[:16])
+                arrived = sec + nsec / 1e9
+            elif level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL:
+                overflowed = struct.unpack("I", value[:4])[0]
+        got.append((arrived, data))
 
 
 class PlainRtpPeer:
@@ -1062,9 +1091,9 @@ class PlainRtpPeer:
         self.handle = None
         self.participant_id = None
         self.remote = None
-        self.recorder = Recorder()
-        self.packets_received = 0
-        self._transport = None
+        self.recorder = Recorder(drain=self.read_queued)
+        self.arrivals = []  # when each mix packet arrived (wall clock, the kernel's)
+        self.sock = None
         self._send_task = None
         self._encoder = av.CodecContext.create("libopus", "w")
         self._encoder.sample_rate = SAMPLE_RATE
@@ -1077,11 +1106,9 @@ class PlainRtpPeer:
         self._ssrc = random.getrandbits(32)
 
     async def join(self, timeout=15.0):
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _RtpProtocol(self._on_packet), local_addr=("127.0.0.1", 0))
-        deep_receive_buffer(self._transport.get_extra_info("socket"))
-        port = self._transport.get_extra_info("sockname")[1]
+        self.sock = timestamped_udp_socket()
+        asyncio.get_running_loop().add_reader(self.sock.fileno(), self.read_queued)
+        port = self.sock.getsockname()[1]
         await run_blocking(self.client.create)
         self.client.start_keepalive()
         self.handle = await run_blocking(self.client.attach, self.package)
@@ -1097,7 +1124,23 @@ class PlainRtpPeer:
         self._send_task = asyncio.ensure_future(self._send_loop())
         return reply
 
-    def _on_packet(self, data):
+    @property
+    def packets_received(self):
+        return len(self.arrivals)
+
+    def read_queued(self):
+        """Takes in every datagram the socket holds."""
+        if self.sock is None:
+            return
+        for arrived, data in read_timestamped(self.sock)[0]:
+            self._on_packet(data, arrived)
+
+    def received_between(self, start, end):
+        """Mix packets that arrived in (start, end], wall clock."""
+        self.read_queued()
+        return sum(1 for t in self.arrivals if start < t <= end)
+
+    def _on_packet(self, data, arrived):
         # Fixed header, CSRCs and header extension skipped (RFC 3550 5.1, 5.3.1).
         if len(data) < 12 or data[0] >> 6 != 2:
             return
@@ -1109,10 +1152,10 @@ class PlainRtpPeer:
         end = len(data) - (data[-1] if data[0] & 0x20 else 0)
         if data[1] & 0x7F != self.PAYLOAD_TYPE or offset >= end:
             return
-        self.packets_received += 1
+        self.arrivals.append(arrived)
         try:
             for frame in self._decoder.decode(av.Packet(data[offset:end])):
-                self.recorder.add(frame_to_mono(frame))
+                self.recorder.add(frame_to_mono(frame), arrived)
         except av.AVError:
             pass
 
@@ -1130,13 +1173,20 @@ class PlainRtpPeer:
             for packet in self._encoder.encode(frame):
                 header = struct.pack("!BBHII", 0x80, self.PAYLOAD_TYPE, seq & 0xFFFF,
                                      ts & 0xFFFFFFFF, self._ssrc)
-                self._transport.sendto(header + bytes(packet), self.remote)
+                self.send_datagram(header + bytes(packet))
                 seq += 1
                 ts += FRAME_SAMPLES
             sent += FRAME_SAMPLES
             wait = t0 + sent / SAMPLE_RATE - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+
+    def send_datagram(self, data):
+        """To the plugin's port, from the participant's own (full send buffer: dropped)."""
+        try:
+            self.sock.sendto(data, self.remote)
+        except BlockingIOError:
+            pass
 
     async def close(self):
         if self._send_task:
@@ -1146,8 +1196,10 @@ class PlainRtpPeer:
         try:
             await leave_and_destroy(self.client, self.handle)
         finally:
-            if self._transport:
-                self._transport.close()
+            if self.sock:
+                asyncio.get_running_loop().remove_reader(self.sock.fileno())
+                self.sock.close()
+                self.sock = None
 
 
 # --------------------------------------------------------------------------- analysis

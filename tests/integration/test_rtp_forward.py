@@ -20,8 +20,8 @@ import av
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (SAMPLE_RATE, JanusClient, PlainRtpPeer, Results,  # noqa: E402
-                           close_scenario, deep_receive_buffer, frame_to_mono, run_blocking,
-                           run_janus_scenario, tone_report)
+                           close_scenario, frame_to_mono, read_timestamped, run_blocking,
+                           run_janus_scenario, timestamped_udp_socket, tone_report)
 from test_request_api import EventCollector  # noqa: E402
 
 PACKAGE = "janus.plugin.conference"
@@ -39,44 +39,24 @@ FREQ = 440
 TONE_MIN_DB = 25.0
 MAX_FORWARDERS = 16
 FRAME = 960
-SO_TIMESTAMPNS = 35  # Linux' socket options; Python does not name them
-SO_RXQ_OVFL = 40
 DEADLINE_S = 10.0    # for what the plugin does in the background (events, ICMP errors)
 
 
 class Sink:
-    """A forward destination: every datagram with the time the kernel queued it (wall clock,
-    SO_TIMESTAMPNS), so what had arrived by an instant does not depend on when the event
-    loop got round to reading it."""
+    """A forward destination: every datagram with the time the kernel queued it."""
 
     def __init__(self):
         self.packets = []
         self.overflowed = 0  # datagrams the kernel dropped on a full buffer, unread
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        self.sock.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
-        deep_receive_buffer(self.sock)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.setblocking(False)
+        self.sock = timestamped_udp_socket()
         self.port = self.sock.getsockname()[1]
         asyncio.get_running_loop().add_reader(self.sock.fileno(), self.read_queued)
 
     def read_queued(self):
         """Takes every datagram the socket holds."""
-        while True:
-            try:
-                data, ancdata, _, _ = self.sock.recvmsg(
-                    2048, socket.CMSG_SPACE(16) + socket.CMSG_SPACE(4))
-            except BlockingIOError:
-                return
-            arrived = None
-            for level, kind, value in ancdata:
-                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-                    sec, nsec = struct.unpack("qq", value[:16])
-                    arrived = sec + nsec / 1e9
-                elif level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL:
-                    self.overflowed = struct.unpack("I", value[:4])[0]
-            self.packets.append((arrived, data))
+        got, overflowed = read_timestamped(self.sock)
+        self.packets += got
+        self.overflowed = overflowed or self.overflowed
 
     def arrived_by(self, t):
         """How many datagrams had arrived by wall-clock time t."""
