@@ -214,15 +214,20 @@ def listening_tcp_ports(pid):
                 fields = line.split()
                 if fields[3] == "0A":  # TCP_LISTEN
                     listening[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
-    ports = set()
+    return {listening[inode] for inode in socket_inodes(pid) if inode in listening}
+
+
+def socket_inodes(pid):
+    """The inodes (as /proc/net tables print them) of the sockets a process has open."""
+    inodes = set()
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
             target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
             continue
-        if target.startswith("socket:[") and target[8:-1] in listening:
-            ports.add(listening[target[8:-1]])
-    return ports
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
 
 
 TSAN_SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tsan.supp")

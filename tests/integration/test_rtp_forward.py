@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (SAMPLE_RATE, JanusClient, PlainRtpPeer, Results,  # noqa: E402
                            close_scenario, frame_to_mono, read_timestamped, run_blocking,
-                           run_janus_scenario, timestamped_udp_socket, tone_report)
+                           run_janus_scenario, socket_inodes, timestamped_udp_socket,
+                           tone_report)
 from test_request_api import EventCollector  # noqa: E402
 
 PACKAGE = "janus.plugin.conference"
@@ -100,15 +101,7 @@ def udp_sockets(pid):
         with open(f"/proc/{pid}/net/{table}") as fh:
             for line in fh.readlines()[1:]:
                 inodes.add(line.split()[9])
-    count = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:[") and target[8:-1] in inodes:
-            count += 1
-    return count
+    return len(socket_inodes(pid) & inodes)
 
 
 def check_stream(r, name, packets, ssrc, pt):
