@@ -38,8 +38,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import synapse_harness as sh  # noqa: E402
-from janus_harness import (HTTP_ERRORS, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
-                           Results, fmt_yuv, frame_planes, inset_rect, netns_main,
+from janus_harness import (HTTP_ERRORS, SAMPLE_RATE, YUV_BLACK, JanusClient,  # noqa: E402
+                           JanusError, Results, fmt_yuv, frame_planes, inset_rect, netns_main,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
                            command_line, tone_report, yuv_close)
 from glue_process import GlueProcess  # noqa: E402
@@ -64,6 +64,7 @@ OTHER_TONE_MIN_DB = 25.0
 OWN_TONE_MARGIN_DB = 20.0
 SETTLE_S = 1.0
 RECORD_S = 5.0
+RECORD_DEADLINE_S = 20.0     # a recorded window's longest wait for RECORD_S of audio
 SKIP_S = 1.0                 # start of each recorded window that tone_report ignores
 JOIN_TIMEOUT_S = 20.0        # an invited focus joins (a homeserver transaction away)
 EJECT_TIMEOUT_S = 15.0
@@ -324,10 +325,17 @@ def describe(exc):
 
 
 async def record(callers, seconds=RECORD_S):
+    """A window of `seconds` of every caller's received audio. The callers (aiortc, all in this
+    process) receive slower than real time on a loaded machine: the window lasts until each
+    holds that much audio, or RECORD_DEADLINE_S passes."""
     await asyncio.sleep(SETTLE_S)
     for c in callers:
         c.recorder.mark()
     await asyncio.sleep(seconds)
+    deadline = time.monotonic() + RECORD_DEADLINE_S
+    while (any(len(c.recorder.samples()) < seconds * SAMPLE_RATE for c in callers)
+           and time.monotonic() < deadline):
+        await asyncio.sleep(0.2)
 
 
 def fmt_levels(levels):
