@@ -20,10 +20,12 @@ class RestartableJanus(JanusProcess):
         return self._argv
 
     def start(self, timeout=20.0):
-        """Starts Janus (again); the previous run's log is kept as janus.log.<n>."""
+        """Starts Janus (again); the previous run's log is kept as janus.log.<n>. Only the
+        first start may move to other ports when its own are taken: later ones keep the
+        address the glue was given."""
         if self.starts and os.path.exists(self.log_path):
             os.replace(self.log_path, f"{self.log_path}.{self.starts}")
-        super().start(timeout)
+        super().start(timeout, attempts=1 if self.starts else 3)
         self.starts += 1
         return self
 

@@ -35,6 +35,9 @@ from matrix_caller import check_two_hear_each_other  # noqa: E402
 # Weight 2 for "c": it takes the first conference and twice the load of the others.
 POOL = [("a", 1), ("b", 1), ("c", 2)]
 HEALTH_INTERVAL_MS = 1000
+# Nothing here tests S8: a focus must not leave a group room (ending its conference) while a
+# loaded machine is still opening the direct rooms and placing the calls.
+NO_CALL_TIMEOUT_S = 300
 TIME_LIMIT_S = 420
 PAIR_FREQS = ((400, 660), (1130, 400), (660, 1130), (400, 1130))
 
@@ -222,7 +225,8 @@ async def pool_scenarios(stack, r, instances, callers):
 
 def inner(args):
     return e2e.run_with_stack(args, "e2e-pool", scenarios, pool=POOL,
-                              janus_settings={"health_interval_ms": HEALTH_INTERVAL_MS})
+                              janus_settings={"health_interval_ms": HEALTH_INTERVAL_MS},
+                              no_call_timeout=NO_CALL_TIMEOUT_S)
 
 
 def main():

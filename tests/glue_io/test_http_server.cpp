@@ -9,7 +9,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "as_router.h"
@@ -46,6 +49,36 @@ struct Fixture {
     return h;
   }
 };
+
+// Connections to `port` the server holds open: sockets of this process on that local port,
+// not the listener (state 0A); one still in the listen queue, or closed by the server, has no
+// inode (no file of the process).
+int held_connections(int port) {
+  std::ifstream tcp("/proc/self/net/tcp");
+  std::string line;
+  std::getline(tcp, line);
+  int held = 0;
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
+    const int local_port = std::stoi(local.substr(local.find(':') + 1), nullptr, 16);
+    if (local_port == port && state != "0A" && inode != "0") ++held;
+  }
+  return held;
+}
+
+// Waits (with a deadline far beyond a loaded machine's delays) until the server holds `n`
+// connections: its accepting or closing them is not observable from the client's side.
+void wait_held(int port, int n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (held_connections(port) != n) {
+    if (std::chrono::steady_clock::now() > deadline)
+      fail_msg("the server holds %d connections, not %d", held_connections(port), n);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
 
 int connect_to(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -179,7 +212,7 @@ void test_connection_cap(void**) {
   Fixture f;
   std::vector<int> idle;
   for (unsigned i = 0; i < kConnectionCap; ++i) idle.push_back(connect_to(f.server.port()));
-  usleep(200 * 1000);  // the server has accepted them
+  wait_held(f.server.port(), kConnectionCap);
   const int extra = connect_to(f.server.port());
   const ssize_t sent = send(extra, ping().data(), ping().size(), MSG_NOSIGNAL);
   (void)sent;
@@ -189,7 +222,7 @@ void test_connection_cap(void**) {
   close(extra);
   close(idle.back());
   idle.pop_back();
-  usleep(200 * 1000);
+  wait_held(f.server.port(), kConnectionCap - 1);
   const int next = connect_to(f.server.port());
   send_all(next, ping());
   assert_string_equal(status_line(receive(next, 2000)).c_str(), "HTTP/1.1 200 OK");

@@ -199,9 +199,35 @@ def local_ipv4_addresses():
 
 
 def free_tcp_port():
+    """A port free now; whoever binds it later may find it taken (see listening_tcp_ports)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def listening_tcp_ports(pid):
+    """The TCP ports a process listens on with sockets of its own."""
+    listening = {}
+    for table in ("tcp", "tcp6"):
+        with open(f"/proc/{pid}/net/{table}") as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # TCP_LISTEN
+                    listening[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+    return {listening[inode] for inode in socket_inodes(pid) if inode in listening}
+
+
+def socket_inodes(pid):
+    """The inodes (as /proc/net tables print them) of the sockets a process has open."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
 
 
 TSAN_SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tsan.supp")
@@ -425,8 +451,6 @@ class JanusProcess:
         events = (self._folder("events", [f"{self.root or ''}{JANUS_LIB_DIR}/events/"
                                           "libjanus_sampleevh.so"])
                   if self.event_backend else empty)
-        self.port = free_tcp_port()
-        self.admin_port = free_tcp_port()
         # ICE: nothing to force. Janus skips loopback and gathers the veth addresses;
         # no STUN/TURN (nothing reachable from the namespace), no IPv6 candidates.
         janus_jcfg = f"""
@@ -467,6 +491,28 @@ events: {{
     broadcast = {"true" if self.event_backend else "false"}
 }}
 """
+        files = {"janus.jcfg": janus_jcfg}
+        if self.event_backend:
+            files["janus.eventhandler.sampleevh.jcfg"] = f"""
+general: {{
+    enabled = true
+    events = "plugins"
+    grouping = false
+    json = "plain"
+    backend = "{self.event_backend}"
+}}
+"""
+        files.update(self.plugin_configs)
+        for name, text in files.items():
+            with open(os.path.join(self.dir, "conf", name), "w") as fh:
+                fh.write(text)
+        self._write_http_config()
+        return conf
+
+    def _write_http_config(self):
+        """The HTTP transport's config on two ports free at this moment."""
+        self.port = free_tcp_port()
+        self.admin_port = free_tcp_port()
         http_jcfg = f"""
 general: {{
     json = "plain"
@@ -486,22 +532,8 @@ admin: {{
 cors: {{
 }}
 """
-        files = {"janus.jcfg": janus_jcfg, "janus.transport.http.jcfg": http_jcfg}
-        if self.event_backend:
-            files["janus.eventhandler.sampleevh.jcfg"] = f"""
-general: {{
-    enabled = true
-    events = "plugins"
-    grouping = false
-    json = "plain"
-    backend = "{self.event_backend}"
-}}
-"""
-        files.update(self.plugin_configs)
-        for name, text in files.items():
-            with open(os.path.join(self.dir, "conf", name), "w") as fh:
-                fh.write(text)
-        return conf
+        with open(os.path.join(self.dir, "conf", "janus.transport.http.jcfg"), "w") as fh:
+            fh.write(http_jcfg)
 
     def _command(self):
         """argv and environment that start Janus."""
@@ -518,21 +550,43 @@ general: {{
                   f"exec chroot {root} {shlex.join(inner)}")
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script], None
 
-    def start(self, timeout=20.0):
+    def start(self, timeout=20.0, attempts=3):
+        """Starts Janus; its HTTP ports were free when picked, but anything on the machine may
+        have bound one since: then Janus gives up (the API's port) or runs without it (the
+        Admin API's), or another server answers. So Janus must be seen listening on both
+        itself, else it starts again on other ports."""
         argv, env = self._command()
-        self._log_file = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            env=env, preexec_fn=die_with_parent)
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:
+                self._write_http_config()
+            self._log_file = open(self.log_path, "w")
+            self.proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+                env=env, preexec_fn=die_with_parent)
+            if self._answers(timeout) and {self.port, self.admin_port} <= listening_tcp_ports(
+                    self.pid):
+                return self
+            taken = "Couldn't start webserver on port" in self.log_tail(lines=200) or self.alive()
+            self.stop()
+            if not taken:
+                raise RuntimeError(
+                    f"janus exited with {self.proc.returncode}; log: {self.log_path}")
+            print(f"INFO janus could not listen on ports {self.port} and {self.admin_port} "
+                  f"(taken meanwhile): starting it again (attempt {attempt} of {attempts})",
+                  flush=True)
+        raise RuntimeError(f"janus found its HTTP ports taken {attempts} times; "
+                           f"log: {self.log_path}")
+
+    def _answers(self, timeout):
+        """Whether Janus came up and something answers its /info; False if it exited."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
-                raise RuntimeError(
-                    f"janus exited with {self.proc.returncode}; log: {self.log_path}")
+                return False
             info = self.info(timeout=1.0)
             if info is not None:
                 self.version = info.get("version_string")
-                return self
+                return True
             time.sleep(0.2)
         raise RuntimeError(f"janus did not answer /info within {timeout} s; log: {self.log_path}")
 
@@ -841,21 +895,34 @@ def exit_after(run, args):
 
 class Recorder:
     """Collects received mono audio; mark() restarts the recording so that analysis
-    covers one common wall-clock window for all peers."""
+    covers one common wall-clock window for all peers. Audio that arrived before the mark
+    but is read after it (a stalled event loop) stays out when add() is told its arrival;
+    `drain` (if any) takes in what has arrived but is still undecoded before samples()."""
 
-    def __init__(self):
+    def __init__(self, drain=None):
+        self._drain = drain
         self._chunks = []
+        self._since = 0.0
         self._lock = threading.Lock()
 
-    def add(self, samples):
+    def add(self, samples, arrived=None):
         with self._lock:
-            self._chunks.append(samples)
+            if arrived is None or arrived >= self._since:
+                self._chunks.append(samples)
 
     def mark(self):
         with self._lock:
+            self._since = time.time()
             self._chunks = []
 
+    @property
+    def since(self):
+        """The last mark (wall clock)."""
+        return self._since
+
     def samples(self):
+        if self._drain:
+            self._drain()
         with self._lock:
             return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
 
@@ -980,12 +1047,43 @@ class AudioPeer:
             await self.pc.close()
 
 
-class _RtpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, on_packet):
-        self.on_packet = on_packet
+RECEIVE_BUFFER_BYTES = 4 << 20
+SO_TIMESTAMPNS = 35  # Linux' socket options; Python does not name them
+SO_RXQ_OVFL = 40
 
-    def datagram_received(self, data, addr):
-        self.on_packet(data)
+
+def timestamped_udp_socket():
+    """A non-blocking UDP socket on 127.0.0.1 that learns when the kernel queued each datagram
+    (wall clock): what had arrived by an instant then does not depend on when a loaded
+    machine let the event loop read it. Its receive buffer holds a minute of 50 packets a
+    second: the default one (about 150 small datagrams) overflows within a few seconds of
+    a stalled loop."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    sock.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+    sock.bind(("127.0.0.1", 0))
+    sock.setblocking(False)
+    return sock
+
+
+def read_timestamped(sock):
+    """Every datagram the socket holds: [(arrival, data)], and how many the kernel has
+    dropped on a full buffer so far (None: not told)."""
+    got, overflowed = [], None
+    while True:
+        try:
+            data, ancdata, _, _ = sock.recvmsg(2048, socket.CMSG_SPACE(16) + socket.CMSG_SPACE(4))
+        except BlockingIOError:
+            return got, overflowed
+        arrived = time.time()
+        for level, kind, value in ancdata:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                sec, nsec = struct.unpack("qq", value[:16])
+                arrived = sec + nsec / 1e9
+            elif level == socket.SOL_SOCKET and kind == SO_RXQ_OVFL:
+                overflowed = struct.unpack("I", value[:4])[0]
+        got.append((arrived, data))
 
 
 class PlainRtpPeer:
@@ -1003,9 +1101,10 @@ class PlainRtpPeer:
         self.handle = None
         self.participant_id = None
         self.remote = None
-        self.recorder = Recorder()
-        self.packets_received = 0
-        self._transport = None
+        self.recorder = Recorder(drain=self._decode_pending)
+        self.arrivals = []
+        self._undecoded = []  # (arrival, Opus payload), decoded by the recorder's drain  # when each mix packet arrived (wall clock, the kernel's)
+        self.sock = None
         self._send_task = None
         self._encoder = av.CodecContext.create("libopus", "w")
         self._encoder.sample_rate = SAMPLE_RATE
@@ -1018,10 +1117,9 @@ class PlainRtpPeer:
         self._ssrc = random.getrandbits(32)
 
     async def join(self, timeout=15.0):
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _RtpProtocol(self._on_packet), local_addr=("127.0.0.1", 0))
-        port = self._transport.get_extra_info("sockname")[1]
+        self.sock = timestamped_udp_socket()
+        asyncio.get_running_loop().add_reader(self.sock.fileno(), self.read_queued)
+        port = self.sock.getsockname()[1]
         await run_blocking(self.client.create)
         self.client.start_keepalive()
         self.handle = await run_blocking(self.client.attach, self.package)
@@ -1037,7 +1135,23 @@ class PlainRtpPeer:
         self._send_task = asyncio.ensure_future(self._send_loop())
         return reply
 
-    def _on_packet(self, data):
+    @property
+    def packets_received(self):
+        return len(self.arrivals)
+
+    def read_queued(self):
+        """Takes in every datagram the socket holds."""
+        if self.sock is None:
+            return
+        for arrived, data in read_timestamped(self.sock)[0]:
+            self._on_packet(data, arrived)
+
+    def received_between(self, start, end):
+        """Mix packets that arrived in (start, end], wall clock."""
+        self.read_queued()
+        return sum(1 for t in self.arrivals if start < t <= end)
+
+    def _on_packet(self, data, arrived):
         # Fixed header, CSRCs and header extension skipped (RFC 3550 5.1, 5.3.1).
         if len(data) < 12 or data[0] >> 6 != 2:
             return
@@ -1049,12 +1163,23 @@ class PlainRtpPeer:
         end = len(data) - (data[-1] if data[0] & 0x20 else 0)
         if data[1] & 0x7F != self.PAYLOAD_TYPE or offset >= end:
             return
-        self.packets_received += 1
-        try:
-            for frame in self._decoder.decode(av.Packet(data[offset:end])):
-                self.recorder.add(frame_to_mono(frame))
-        except av.AVError:
-            pass
+        self.arrivals.append(arrived)
+        self._undecoded.append((arrived, data[offset:end]))
+
+    def _decode_pending(self):
+        """Decodes what arrived since the recorder's mark, when its samples are asked for: a
+        loaded machine's test process could not decode every peer's every packet as it
+        comes, and would fall ever further behind."""
+        self.read_queued()
+        pending, self._undecoded = self._undecoded, []
+        for arrived, payload in pending:
+            if arrived < self.recorder.since:
+                continue
+            try:
+                for frame in self._decoder.decode(av.Packet(payload)):
+                    self.recorder.add(frame_to_mono(frame), arrived)
+            except av.AVError:
+                pass
 
     def next_samples(self, start):
         """The 20 ms frame starting at sample `start` (its tone, or silence)."""
@@ -1073,13 +1198,20 @@ class PlainRtpPeer:
             for packet in self._encoder.encode(frame):
                 header = struct.pack("!BBHII", 0x80, self.PAYLOAD_TYPE, seq & 0xFFFF,
                                      ts & 0xFFFFFFFF, self._ssrc)
-                self._transport.sendto(header + bytes(packet), self.remote)
+                self.send_datagram(header + bytes(packet))
                 seq += 1
                 ts += FRAME_SAMPLES
             sent += FRAME_SAMPLES
             wait = t0 + sent / SAMPLE_RATE - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+
+    def send_datagram(self, data):
+        """To the plugin's port, from the participant's own (full send buffer: dropped)."""
+        try:
+            self.sock.sendto(data, self.remote)
+        except BlockingIOError:
+            pass
 
     async def close(self):
         if self._send_task:
@@ -1089,8 +1221,10 @@ class PlainRtpPeer:
         try:
             await leave_and_destroy(self.client, self.handle)
         finally:
-            if self._transport:
-                self._transport.close()
+            if self.sock:
+                asyncio.get_running_loop().remove_reader(self.sock.fileno())
+                self.sock.close()
+                self.sock = None
 
 
 # --------------------------------------------------------------------------- analysis

@@ -35,7 +35,7 @@ SECRET = "rec-secret"
 FREQS = (400, 660, 1130)      # as in the audio conference test: no intermodulation overlaps
 TONE_MIN_DB = 25.0            # each talker's tone in the recording, over its noise floor
 RECORD_SECONDS = 6.0
-DURATION_TOLERANCE_S = 0.6    # recording length against the wall clock between start and stop
+DURATION_SLACK_S = 0.1        # a tick's 20 ms either end, and the container's rounding
 ANN_ROOM = 6102
 ANN_SECRET = "ann-secret"
 ANN_TALKER_HZ = 400
@@ -44,6 +44,7 @@ ANN_FILE_SECONDS = 3.0
 LOOP_FILE_HZ = 2000           # a short file played in a loop: stereo at 24 kHz
 TONES_ROOM = 6103
 JOIN_LEAVE_HZ = (660, 990)    # the join tone rises from one to the other, the leave tone falls
+EVENT_DEADLINE_S = 10.0       # for an event pushed at once, on a loaded sanitizer build
 
 
 def decode_with_ffmpeg(path):
@@ -57,7 +58,7 @@ def decode_with_ffmpeg(path):
     return np.frombuffer(pcm, dtype=np.int16), float(fields["duration"]), fields["format_name"]
 
 
-async def event_with(peer, key, timeout=5.0):
+async def event_with(peer, key, timeout=EVENT_DEADLINE_S):
     """The next event of a plain-RTP peer's handle that carries `key`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,10 +73,14 @@ async def event_with(peer, key, timeout=5.0):
 async def check_recording(r, janus, req):
     host_dir = os.path.join(janus.dir, "recordings")
     record_dir = janus._inside(host_dir)
-    started = time.monotonic()
+    # The recording runs from within the create request to within the stop request: its
+    # length lies between the time from the one's reply to the other's asking, and the time
+    # from the one's asking to the other's reply, however long the requests take.
+    asked_create = time.monotonic()
     created = await req({"request": "create", "room": ROOM, "secret": SECRET,
                          "allow_rtp_participants": True, "video": False, "record": True,
                          "record_dir": record_dir, "record_file": "mix.opus"})
+    created_at = time.monotonic()
     r.check("create with record, record_dir and record_file", created.event == "created",
             str(created.data))
     listed = {x["room"]: x for x in (await req({"request": "list"})).data.get("list", [])}
@@ -94,9 +99,10 @@ async def check_recording(r, janus, req):
     r.check("enable_recording with a wrong secret -> 489",
             (await req({"request": "enable_recording", "room": ROOM, "secret": "nope",
                         "record": False})).error_code == 489)
+    asked_stop = time.monotonic()
     stopped = await req({"request": "enable_recording", "room": ROOM, "secret": SECRET,
                          "record": False})
-    elapsed = time.monotonic() - started
+    shortest, longest = asked_stop - created_at, time.monotonic() - asked_create
     r.check("enable_recording false stops it", stopped.event == "success"
             and stopped.data.get("record") is False, str(stopped.data))
     told = await event_with(listener, "recording")
@@ -108,10 +114,10 @@ async def check_recording(r, janus, req):
     r.check("the recording is an Ogg Opus file ffmpeg plays", fmt == "ogg" and len(pcm) > 0,
             f"format {fmt}, {len(pcm)} samples")
     r.check("its duration is the time it recorded",
-            abs(duration - elapsed) < DURATION_TOLERANCE_S
+            shortest - DURATION_SLACK_S <= duration <= longest + DURATION_SLACK_S
             and abs(len(pcm) / SAMPLE_RATE - duration) < 0.1,
             f"ffprobe {duration:.2f} s, decoded {len(pcm) / SAMPLE_RATE:.2f} s, "
-            f"wall clock {elapsed:.2f} s")
+            f"wall clock {shortest:.2f} s to {longest:.2f} s")
     levels = tone_report(pcm, FREQS, skip_seconds=3.0) or {}
     r.check("every talker's tone is in the recording (the full mix)",
             len(levels) == len(FREQS) and min(levels.values()) > TONE_MIN_DB,
@@ -148,7 +154,7 @@ def make_opus(path, hz, seconds, rate=48000, channels=1):
                     str(channels), "-c:a", "libopus", path], check=True)
 
 
-async def announcement_event(peer, kind, file_id, timeout=5.0):
+async def announcement_event(peer, kind, file_id, timeout=EVENT_DEADLINE_S):
     """Waits for the peer's `kind` event (announcement-started/-stopped) about file_id."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -201,13 +207,15 @@ async def check_announcements(r, janus, req):
     played = await play(filename=janus._inside(tone), file_id="tone")
     r.check("play_file answers success with the file_id",
             played.event == "success" and played.data.get("file_id") == "tone", str(played.data))
-    started = await announcement_event(listeners[0], "announcement-started", "tone")
-    r.check("participants are told announcement-started", started is not None, str(started))
+    # Asked at once: the file plays for ANN_FILE_SECONDS from the reply, while the started
+    # event may reach the listener late on a loaded machine.
     playing = await is_playing("tone")
     r.check("is_playing true while it plays", playing.data.get("playing") is True,
             str(playing.data))
+    started = await announcement_event(listeners[0], "announcement-started", "tone")
+    r.check("participants are told announcement-started", started is not None, str(started))
     stopped = await announcement_event(listeners[1], "announcement-stopped", "tone",
-                                       timeout=ANN_FILE_SECONDS + 3)
+                                       timeout=ANN_FILE_SECONDS + EVENT_DEADLINE_S)
     r.check("announcement-stopped when the file ends", stopped is not None, str(stopped))
     playing = await is_playing("tone")
     r.check("is_playing false after its end", playing.event == "success"
