@@ -80,6 +80,10 @@ struct Participant {
   std::atomic<uint64_t> rtp_malformed{0};
   // WebRTC: when its last RTP or RTCP arrived (monotonic µs); set when the PC comes up.
   std::atomic<int64_t> last_media_us{0};
+  // Join with generate_offer: when the plugin's offer went out (monotonic µs),
+  // 0 once answered or when the peer offered.
+  std::atomic<int64_t> offer_sent_us{0};
+  bool offered_video = false;  // that offer had a video m-line
   bool setup() const { return plain != nullptr || (webrtc && webrtc->ready); }
   // configure changes it on the worker while Janus' threads read it.
   std::string display() const {
