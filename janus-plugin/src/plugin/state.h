@@ -142,6 +142,9 @@ struct PluginSettings {
   int stats_interval = 60;
   // Seconds without RTP or RTCP after which a WebRTC participant's PC is closed (0: never).
   int media_timeout = 30;
+  // Seconds the plugin's offer (join with generate_offer) waits for its answer
+  // before the participant is taken out and its PeerConnection closed (0: for ever).
+  int offer_timeout = 90;
   bool events = true;
   bool string_ids = false;
   // WebRTC listeners' mix goes out from their own Janus loop thread
