@@ -38,7 +38,6 @@ SESSION_TIMEOUT_SECONDS = 15
 INNER_TIMEOUT_SECONDS = 170
 # The plugin's codes (api/errors.h) and, where Janus' core refuses first, the core's.
 INVALID_REQUEST = 482
-NOT_JOINED = 487
 ALREADY_JOINED = 491
 INVALID_SDP = 493
 # Janus' core (1.1.2 and 1.4.1 alike) refuses these before the plugin sees them:
@@ -204,6 +203,8 @@ async def check_errors(r, janus, client, admin_handle, room, audio_room):
         await case("generate_offer when already joined", ALREADY_JOINED, join, handle=pending)
         await case("an offer while the plugin's offer is pending (the core refuses)", CORE_UNKNOWN,
                    {"request": "configure"}, {"type": "offer", "sdp": offer}, handle=pending)
+        await case("configure with generate_offer", INVALID_REQUEST,
+                   {"request": "configure", "generate_offer": True}, handle=pending)
         entry = (await listed(client, admin_handle, room)).get(pid)
         r.check("a pending offer is listed, not set up", entry is not None
                 and entry.get("setup") is False, str(entry))

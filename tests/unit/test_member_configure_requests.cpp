@@ -85,6 +85,9 @@ void test_configure_request(void** /*state*/) {
   assert_int_equal(configure_error(R"({"secret": 5})"), conf::kErrInvalidElement);
   assert_int_equal(configure_error(R"({"volume": -1})"), conf::kErrInvalidElement);
   assert_int_equal(configure_error(R"({"bitrate": -32000})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"generate_offer": false})"), 0);
+  assert_int_equal(configure_error(R"({"generate_offer": true})"), conf::kErrInvalidRequest);
+  assert_int_equal(configure_error(R"({"generate_offer": "yes"})"), conf::kErrInvalidElement);
 }
 
 int configure_jsep_error(bool offer_pending, conf::Jsep::Type type) {

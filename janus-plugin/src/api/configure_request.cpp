@@ -1,5 +1,6 @@
 #include "configure_request.h"
 
+#include "errors.h"
 #include "join_request.h"
 #include "json_fields.h"
 #include "room_options.h"
@@ -29,6 +30,12 @@ std::optional<ParseError> parse_configure_request(const json_t* message, Configu
     out->video_speaker_layout = speaker;
   }
   if (auto e = read_string(message, "secret", &out->secret)) return e;
+  // AudioBridge renegotiates with an offer of its own here; ours only offers in a join.
+  bool generate_offer = false;
+  if (auto e = read_bool(message, "generate_offer", &generate_offer)) return e;
+  if (generate_offer)
+    return ParseError{kErrInvalidRequest,
+                      "generate_offer is only for join (renegotiate with an offer of yours)"};
   return check_ignored_participant_fields(message);
 }
 
