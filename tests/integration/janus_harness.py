@@ -899,6 +899,20 @@ async def run_blocking(fn, *args, **kwargs):
     return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kwargs))
 
 
+async def error_code_of(client, handle, body, jsep=None, timeout=10.0):
+    """Numeric error code of a request expected to fail (plugin or core error), or
+    None, and a description of what came back."""
+    try:
+        reply = await run_blocking(client.message, handle, body, jsep=jsep, timeout=timeout)
+    except JanusError as e:
+        return e.code, f"core error {e.code} ({e.reason})"
+    except HTTP_ERRORS + (TimeoutError,) as e:
+        return None, f"{type(e).__name__}: {e}"
+    code = reply.error_code
+    return code, (f"error_code {code} ({reply.data.get('error')})" if code is not None
+                  else f"no error: {reply.data} jsep={reply.jsep}")
+
+
 async def leave_and_destroy(client, handle):
     """A participant's orderly goodbye; on any error just stop talking to Janus."""
     try:

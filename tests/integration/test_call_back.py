@@ -23,7 +23,7 @@ from aiortc import RTCPeerConnection, RTCConfiguration
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (HTTP_ERRORS, AudioPeer, JanusClient, JanusError,  # noqa: E402
-                           Results, VideoPeer, close_scenario,
+                           Results, VideoPeer, close_scenario, error_code_of,
                            plugin_test_main, raise_system_exit, run_blocking, run_janus_scenario,
                            tone_report)
 
@@ -48,19 +48,6 @@ CORE_UNKNOWN = 490            # a peer's offer while the plugin's is pending ("E
 
 async def request(client, handle, body, jsep=None, timeout=10.0):
     return await run_blocking(client.message, handle, body, jsep=jsep, timeout=timeout)
-
-
-async def error_of(client, handle, body, jsep=None):
-    """(code, description) of a request expected to fail, by the plugin or the core."""
-    try:
-        reply = await request(client, handle, body, jsep=jsep)
-    except JanusError as e:
-        return e.code, f"core error {e.code} ({e.reason})"
-    except HTTP_ERRORS + (TimeoutError,) as e:
-        return None, f"{type(e).__name__}: {e}"
-    code = reply.error_code
-    return code, (f"error_code {code} ({reply.data.get('error')})" if code is not None
-                  else f"no error: {reply.data} jsep={reply.jsep}")
 
 
 async def listed(client, handle, room):
@@ -174,7 +161,7 @@ async def check_errors(r, janus, client, admin_handle, room, audio_room):
 
     async def case(name, want, body, jsep=None, handle=None):
         h = handle or await fresh_handle(client)
-        code, detail = await error_of(client, h, body, jsep)
+        code, detail = await error_code_of(client, h, body, jsep)
         r.check(f"{name} -> {want}", code == want, detail)
         if handle is None:
             await detach_quietly(client, h)
