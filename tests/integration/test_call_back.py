@@ -17,6 +17,7 @@ import os
 import random
 import signal
 import sys
+import time
 
 from aiortc import RTCPeerConnection, RTCConfiguration
 
@@ -115,7 +116,9 @@ async def audio_call_back(r, janus, admin, admin_handle, room):
     called = AudioPeer(janus.url, PACKAGE, room, "called-back", FREQS[0])
     ordinary = AudioPeer(janus.url, PACKAGE, room, "ordinary", FREQS[1])
     try:
+        t0 = time.monotonic()
         joined, configured = await called.join_called_back()
+        answered = time.monotonic()
         r.check("join with generate_offer: joined with a JSEP offer",
                 joined.event == "joined" and joined.jsep.get("type") == "offer",
                 str(joined.data))
@@ -125,7 +128,9 @@ async def audio_call_back(r, janus, admin, admin_handle, room):
                 f"{configured.data} jsep={configured.jsep}")
         await ordinary.join()
         await asyncio.gather(called.wait_connected(), ordinary.wait_connected())
-        r.info("the called-back peer and the ordinary peer are connected")
+        r.info("the called-back peer and the ordinary peer are connected; the called-back one "
+               f"{answered - t0:.2f} s from its join to its answer taken, "
+               f"{called.connected_time - t0:.2f} s to its PeerConnection up")
         entries = await listed(admin, admin_handle, room)
         r.check("both listed and set up",
                 all(entries.get(p.participant_id, {}).get("setup") for p in (called, ordinary)),
