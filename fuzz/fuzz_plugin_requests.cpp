@@ -11,7 +11,7 @@
 #include "configure_request.h"
 #include "fuzz_check.h"
 #include "join_request.h"
-#include "jsep_offer.h"
+#include "jsep.h"
 #include "member_request.h"
 #include "request_name.h"
 #include "room_options.h"
@@ -113,8 +113,8 @@ void parse_all(const json_t* message, bool string_ids) {
   check_error(conf::parse_configure_request(message, &configure));
   check_error(conf::check_ignored_participant_fields(message));
 
-  std::string sdp;
-  check_error(conf::parse_jsep_offer(json_object_get(message, "jsep"), &sdp));
+  conf::Jsep jsep;
+  check_error(conf::parse_jsep(json_object_get(message, "jsep"), &jsep));
 }
 
 }  // namespace

@@ -816,6 +816,11 @@ class JanusClient:
             body["candidates"] = candidates
         self._post(self._session_path(handle), body)
 
+    def hangup(self, handle):
+        """Janus' own `hangup`: closes the handle's PeerConnection, keeps the handle."""
+        self._post(self._session_path(handle),
+                   {"janus": "hangup", "transaction": self._transaction()})
+
     def detach(self, handle):
         self._post(self._session_path(handle),
                    {"janus": "detach", "transaction": self._transaction()})
@@ -961,6 +966,20 @@ async def run_blocking(fn, *args, **kwargs):
     return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kwargs))
 
 
+async def error_code_of(client, handle, body, jsep=None, timeout=10.0):
+    """Numeric error code of a request expected to fail (plugin or core error), or
+    None, and a description of what came back."""
+    try:
+        reply = await run_blocking(client.message, handle, body, jsep=jsep, timeout=timeout)
+    except JanusError as e:
+        return e.code, f"core error {e.code} ({e.reason})"
+    except HTTP_ERRORS + (TimeoutError,) as e:
+        return None, f"{type(e).__name__}: {e}"
+    code = reply.error_code
+    return code, (f"error_code {code} ({reply.data.get('error')})" if code is not None
+                  else f"no error: {reply.data} jsep={reply.jsep}")
+
+
 async def leave_and_destroy(client, handle):
     """A participant's orderly goodbye; on any error just stop talking to Janus."""
     try:
@@ -988,6 +1007,7 @@ class AudioPeer:
         self.handle = None
         self.participant_id = None
         self.answer_sdp = None
+        self.offer_sdp = None  # the plugin's offer, after join_called_back
         self.connected_time = None  # time.monotonic() the PeerConnection came up
         self.recorder = Recorder()
         self.audio_track = ToneTrack(freq)
@@ -1002,7 +1022,7 @@ class AudioPeer:
     def _on_track(self, track):
         self._rx_tasks.append(asyncio.ensure_future(record_track(track, self.recorder)))
 
-    async def join(self, timeout=15.0):
+    async def _attach(self):
         await run_blocking(self.client.create)
         self.client.start_keepalive()
         self.handle = await run_blocking(self.client.attach, self.package)
@@ -1015,6 +1035,8 @@ class AudioPeer:
                     self.connected_time = time.monotonic()
                 self._connected.set()
 
+    async def join(self, timeout=15.0):
+        await self._attach()
         self._add_tracks()
         # aiortc gathers all candidates inside setLocalDescription, so the offer is
         # complete and needs no trickling.
@@ -1033,6 +1055,28 @@ class AudioPeer:
         await self.pc.setRemoteDescription(
             RTCSessionDescription(sdp=reply.jsep["sdp"], type=reply.jsep["type"]))
         return reply
+
+    async def join_called_back(self, extra=None, timeout=15.0):
+        """The other way round: join with generate_offer (plus `extra` fields), take
+        the plugin's offer from `joined` and answer it in a `configure`. Returns
+        (joined, configured) replies."""
+        await self._attach()
+        body = {"request": "join", "room": self.room, "display": self.display,
+                "generate_offer": True, **(extra or {})}
+        joined = await run_blocking(self.client.message, self.handle, body, timeout=timeout)
+        if joined.event != "joined" or not joined.jsep or joined.jsep.get("type") != "offer":
+            raise RuntimeError(f"{self.display}: no offer: {joined.data} jsep={joined.jsep}")
+        self.participant_id = joined.data.get("id")
+        self.offer_sdp = joined.jsep["sdp"]
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=self.offer_sdp, type="offer"))
+        # Tracks after the offer: aiortc puts them on the offer's transceivers.
+        self._add_tracks()
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        self.answer_sdp = self.pc.localDescription.sdp
+        configured = await run_blocking(self.client.message, self.handle, {"request": "configure"},
+                                        jsep={"type": "answer", "sdp": self.answer_sdp},
+                                        timeout=timeout)
+        return joined, configured
 
     async def wait_connected(self, timeout=15.0):
         await asyncio.wait_for(self._connected.wait(), timeout)

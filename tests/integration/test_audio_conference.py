@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from janus_harness import (FRAME_SAMPLES, HTTP_ERRORS, SAMPLE_RATE, close_scenario,  # noqa: E402
                            AudioPeer, AudioPeerProcess, JanusClient, JanusError, PlainRtpPeer,
+                           error_code_of,
                            Results, leave_and_destroy, raise_system_exit, run_blocking,
                            plugin_test_main, run_janus_scenario, tone_report, tone_samples)
 
@@ -73,20 +74,6 @@ def fmt_levels(levels):
 
 async def request(client, handle, body, jsep=None, timeout=10.0):
     return await run_blocking(client.message, handle, body, jsep=jsep, timeout=timeout)
-
-
-async def error_code_of(client, handle, body, jsep=None):
-    """Numeric error code of a request expected to fail (plugin or core error), or
-    a description of what came back instead."""
-    try:
-        reply = await request(client, handle, body, jsep=jsep)
-    except JanusError as e:
-        return e.code, f"core error {e.code} ({e.reason})"
-    except HTTP_ERRORS + (TimeoutError,) as e:
-        return None, f"{type(e).__name__}: {e}"
-    code = reply.error_code
-    return code, (f"error_code {code} ({reply.data.get('error')})" if code is not None
-                  else f"no error: {reply.data}")
 
 
 async def participants(client, handle, room):

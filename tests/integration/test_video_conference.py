@@ -41,7 +41,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from janus_harness import (HTTP_ERRORS, close_scenario, YUV_BLACK, JanusClient, JanusError,  # noqa: E402
+from janus_harness import (close_scenario, YUV_BLACK, JanusClient, error_code_of,  # noqa: E402
                            JanusProcess, Results, sanitizer_env, VideoPeer, fmt_yuv, inset_rect,
                            raise_system_exit, region_mean, rgb_to_yuv601, run_blocking,
                            plugin_test_main, run_janus_scenario, save_frame_png, frame_planes,
@@ -296,18 +296,6 @@ class PictureChecker:
 
 async def request(client, handle, body, timeout=10.0):
     return await run_blocking(client.message, handle, body, timeout=timeout)
-
-
-async def error_code_of(client, handle, body):
-    try:
-        reply = await request(client, handle, body)
-    except JanusError as e:
-        return e.code, f"core error {e.code} ({e.reason})"
-    except HTTP_ERRORS + (TimeoutError,) as e:
-        return None, f"{type(e).__name__}: {e}"
-    code = reply.error_code
-    return code, (f"error_code {code} ({reply.data.get('error')})" if code is not None
-                  else f"no error: {reply.data}")
 
 
 async def configure(peer, body):

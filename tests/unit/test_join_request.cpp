@@ -4,6 +4,7 @@
 #include "api_test_helpers.h"
 #include "errors.h"
 #include "join_request.h"
+#include "negotiation.h"
 
 namespace {
 
@@ -158,6 +159,56 @@ void test_link_join(void** /*state*/) {
                conf::kErrInvalidRequest);
 }
 
+void test_generate_offer(void** /*state*/) {
+  auto r = expect_ok(R"({"room": 7})");
+  assert_false(r.generate_offer);
+  assert_false(r.offer_video);
+  r = expect_ok(R"({"room": 7, "generate_offer": true})");
+  assert_true(r.generate_offer);
+  assert_false(r.offer_video);
+  r = expect_ok(R"({"room": 7, "generate_offer": true, "offer_video": true})");
+  assert_true(r.generate_offer);
+  assert_true(r.offer_video);
+  r = expect_ok(R"({"room": 7, "generate_offer": false, "offer_video": false})");
+  assert_false(r.generate_offer);
+  expect_error(R"({"room": 7, "generate_offer": "yes"})", conf::kErrInvalidElement);
+  expect_error(R"({"room": 7, "generate_offer": 1})", conf::kErrInvalidElement);
+  expect_error(R"({"room": 7, "generate_offer": true, "offer_video": 1})",
+               conf::kErrInvalidElement);
+  expect_error(R"({"room": 7, "offer_video": true})", conf::kErrInvalidRequest);
+  expect_error(R"({"room": 7, "generate_offer": false, "offer_video": true})",
+               conf::kErrInvalidRequest);
+  expect_error(R"({"room": 7, "generate_offer": true,
+                   "rtp": {"ip": "127.0.0.1", "port": 5000}})",
+               conf::kErrInvalidRequest);
+}
+
+int join_jsep_error(const char* request_text, conf::Jsep::Type type, bool with_jsep = true) {
+  json_t* j = parse(request_text);
+  conf::JoinRequest r;
+  assert_false(conf::parse_join_request(j, false, &r).has_value());
+  json_decref(j);
+  conf::Jsep jsep{type, "v=0"};
+  auto e = conf::check_join_jsep(r, with_jsep ? &jsep : nullptr);
+  if (e) assert_false(e->message.empty());
+  return e ? e->code : 0;
+}
+
+void test_join_jsep(void** /*state*/) {
+  using Type = conf::Jsep::Type;
+  const char* plain = R"({"room": 7})";
+  const char* offer = R"({"room": 7, "generate_offer": true})";
+  const char* rtp = R"({"room": 7, "rtp": {"ip": "127.0.0.1", "port": 5000}})";
+  assert_int_equal(join_jsep_error(plain, Type::kOffer), 0);
+  assert_int_equal(join_jsep_error(plain, Type::kOffer, false), 0);
+  assert_int_equal(join_jsep_error(plain, Type::kAnswer), conf::kErrInvalidSdp);
+  assert_int_equal(join_jsep_error(offer, Type::kOffer, false), 0);
+  assert_int_equal(join_jsep_error(offer, Type::kOffer), conf::kErrInvalidRequest);
+  assert_int_equal(join_jsep_error(offer, Type::kAnswer), conf::kErrInvalidRequest);
+  assert_int_equal(join_jsep_error(rtp, Type::kOffer, false), 0);
+  assert_int_equal(join_jsep_error(rtp, Type::kOffer), conf::kErrInvalidRequest);
+}
+
 }  // namespace
 
 int main() {
@@ -170,6 +221,8 @@ int main() {
       cmocka_unit_test(test_rtp_object),
       cmocka_unit_test(test_rtp_destination_is_one_host),
       cmocka_unit_test(test_link_join),
+      cmocka_unit_test(test_generate_offer),
+      cmocka_unit_test(test_join_jsep),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

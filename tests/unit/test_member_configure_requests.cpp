@@ -1,10 +1,12 @@
-// The request name, `kick`/`mute`/`unmute` and `configure`, rule by rule.
+// The request name, `kick`/`mute`/`unmute` and `configure` (its fields and its JSEP), rule by
+// rule.
 #include <string>
 
 #include "api_test_helpers.h"
 #include "configure_request.h"
 #include "errors.h"
 #include "member_request.h"
+#include "negotiation.h"
 #include "request_name.h"
 
 namespace {
@@ -83,6 +85,25 @@ void test_configure_request(void** /*state*/) {
   assert_int_equal(configure_error(R"({"secret": 5})"), conf::kErrInvalidElement);
   assert_int_equal(configure_error(R"({"volume": -1})"), conf::kErrInvalidElement);
   assert_int_equal(configure_error(R"({"bitrate": -32000})"), conf::kErrInvalidElement);
+  assert_int_equal(configure_error(R"({"generate_offer": false})"), 0);
+  assert_int_equal(configure_error(R"({"generate_offer": true})"), conf::kErrInvalidRequest);
+  assert_int_equal(configure_error(R"({"generate_offer": "yes"})"), conf::kErrInvalidElement);
+}
+
+int configure_jsep_error(bool offer_pending, conf::Jsep::Type type) {
+  auto e = conf::check_configure_jsep(offer_pending, conf::Jsep{type, "v=0"});
+  if (e) assert_false(e->message.empty());
+  return e ? e->code : 0;
+}
+
+void test_configure_jsep(void** /*state*/) {
+  using Type = conf::Jsep::Type;
+  // The plugin offered (join with generate_offer): only the peer's answer.
+  assert_int_equal(configure_jsep_error(true, Type::kAnswer), 0);
+  assert_int_equal(configure_jsep_error(true, Type::kOffer), conf::kErrInvalidSdp);
+  // Nothing outstanding: the peer (re)negotiates with offers, never answers.
+  assert_int_equal(configure_jsep_error(false, Type::kOffer), 0);
+  assert_int_equal(configure_jsep_error(false, Type::kAnswer), conf::kErrInvalidSdp);
 }
 
 // A link's far end, learnt after its join: a whole ip and port.
@@ -105,10 +126,9 @@ void test_configure_link_target(void** /*state*/) {
 
 int main() {
   const CMUnitTest tests[] = {
-      cmocka_unit_test(test_request_name),
-      cmocka_unit_test(test_member_request),
-      cmocka_unit_test(test_configure_request),
-      cmocka_unit_test(test_configure_link_target),
+      cmocka_unit_test(test_request_name),      cmocka_unit_test(test_member_request),
+      cmocka_unit_test(test_configure_request), cmocka_unit_test(test_configure_link_target),
+      cmocka_unit_test(test_configure_jsep),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,8 +1,8 @@
-// `create`, the room-only requests and the JSEP offer, rule by rule.
+// `create`, the room-only requests and the JSEP, rule by rule.
 #include <string>
 
 #include "errors.h"
-#include "jsep_offer.h"
+#include "jsep.h"
 #include "room_request.h"
 
 // Last: CMocka's macros break standard headers included after it.
@@ -82,22 +82,29 @@ void test_enable_recording_request(void** /*state*/) {
 
 int jsep_error(const char* text) {
   return error_code(text, [](json_t* j) {
-    std::string sdp;
-    return conf::parse_jsep_offer(j, &sdp);
+    conf::Jsep jsep;
+    return conf::parse_jsep(j, &jsep);
   });
 }
 
-void test_jsep_offer(void** /*state*/) {
+void test_jsep(void** /*state*/) {
   json_t* j = parse(R"({"type": "offer", "sdp": "v=0"})");
-  std::string sdp;
-  assert_false(conf::parse_jsep_offer(j, &sdp).has_value());
-  assert_string_equal(sdp.c_str(), "v=0");
+  conf::Jsep jsep;
+  assert_false(conf::parse_jsep(j, &jsep).has_value());
+  assert_true(jsep.type == conf::Jsep::Type::kOffer);
+  assert_string_equal(jsep.sdp.c_str(), "v=0");
+  json_decref(j);
+  j = parse(R"({"type": "answer", "sdp": "v=1"})");
+  assert_false(conf::parse_jsep(j, &jsep).has_value());
+  assert_true(jsep.type == conf::Jsep::Type::kAnswer);
+  assert_string_equal(jsep.sdp.c_str(), "v=1");
   json_decref(j);
   assert_int_equal(jsep_error(R"({"sdp": "v=0"})"), conf::kErrMissingElement);
   assert_int_equal(jsep_error(R"({"type": "offer"})"), conf::kErrMissingElement);
   assert_int_equal(jsep_error(R"({"type": 1, "sdp": "v=0"})"), conf::kErrInvalidElement);
   assert_int_equal(jsep_error(R"({"type": "offer", "sdp": []})"), conf::kErrInvalidElement);
-  assert_int_equal(jsep_error(R"({"type": "answer", "sdp": "v=0"})"), conf::kErrInvalidSdp);
+  assert_int_equal(jsep_error(R"({"type": "pranswer", "sdp": "v=0"})"), conf::kErrInvalidSdp);
+  assert_int_equal(jsep_error(R"({"type": "Offer", "sdp": "v=0"})"), conf::kErrInvalidSdp);
   assert_int_equal(jsep_error(R"("offer")"), conf::kErrInvalidElement);
 }
 
@@ -108,7 +115,7 @@ int main() {
       cmocka_unit_test(test_room_request),
       cmocka_unit_test(test_create_request),
       cmocka_unit_test(test_enable_recording_request),
-      cmocka_unit_test(test_jsep_offer),
+      cmocka_unit_test(test_jsep),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,5 +1,7 @@
 #include "configure_request.h"
 
+#include "errors.h"
+#include "join_request.h"
 #include "json_fields.h"
 #include "room_options.h"
 
@@ -33,6 +35,12 @@ std::optional<ParseError> parse_configure_request(const json_t* message, Configu
     if (auto e = parse_rtp_target(rtp, false, &target)) return e;
     out->rtp = target;
   }
+  // AudioBridge renegotiates with an offer of its own here; ours only offers in a join.
+  bool generate_offer = false;
+  if (auto e = read_bool(message, "generate_offer", &generate_offer)) return e;
+  if (generate_offer)
+    return ParseError{kErrInvalidRequest,
+                      "generate_offer is only for join (renegotiate with an offer of yours)"};
   return check_ignored_participant_fields(message);
 }
 

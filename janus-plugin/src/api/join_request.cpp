@@ -66,7 +66,14 @@ std::optional<ParseError> parse_join_request(const json_t* message, bool string_
   } else if (json_object_get(message, "link_timeout") != nullptr) {
     return ParseError{kErrInvalidRequest, "link_timeout is for a join with link: true"};
   }
+  if (auto e = read_bool(message, "generate_offer", &out->generate_offer)) return e;
+  if (auto e = read_bool(message, "offer_video", &out->offer_video)) return e;
+  if (out->offer_video && !out->generate_offer)
+    return ParseError{kErrInvalidRequest, "offer_video needs generate_offer"};
   if (const json_t* rtp = json_object_get(message, "rtp")) {
+    if (out->generate_offer)
+      return ParseError{kErrInvalidRequest,
+                        "generate_offer is for WebRTC participants, not with rtp"};
     RtpTarget target;
     if (auto e = parse_rtp_target(rtp, link, &target)) return e;
     out->rtp = target;

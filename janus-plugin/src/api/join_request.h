@@ -39,6 +39,10 @@ struct JoinRequest {
   bool muted = false;
   std::optional<RtpTarget> rtp;
   std::optional<LinkOptions> link;  // with rtp
+  // The plugin makes the SDP offer (a call back to the peer), the peer
+  // answers with `configure`; offer_video adds a VP8 m-line to it.
+  bool generate_offer = false;
+  bool offer_video = false;
 };
 
 std::optional<ParseError> parse_join_request(const json_t* message, bool string_ids,

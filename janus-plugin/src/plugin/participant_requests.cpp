@@ -4,12 +4,14 @@
 #include "errors.h"
 #include "events.h"
 #include "join_request.h"
-#include "jsep_offer.h"
+#include "jsep.h"
 #include "log.h"
 #include "monotonic.h"
+#include "negotiation.h"
 #include "rooms.h"
 #include "rtp.h"
 #include "sdp_answer.h"
+#include "sdp_offer.h"
 #include "tones.h"
 
 namespace conf {
@@ -37,14 +39,20 @@ void read_plain_rtp(const std::weak_ptr<Participant>& weak) {
   }
 }
 
-// Validates a JSEP offer and answers it.
-std::optional<ParseError> answer_jsep(const json_t* jsep, const Room& room, SdpAnswer* answer) {
-  std::string sdp;
-  if (auto e = parse_jsep_offer(jsep, &sdp)) return e;
+// Answers a participant's SDP offer.
+std::optional<ParseError> answer_jsep(const Jsep& jsep, const Room& room, SdpAnswer* answer) {
   std::string error;
-  if (!answer_offer(sdp.c_str(), room.options.audiolevel_ext, room.video != nullptr, answer,
+  if (!answer_offer(jsep.sdp.c_str(), room.options.audiolevel_ext, room.video != nullptr, answer,
                     &error))
     return ParseError{kErrInvalidSdp, error};
+  return std::nullopt;
+}
+
+std::optional<ParseError> read_jsep(const json_t* jsep, std::optional<Jsep>* out) {
+  if (jsep == nullptr) return std::nullopt;
+  Jsep parsed;
+  if (auto e = parse_jsep(jsep, &parsed)) return e;
+  *out = std::move(parsed);
   return std::nullopt;
 }
 
@@ -61,10 +69,10 @@ void attach_video(Room& room, Participant& p, const SdpAnswer& answer) {
   p.video_in = std::move(video);
 }
 
-json_t* answer_jsep_json(const SdpAnswer& answer) {
+json_t* jsep_json(const char* type, const std::string& sdp) {
   json_t* j = json_object();
-  json_object_set_new(j, "type", json_string("answer"));
-  json_object_set_new(j, "sdp", json_string(answer.sdp.c_str()));
+  json_object_set_new(j, "type", json_string(type));
+  json_object_set_new(j, "sdp", json_string(sdp.c_str()));
   return j;
 }
 
@@ -92,8 +100,13 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
   Plugin& pl = plugin();
   JoinRequest request;
   if (auto e = parse_join_request(message, pl.settings.string_ids, &request)) return e;
+  std::optional<Jsep> offer;
+  if (auto e = read_jsep(jsep, &offer)) return e;
+  if (auto e = check_join_jsep(request, offer ? &*offer : nullptr)) return e;
   std::shared_ptr<Room> room;
   if (auto e = find_room_or_error(request.room, &room)) return e;
+  if (request.offer_video && !room->video)
+    return ParseError{kErrInvalidRequest, "offer_video: this room has no video"};
   if (!room->options.pin.empty() && request.pin != room->options.pin)
     return ParseError{kErrUnauthorized, "Unauthorized (wrong or missing pin)"};
   {
@@ -118,12 +131,12 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
   mcu::OutputOptions options;
   std::shared_ptr<mcu::AudioOutput> output;
   SdpAnswer answer;
+  std::string our_offer;
   if (request.rtp) {
     // A link is the operator's, authorized above; plain RTP callers need the room's consent.
     if (!p->link && !room->options.allow_rtp_participants) {
       return ParseError{kErrInvalidRequest, "Plain RTP participants are not allowed in this room"};
     }
-    if (jsep != nullptr) return ParseError{kErrInvalidRequest, "A join with rtp takes no jsep"};
     std::string error;
     p->plain = std::make_shared<PlainRtpEndpoint>(pl.settings.rtp, request.rtp->ip,
                                                   request.rtp->port, &error);
@@ -134,8 +147,15 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
     options.link = p->link;
     output = p->plain;
   } else {
-    if (jsep != nullptr) {
-      if (auto e = answer_jsep(jsep, *room, &answer)) return e;
+    if (offer) {
+      if (auto e = answer_jsep(*offer, *room, &answer)) return e;
+    } else if (request.generate_offer) {
+      our_offer = make_sdp_offer({.session_id = random_id() >> 1,
+                                  .audio_level_ext = room->options.audiolevel_ext,
+                                  .video = request.offer_video});
+      answer.opus_payload_type = kOfferOpusPayloadType;
+      p->offered_video = request.offer_video;
+      p->offer_sent_us = mcu::monotonic_us();
     }
     std::lock_guard lock(session->mutex);
     if (!session->webrtc)
@@ -195,10 +215,12 @@ std::optional<ParseError> handle_join(const std::shared_ptr<Session>& session,
     json_object_set_new(r, "payload_type", json_integer(request.rtp->payload_type));
     json_object_set_new(ev, "rtp", r);
   }
-  // The participant is in the room before its answer goes out, so that no
-  // media is lost; an answer the core refuses takes it out again.
-  if (!push_event(session->handle, transaction, ev,
-                  answer.sdp.empty() ? nullptr : answer_jsep_json(answer))) {
+  // The participant is in the room before its answer (or our offer) goes
+  // out, so that no media is lost; one the core refuses takes it out again.
+  json_t* reply_jsep = nullptr;
+  if (!answer.sdp.empty()) reply_jsep = jsep_json("answer", answer.sdp);
+  if (!our_offer.empty()) reply_jsep = jsep_json("offer", our_offer);
+  if (!push_event(session->handle, transaction, ev, reply_jsep)) {
     undo_join(*room, *session, p);
     return ParseError{kErrUnknown, "The joined event could not be delivered; join undone"};
   }
@@ -245,10 +267,20 @@ std::optional<ParseError> handle_configure(const std::shared_ptr<Session>& sessi
         static_cast<unsigned long long>(p->id), request.rtp->ip.c_str(),
         static_cast<unsigned>(request.rtp->port));
   }
+  std::optional<Jsep> remote;
+  if (auto e = read_jsep(jsep, &remote)) return e;
   SdpAnswer answer;
-  if (jsep != nullptr) {
+  if (remote) {
     if (p->plain) return ParseError{kErrInvalidRequest, "A plain RTP participant takes no jsep"};
-    if (auto e = answer_jsep(jsep, *room, &answer)) return e;
+    if (auto e = check_configure_jsep(p->offer_sent_us != 0, *remote)) return e;
+    if (remote->type == Jsep::Type::kAnswer) {
+      std::string error;
+      if (!read_answer(remote->sdp.c_str(), p->offered_video, &answer, &error))
+        return ParseError{kErrInvalidSdp, error};
+      p->offer_sent_us = 0;
+    } else if (auto e = answer_jsep(*remote, *room, &answer)) {
+      return e;
+    }
     p->webrtc->payload_type = answer.opus_payload_type;
     attach_video(*room, *p, answer);
   }
@@ -291,7 +323,7 @@ std::optional<ParseError> handle_configure(const std::shared_ptr<Session>& sessi
   json_t* ev = room_event("event", *room);
   json_object_set_new(ev, "result", json_string("ok"));
   if (!push_event(session->handle, transaction, ev,
-                  answer.sdp.empty() ? nullptr : answer_jsep_json(answer))) {
+                  answer.sdp.empty() ? nullptr : jsep_json("answer", answer.sdp))) {
     return ParseError{kErrUnknown, "The configure result could not be delivered"};
   }
   if (changed) {

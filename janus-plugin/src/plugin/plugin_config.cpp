@@ -65,7 +65,8 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   const Limit limits[] = {{"max_rooms", &s->max_rooms, 1000000, "no limit"},
                           {"tick_threads", &s->tick_threads, 256, "one per core"},
                           {"stats_interval", &s->stats_interval, 86400, "never, else seconds"},
-                          {"media_timeout", &s->media_timeout, 3600, "never, else seconds"}};
+                          {"media_timeout", &s->media_timeout, 3600, "never, else seconds"},
+                          {"offer_timeout", &s->offer_timeout, 3600, "never, else seconds"}};
   for (const Limit& l : limits) {
     json_t* v = json_object_get(general, l.key);
     if (v == nullptr) continue;
@@ -88,9 +89,9 @@ bool read_general(json_t* general, PluginSettings* s, std::string* error) {
   // Room defaults live in `general` too (max_speakers, default_bitrate, ...).
   json_t* defaults = json_deep_copy(general);
   json_object_del(defaults, "room");
-  for (const char* k :
-       {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range", "max_rooms",
-        "tick_threads", "stats_interval", "media_timeout", "caption_font", "webrtc_audio_relay"})
+  for (const char* k : {"admin_key", "events", "string_ids", "local_ip", "rtp_port_range",
+                        "max_rooms", "tick_threads", "stats_interval", "media_timeout",
+                        "offer_timeout", "caption_font", "webrtc_audio_relay"})
     json_object_del(defaults, k);
   auto e = parse_room_options(defaults, s->string_ids, false, &s->room_defaults);
   json_decref(defaults);

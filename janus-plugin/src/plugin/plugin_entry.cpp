@@ -196,7 +196,7 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
       log(Level::kWarn, "skipping room from %s: %s", path.c_str(), e.message.c_str());
   }
   start_stats_events(pl.settings.stats_interval);
-  start_media_watchdog(pl.settings.media_timeout);
+  start_media_watchdog(pl.settings.media_timeout, pl.settings.offer_timeout);
   start_link_watchdog();
   initialized = true;
   log(Level::kInfo,

@@ -85,4 +85,32 @@ bool answer_offer(const char* offer_text, bool audio_level_ext, bool video, SdpA
   return true;
 }
 
+bool read_answer(const char* answer_text, bool video_offered, SdpAnswer* out, std::string* error) {
+  char parse_error[200] = {0};
+  janus_sdp* answer = janus_sdp_parse(answer_text, parse_error, sizeof(parse_error));
+  if (answer == nullptr) {
+    *error = std::string("Invalid SDP answer: ") + parse_error;
+    return false;
+  }
+  for (GList* l = answer->m_lines; l != nullptr; l = l->next) {
+    auto* m = static_cast<janus_sdp_mline*>(l->data);
+    if (m->port == 0) continue;
+    if (m->type == JANUS_SDP_AUDIO && out->opus_payload_type < 0) {
+      out->opus_payload_type = janus_sdp_get_codec_pt(answer, m->index, "opus");
+    } else if (video_offered && m->type == JANUS_SDP_VIDEO && out->vp8_payload_type < 0) {
+      out->vp8_payload_type = janus_sdp_get_codec_pt(answer, m->index, "vp8");
+      if (out->vp8_payload_type < 0) continue;
+      const janus_sdp_mdirection direction = reverse(m->direction);
+      out->video_in = direction == JANUS_SDP_SENDRECV || direction == JANUS_SDP_RECVONLY;
+      out->video_out = direction == JANUS_SDP_SENDRECV || direction == JANUS_SDP_SENDONLY;
+    }
+  }
+  janus_sdp_destroy(answer);
+  if (out->opus_payload_type < 0) {
+    *error = "The answer accepts no Opus audio";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace conf

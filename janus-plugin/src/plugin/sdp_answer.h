@@ -1,7 +1,9 @@
-// Answers a participant's SDP offer: one sendrecv Opus audio m-line and, when
-// the room has video, one VP8 video m-line in the direction the offer allows
-// (the participant's camera in, the room's composite out). Every other m-line
-// is rejected.
+// SDP answers both ways. The plugin answers a participant's offer: one
+// sendrecv Opus audio m-line and, when the room has video, one VP8 video
+// m-line in the direction the offer allows (the participant's camera in, the
+// room's composite out); every other m-line is rejected. And a participant
+// answers the plugin's offer (join with generate_offer): what it accepted is
+// read from its answer the same way.
 #pragma once
 
 #include <string>
@@ -21,5 +23,11 @@ struct SdpAnswer {
 // rejected in the answer (port 0) and the call goes on audio-only.
 bool answer_offer(const char* offer, bool audio_level_ext, bool video, SdpAnswer* out,
                   std::string* error);
+
+// Reads a participant's answer to the plugin's offer into `out` (its sdp
+// stays empty): its own payload types, and the video directions when video
+// was offered. Returns false with `error` set for an unparsable answer or one
+// that accepts no Opus.
+bool read_answer(const char* answer, bool video_offered, SdpAnswer* out, std::string* error);
 
 }  // namespace conf

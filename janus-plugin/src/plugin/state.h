@@ -85,6 +85,10 @@ struct Participant {
   // When its last RTP or RTCP arrived (monotonic µs). WebRTC: set when the PC
   // comes up; a link: set on join and on configure (the far end's change).
   std::atomic<int64_t> last_media_us{0};
+  // Join with generate_offer: when the plugin's offer went out (monotonic µs),
+  // 0 once answered or when the peer offered.
+  std::atomic<int64_t> offer_sent_us{0};
+  bool offered_video = false;  // that offer had a video m-line
   bool setup() const { return plain != nullptr || (webrtc && webrtc->ready); }
   // configure changes it on the worker while Janus' threads read it.
   std::string display() const {
@@ -143,6 +147,9 @@ struct PluginSettings {
   int stats_interval = 60;
   // Seconds without RTP or RTCP after which a WebRTC participant's PC is closed (0: never).
   int media_timeout = 30;
+  // Seconds the plugin's offer (join with generate_offer) waits for its answer
+  // before the participant is taken out and its PeerConnection closed (0: for ever).
+  int offer_timeout = 90;
   bool events = true;
   bool string_ids = false;
   // WebRTC listeners' mix goes out from their own Janus loop thread
