@@ -3,6 +3,11 @@
 
     /usr/bin/python3 bench/run_rooms_bench.py [--plugin build/janus-plugin/libjanus_conference.so]
     /usr/bin/python3 bench/run_rooms_bench.py --quick      # smoke run: 2 and 5 rooms, no search
+    /usr/bin/python3 bench/run_rooms_bench.py --rooms 60 --repeat 3 [--only ours]  # fixed count
+
+With --rooms, each plugin (or only ours / only AudioBridge) runs at those room counts, --repeat
+times each, with no search: Janus' CPU time per room-second at a fixed load, steadier than the
+search on a shared machine.
 
 What a deployment with many small conferences hits: R rooms of 4 plain-RTP participants, one
 talking, three silent, all at once. ONE Janus with both plugins (pinned to CPU 0, the load
@@ -102,6 +107,15 @@ def verdicts(rows, searches):
     return lines
 
 
+def command(args):
+    flags = " --quick" if args.quick else ""
+    if args.rooms:
+        flags += "".join(f" --rooms {r}" for r in args.rooms)
+        flags += f" --repeat {args.repeat}" if args.repeat > 1 else ""
+        flags += f" --only {args.only}" if args.only else ""
+    return f"`/usr/bin/python3 bench/run_rooms_bench.py{flags}`"
+
+
 def write_results(path, info, rows, searches, args, started, timeouts):
     lines = [
         "# Many small rooms: benchmark results",
@@ -113,12 +127,14 @@ def write_results(path, info, rows, searches, args, started, timeouts):
            else "not pinned")
         + "; our plugin with its default tick threads (one per core)",
         f"* Rooms of {PER_ROOM} plain-RTP participants, {TALKERS} talking, the rest silent; "
-        f"{args.seconds:g} s window after {args.warmup:g} s warm-up; command: "
-        f"`/usr/bin/python3 bench/run_rooms_bench.py{' --quick' if args.quick else ''}`",
+        f"{args.seconds:g} s window after {args.warmup:g} s warm-up; command: {command(args)}",
         "* Memory and threads per room: Janus' figure at the end of the measurement window minus "
         "its idle figure before the run, over the number of rooms (participants included)",
         "",
     ] + table(rows)
+    if args.rooms:
+        lines += ["", "Janus CPU ms per room-second (" + ", ".join(
+            f"{SHORT[r['plugin']]} {r['rooms']}: {4 * cpu_fields(r)[1]:.2f}" for r in rows) + ")"]
     if searches:
         lines += search_tables(searches, "Most rooms", "most rooms sustained", "rooms", table)
     if timeouts:
@@ -133,18 +149,30 @@ def write_results(path, info, rows, searches, args, started, timeouts):
 
 
 def main():
-    args = bench_args(__doc__, "RESULTS-rooms.md", "smoke run: 2 and 5 rooms, no search")
+    def add_arguments(parser):
+        parser.add_argument("--rooms", type=int, action="append",
+                            help="a fixed room count (repeatable): no search")
+        parser.add_argument("--repeat", type=int, default=1, help="runs per fixed room count")
+        parser.add_argument("--only", choices=("ours", "audiobridge"))
+
+    args = bench_args(__doc__, "RESULTS-rooms.md", "smoke run: 2 and 5 rooms, no search",
+                      add_arguments)
     if args is None:
         return 2
+    plugins = {"ours": (OURS,), "audiobridge": (AUDIOBRIDGE,)}.get(args.only,
+                                                                   (OURS, AUDIOBRIDGE))
 
     def measure(bench, started):
         rows = []
-        for i, rooms in enumerate(QUICK_ROOMS if args.quick else ROOMS):
-            for plugin in ((OURS, AUDIOBRIDGE) if i % 2 == 0 else (AUDIOBRIDGE, OURS)):
+        print(f"Janus pid {bench.janus.pid}", flush=True)
+        counts = args.rooms or (QUICK_ROOMS if args.quick else ROOMS)
+        for i, rooms in enumerate([r for r in counts for _ in range(max(args.repeat, 1))]):
+            for plugin in (plugins if i % 2 == 0 else plugins[::-1]):
                 report = run(bench, plugin, rooms)
                 if report is not None:
                     rows.append(report)
-        searches = [] if args.quick else [search(bench, p, rows) for p in (OURS, AUDIOBRIDGE)]
+        searches = ([] if args.quick or args.rooms
+                    else [search(bench, p, rows) for p in plugins])
         return write_results(args.out, bench.info, rows, searches, args, started, bench.timeouts)
 
     return run_bench(args, measure)

@@ -202,6 +202,36 @@ void test_remove_forgets_participant(void**) {
   assert_false(mixer.selector().is_talking(1));
 }
 
+// A mix that is one input's frame sample for sample names that input, so its packet can go
+// out instead; any second source (speaker or announcement) or the limiter's touch clears it.
+void test_mix_of_one_names_its_input(void**) {
+  AudioMixer mixer;
+  Room room{{300, 500, 700}, {6000, 0, 0}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 10);
+  assert_int_equal(r.common_only, 1);
+  assert_int_equal(personal_of(r, 1)->only, 0);  // the lone talker's own mix is silent
+
+  room.amp = {6000, 5000, 0};
+  run(mixer, room, r, 10);
+  assert_int_equal(r.speakers.size(), 2);
+  assert_int_equal(r.common_only, 0);
+  assert_int_equal(personal_of(r, 1)->only, 2);
+  assert_int_equal(personal_of(r, 2)->only, 1);
+
+  const Frame announcement = tone(900, 3000, 0);
+  room.build(10);
+  mixer.mix(room.inputs, r, announcement.data());
+  assert_int_equal(r.common_only, 0);
+  assert_int_equal(personal_of(r, 1)->only, 0);
+
+  AudioMixer loud_mixer;
+  Room loud{{300, 500}, {30000, 0}, {}, {}, {}};  // above the limiter's threshold
+  run(loud_mixer, loud, r, 10);
+  assert_int_equal(r.speakers.size(), 1);
+  assert_int_equal(r.common_only, 0);
+}
+
 }  // namespace
 
 int main() {
@@ -214,6 +244,7 @@ int main() {
       cmocka_unit_test(test_sender_level_takes_precedence),
       cmocka_unit_test(test_limiter_keeps_loud_sum_in_range),
       cmocka_unit_test(test_remove_forgets_participant),
+      cmocka_unit_test(test_mix_of_one_names_its_input),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
