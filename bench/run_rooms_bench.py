@@ -3,6 +3,15 @@
 
     /usr/bin/python3 bench/run_rooms_bench.py [--plugin build/janus-plugin/libjanus_conference.so]
     /usr/bin/python3 bench/run_rooms_bench.py --quick      # smoke run: 2 and 5 rooms, no search
+    /usr/bin/python3 bench/run_rooms_bench.py --rooms 60 --repeat 3 [--only ours]  # fixed count
+    /usr/bin/python3 bench/run_rooms_bench.py --idle-rooms 500 --out /tmp/idle.md    # idle rooms
+
+With --idle-rooms N, each plugin gets N rooms with nobody in them (created through the Admin
+API) and the run reports what one idle room costs Janus: memory, threads and CPU.
+
+With --rooms, each plugin (or only ours / only AudioBridge) runs at those room counts, --repeat
+times each, with no search: Janus' CPU time per room-second at a fixed load, steadier than the
+search on a shared machine.
 
 What a deployment with many small conferences hits: R rooms of 4 plain-RTP participants, one
 talking, three silent, all at once. ONE Janus with both plugins (pinned to CPU 0, the load
@@ -16,14 +25,15 @@ bench/RESULTS-rooms.md (also printed). Exits non-zero only when something broke.
 import os
 import platform
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from bench_host import cpu_model  # noqa: E402
 from run_audio_bench import (AUDIOBRIDGE, LATENCY_TARGET_MS, OURS, SHORT,  # noqa: E402
-                             bench_args, cpu_fields, run_bench, search_largest,
-                             search_tables, starved, sustained)
+                             bench_args, cpu_fields, janus_status, run_bench, search_largest,
+                             search_tables, settle, starved, sustained)
 
 PER_ROOM = 4
 TALKERS = 1
@@ -102,6 +112,35 @@ def verdicts(rows, searches):
     return lines
 
 
+def idle_rooms(bench, plugin, count, window_s=5.0):
+    """What `count` rooms with nobody in them cost Janus, per room: RSS kB, threads, and CPU
+    ms per second over `window_s`; the rooms are destroyed afterwards."""
+    janus = bench.janus
+    rss, threads = janus_status(janus.pid)
+    ids = [900000 + i for i in range(count)]
+    for room in ids:
+        janus.admin_message(plugin, {"request": "create", "room": room, "sampling_rate": 48000})
+    time.sleep(1.0)
+    cpu = janus.cpu_seconds()
+    time.sleep(window_s)
+    cpu = janus.cpu_seconds() - cpu
+    rss_after, threads_after = janus_status(janus.pid)
+    for room in ids:
+        janus.admin_message(plugin, {"request": "destroy", "room": room})
+    settle(janus)
+    return (f"| {SHORT[plugin]} | {count} | {(rss_after - rss) / count:.1f} | "
+            f"{(threads_after - threads) / count:.2f} | {1000 * cpu / window_s / count:.3f} |")
+
+
+def command(args):
+    flags = " --quick" if args.quick else ""
+    if args.rooms:
+        flags += "".join(f" --rooms {r}" for r in args.rooms)
+        flags += f" --repeat {args.repeat}" if args.repeat > 1 else ""
+        flags += f" --only {args.only}" if args.only else ""
+    return f"`/usr/bin/python3 bench/run_rooms_bench.py{flags}`"
+
+
 def write_results(path, info, rows, searches, args, started, timeouts):
     lines = [
         "# Many small rooms: benchmark results",
@@ -113,12 +152,14 @@ def write_results(path, info, rows, searches, args, started, timeouts):
            else "not pinned")
         + "; our plugin with its default tick threads (one per core)",
         f"* Rooms of {PER_ROOM} plain-RTP participants, {TALKERS} talking, the rest silent; "
-        f"{args.seconds:g} s window after {args.warmup:g} s warm-up; command: "
-        f"`/usr/bin/python3 bench/run_rooms_bench.py{' --quick' if args.quick else ''}`",
+        f"{args.seconds:g} s window after {args.warmup:g} s warm-up; command: {command(args)}",
         "* Memory and threads per room: Janus' figure at the end of the measurement window minus "
         "its idle figure before the run, over the number of rooms (participants included)",
         "",
     ] + table(rows)
+    if args.rooms:
+        lines += ["", "Janus CPU ms per room-second (" + ", ".join(
+            f"{SHORT[r['plugin']]} {r['rooms']}: {4 * cpu_fields(r)[1]:.2f}" for r in rows) + ")"]
     if searches:
         lines += search_tables(searches, "Most rooms", "most rooms sustained", "rooms", table)
     if timeouts:
@@ -133,18 +174,46 @@ def write_results(path, info, rows, searches, args, started, timeouts):
 
 
 def main():
-    args = bench_args(__doc__, "RESULTS-rooms.md", "smoke run: 2 and 5 rooms, no search")
+    def add_arguments(parser):
+        parser.add_argument("--rooms", type=int, action="append",
+                            help="a fixed room count (repeatable): no search")
+        parser.add_argument("--repeat", type=int, default=1, help="runs per fixed room count")
+        parser.add_argument("--only", choices=("ours", "audiobridge"))
+        parser.add_argument("--idle-rooms", type=int,
+                            help="only measure this many rooms with nobody in them")
+
+    args = bench_args(__doc__, "RESULTS-rooms.md", "smoke run: 2 and 5 rooms, no search",
+                      add_arguments)
     if args is None:
         return 2
+    plugins = {"ours": (OURS,), "audiobridge": (AUDIOBRIDGE,)}.get(args.only,
+                                                                   (OURS, AUDIOBRIDGE))
+
+    def measure_idle(bench, started):
+        lines = ["# Idle rooms", "", f"* Date: {started.strftime('%Y-%m-%d %H:%M %Z').strip()}",
+                 f"* Janus {bench.info.get('version_string', '?')}, both plugins, pinned to "
+                 "CPU 0; rooms created through the Admin API, nobody in them", "",
+                 "| plugin | idle rooms | Janus RSS kB per room | Janus threads per room | "
+                 "Janus CPU ms per room per s |", "|---|---|---|---|---|"]
+        lines += [idle_rooms(bench, p, args.idle_rooms) for p in plugins]
+        text = "\n".join(lines) + "\n"
+        with open(args.out, "w") as fh:
+            fh.write(text)
+        return text
 
     def measure(bench, started):
+        if args.idle_rooms:
+            return measure_idle(bench, started)
         rows = []
-        for i, rooms in enumerate(QUICK_ROOMS if args.quick else ROOMS):
-            for plugin in ((OURS, AUDIOBRIDGE) if i % 2 == 0 else (AUDIOBRIDGE, OURS)):
+        print(f"Janus pid {bench.janus.pid}", flush=True)
+        counts = args.rooms or (QUICK_ROOMS if args.quick else ROOMS)
+        for i, rooms in enumerate([r for r in counts for _ in range(max(args.repeat, 1))]):
+            for plugin in (plugins if i % 2 == 0 else plugins[::-1]):
                 report = run(bench, plugin, rooms)
                 if report is not None:
                     rows.append(report)
-        searches = [] if args.quick else [search(bench, p, rows) for p in (OURS, AUDIOBRIDGE)]
+        searches = ([] if args.quick or args.rooms
+                    else [search(bench, p, rows) for p in plugins])
         return write_results(args.out, bench.info, rows, searches, args, started, bench.timeouts)
 
     return run_bench(args, measure)

@@ -38,7 +38,9 @@ RECORD_SECONDS = 6.0
 DURATION_SLACK_S = 0.1        # a tick's 20 ms either end, and the container's rounding
 ANN_ROOM = 6102
 ANN_SECRET = "ann-secret"
-ANN_TALKER_HZ = 400
+# No harmonic of the talker's tone on a file's tone: a mix of the talker alone is its own
+# packet (no re-encode), whose 5th harmonic of 400 Hz would read as the 2000 Hz file.
+ANN_TALKER_HZ = 450
 ANN_FILE_HZ = 1500            # the played file's tone: what everyone must hear
 ANN_FILE_SECONDS = 3.0
 LOOP_FILE_HZ = 2000           # a short file played in a loop: stereo at 24 kHz

@@ -279,6 +279,60 @@ void test_quiet_link_is_nothing_to_hear(void**) {
   assert_frame_is_sum(r.common, room, {2});
 }
 
+// A link is mixed beside the speakers: a mix of one names the link when it is the lone
+// contributor, and the link's own mix can be a lone local talker's packet.
+void test_mix_of_one_with_a_link(void**) {
+  AudioMixer mixer(mcu::SpeakerConfig{.max_speakers = 1});
+  // 1: the one local talker; 2: a listener; 3: the link, first quiet, then talking alone.
+  Room room{{300, 500, 700}, {6000, 0, 0}, {}, {}, {}};
+  MixResult r;
+  for (int t = 0; t < 10; ++t) {
+    room.build(t);
+    room.inputs[2].link = true;
+    mixer.mix(room.inputs, r);
+  }
+  assert_int_equal(r.common_only, 1);
+  assert_int_equal(personal_of(r, 3)->only, 1);
+  room.amp = {0, 0, 6000};
+  for (int t = 10; t < 60; ++t) {
+    room.build(t);
+    room.inputs[2].link = true;
+    mixer.mix(room.inputs, r);
+  }
+  assert_int_equal(r.common_only, 3);
+  assert_true(personal_of(r, 3)->silent);
+}
+
+// A mix that is one input's frame sample for sample names that input, so its packet can go
+// out instead; any second source (speaker or announcement) or the limiter's touch clears it.
+void test_mix_of_one_names_its_input(void**) {
+  AudioMixer mixer;
+  Room room{{300, 500, 700}, {6000, 0, 0}, {}, {}, {}};
+  MixResult r;
+  run(mixer, room, r, 10);
+  assert_int_equal(r.common_only, 1);
+  assert_int_equal(personal_of(r, 1)->only, 0);  // the lone talker's own mix is silent
+
+  room.amp = {6000, 5000, 0};
+  run(mixer, room, r, 10);
+  assert_int_equal(r.speakers.size(), 2);
+  assert_int_equal(r.common_only, 0);
+  assert_int_equal(personal_of(r, 1)->only, 2);
+  assert_int_equal(personal_of(r, 2)->only, 1);
+
+  const Frame announcement = tone(900, 3000, 0);
+  room.build(10);
+  mixer.mix(room.inputs, r, announcement.data());
+  assert_int_equal(r.common_only, 0);
+  assert_int_equal(personal_of(r, 1)->only, 0);
+
+  AudioMixer loud_mixer;
+  Room loud{{300, 500}, {30000, 0}, {}, {}, {}};  // above the limiter's threshold
+  run(loud_mixer, loud, r, 10);
+  assert_int_equal(r.speakers.size(), 1);
+  assert_int_equal(r.common_only, 0);
+}
+
 }  // namespace
 
 int main() {
@@ -295,6 +349,8 @@ int main() {
       cmocka_unit_test(test_link_is_never_a_speaker),
       cmocka_unit_test(test_muted_link_is_not_heard),
       cmocka_unit_test(test_quiet_link_is_nothing_to_hear),
+      cmocka_unit_test(test_mix_of_one_names_its_input),
+      cmocka_unit_test(test_mix_of_one_with_a_link),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -43,6 +43,7 @@ struct Talker {
   uint16_t seq = 100;
   uint32_t ts = 5000;
   double phase = 0;
+  std::vector<std::vector<uint8_t>> sent;  // every Opus payload fed
 };
 
 // Sends one 20 ms tone frame from `t` into the room, as RTP; with an RFC 6464
@@ -60,6 +61,7 @@ void feed(Talker& t, int64_t now_us, int level = -1, double amplitude = 8000) {
                             static_cast<uint32_t>(t.id), ext, level, level >= 0 && level < 127);
   const int n = t.encoder.encode(pcm, packet + header, sizeof(packet) - header);
   assert_true(n > 0);
+  t.sent.emplace_back(packet + header, packet + header + n);
   t.ts += mcu::kFrameSamples;
   mcu::RtpPacketView view;
   assert_true(mcu::parse_rtp(packet, header + static_cast<size_t>(n), ext, &view));
@@ -377,8 +379,11 @@ void test_forwarders_get_the_common_mix_every_tick(void** /*state*/) {
   const auto pcm = decode_all(*forwarded, 10);
   const std::vector<int16_t> talk(pcm.begin(), pcm.begin() + 80 * mcu::kFrameSamples);
   assert_true(goertzel_db(talk, 500) > goertzel_db(talk, 1650) + 30.0);
-  // Listeners and forwarders share one encode of the common mix per tick.
-  assert_int_equal(room.stats().encodes, 150);
+  // Listeners and forwarders share one encode of the common mix per tick; while it is the
+  // lone talker's frame, its own packet instead, and one encode primes the way back.
+  const auto stats = room.stats();
+  assert_true(stats.passed_through >= 95);
+  assert_int_equal(stats.encodes + stats.passed_through, 151);
 
   // An empty room: only the always_on forwarder goes on.
   room.remove(1);
@@ -392,6 +397,53 @@ void test_forwarders_get_the_common_mix_every_tick(void** /*state*/) {
   assert_null(room.forwarders().remove(8).get());
   room.tick();
   assert_int_equal(always->packets.size(), 170);
+}
+
+std::vector<uint8_t> payload_of(const std::vector<uint8_t>& packet) {
+  mcu::RtpPacketView v;
+  assert_true(mcu::parse_rtp(packet.data(), packet.size(), 0, &v));
+  return {v.payload, v.payload + v.payload_len};
+}
+
+// A lone talker's listeners get its own packets as they came (no encode); once a second
+// talker is mixed in, the mix is encoded again, and the stream stays one stream throughout.
+void test_lone_talker_passes_through(void**) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker a;
+  a.id = 1;
+  a.freq = 500;
+  a.inbound = room.add(1, std::make_shared<CaptureOutput>(), {}, false);
+  Talker b;
+  b.id = 2;
+  b.freq = 900;
+  b.inbound = room.add(2, std::make_shared<CaptureOutput>(), {}, false);
+  auto out = std::make_shared<CaptureOutput>();
+  room.add(3, out, {}, false);
+
+  for (int tick = 0; tick < 50; ++tick) {
+    feed(a, tick * 20000);
+    room.tick();
+  }
+  assert_int_equal(out->packets.size(), 50);
+  for (size_t i = 10; i < 50; ++i) assert_true(payload_of(out->packets[i]) == a.sent[i]);
+  const auto alone = room.stats();
+  assert_true(alone.passed_through >= 45);
+  assert_true(alone.encodes <= 5);
+
+  for (int tick = 50; tick < 100; ++tick) {
+    feed(a, tick * 20000);
+    feed(b, tick * 20000);
+    room.tick();
+  }
+  const auto both = room.stats();
+  assert_true(both.encodes - alone.encodes >= 45);  // the common mix, and each one's mix-minus
+  for (size_t i = 60; i < 100; ++i) assert_true(payload_of(out->packets[i]) != a.sent[i]);
+  mcu::RtpPacketView first;
+  assert_true(mcu::parse_rtp(out->packets[0].data(), out->packets[0].size(), 0, &first));
+  assert_continuous_stream(*out, first.ssrc, 111);
+  const auto pcm = decode_all(*out, 60);
+  assert_true(goertzel_db(pcm, 500) > goertzel_db(pcm, 1650) + 30.0);
+  assert_true(goertzel_db(pcm, 900) > goertzel_db(pcm, 1650) + 30.0);
 }
 
 // An output that holds packets back (the WebRTC outbox) learns of every tick:
@@ -577,6 +629,7 @@ int main() {
       cmocka_unit_test(test_quiet_senders_are_not_decoded),
       cmocka_unit_test(test_recording_holds_the_common_mix),
       cmocka_unit_test(test_forwarders_get_the_common_mix_every_tick),
+      cmocka_unit_test(test_lone_talker_passes_through),
       cmocka_unit_test(test_played_file_is_heard_and_ends),
       cmocka_unit_test(test_join_tone_not_for_the_newcomer),
       cmocka_unit_test(test_linked_rooms_hear_each_other_without_echo),

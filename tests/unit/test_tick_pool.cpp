@@ -199,6 +199,19 @@ void test_shared_pool_configured_once(void**) {
   assert_int_equal(mcu::TickPool::shared().size(), 3);
 }
 
+// Deadlines sit on the common grid, so rooms started at different moments share wake-ups; a
+// period off the grid starts at once.
+void test_first_deadline_on_the_grid(void**) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point on_grid{std::chrono::milliseconds(1000)};
+  assert_true(mcu::first_deadline(on_grid, 20ms) == on_grid);
+  assert_true(mcu::first_deadline(on_grid + 1us, 20ms) == on_grid + mcu::kTickGrid);
+  assert_true(mcu::first_deadline(on_grid + 1999us, 20ms) == on_grid + mcu::kTickGrid);
+  assert_true(mcu::first_deadline(on_grid + 2001us, 40ms) == on_grid + 2 * mcu::kTickGrid);
+  const auto video = std::chrono::microseconds(33333);
+  assert_true(mcu::first_deadline(on_grid + 1us, video) == on_grid + 1us);
+}
+
 }  // namespace
 
 int main() {
@@ -209,6 +222,7 @@ int main() {
       cmocka_unit_test(test_overrun_skips_and_reports_late),
       cmocka_unit_test(test_start_stop_idempotent),
       cmocka_unit_test(test_shared_pool_configured_once),
+      cmocka_unit_test(test_first_deadline_on_the_grid),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -13,6 +13,13 @@ namespace {
 // that listeners' streams still pause when the whole conference is quiet.
 constexpr int kLinkAudibleLevel = 80;
 
+// The input a mix equals sample for sample: when it has exactly one contributor (`pcm` of
+// `id`) and the limiter left it as it was; else 0.
+uint64_t only_input(int contributors, uint64_t id, const int16_t* pcm, const Frame& mix) {
+  if (contributors != 1 || pcm == nullptr) return 0;
+  return std::equal(mix.begin(), mix.end(), pcm) ? id : 0;
+}
+
 }  // namespace
 
 AudioMixer::AudioMixer(const SpeakerConfig& config) : selector_(config) {
@@ -86,6 +93,12 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
   out.common_silent = contributors + others == 0;
   out.common_level =
       out.common_silent ? kSilentLevel : rfc6464_level(out.common.data(), kFrameSamples);
+  // With a single contributor, the first mixed input (speaker or link) with a frame is the one.
+  size_t first = 0;
+  while (first < speaker_pcm_.size() && speaker_pcm_[first] == nullptr) ++first;
+  out.common_only = first < speaker_pcm_.size() ? only_input(contributors + others, mixed_[first],
+                                                             speaker_pcm_[first], out.common)
+                                                : 0;
 
   std::erase_if(personal_limiters_, [this](const auto& entry) {
     return std::find(mixed_.begin(), mixed_.end(), entry.first) == mixed_.end();
@@ -103,8 +116,15 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
     std::unique_ptr<SoftLimiter>& limiter = personal_limiters_[p.id];
     if (!limiter) limiter = std::make_unique<SoftLimiter>();
     limiter->process(scratch_.data(), p.pcm.data(), kFrameSamples);
-    p.silent = contributors + others - (own != nullptr ? 1 : 0) == 0;
+    const int heard = contributors + others - (own != nullptr ? 1 : 0);
+    p.silent = heard == 0;
     p.level = p.silent ? kSilentLevel : rfc6464_level(p.pcm.data(), kFrameSamples);
+    p.only = 0;
+    for (size_t j = 0; j < speaker_pcm_.size() && heard == 1; ++j) {
+      if (j != k && speaker_pcm_[j] != nullptr) {
+        p.only = only_input(heard, mixed_[j], speaker_pcm_[j], p.pcm);
+      }
+    }
   }
 }
 

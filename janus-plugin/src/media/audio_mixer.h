@@ -39,6 +39,7 @@ struct PersonalMix {
   Frame pcm{};
   bool silent = true;  // nothing but silence in it (no other speaker)
   int level = 127;
+  uint64_t only = 0;  // see MixResult::common_only
 };
 
 struct MixResult {
@@ -46,6 +47,9 @@ struct MixResult {
   Frame common{};
   bool common_silent = true;
   int common_level = 127;
+  // The one input the common mix equals sample for sample (a lone speaker, no announcement,
+  // untouched by the limiter), else 0: that input's own packet can stand for the mix.
+  uint64_t common_only = 0;
   // One per selected speaker, same order, then one per link.
   std::vector<PersonalMix> personal;
   std::vector<TalkChange> talk_changes;

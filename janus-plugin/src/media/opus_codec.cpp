@@ -98,4 +98,9 @@ int opus_packet_samples(const uint8_t* data, size_t len) {
   return opus_packet_get_nb_samples(data, static_cast<opus_int32>(len), kSampleRate);
 }
 
+int opus_packet_channels(const uint8_t* data, size_t len) {
+  if (!valid_packet(data, len)) return OPUS_BAD_ARG;
+  return opus_packet_get_nb_channels(data);
+}
+
 }  // namespace mcu

@@ -64,5 +64,7 @@ class OpusEncoderMono {
 
 // Number of samples (at 48 kHz) in an Opus packet, or a negative error.
 int opus_packet_samples(const uint8_t* data, size_t len);
+// Number of channels an Opus packet codes (1 or 2), or a negative error.
+int opus_packet_channels(const uint8_t* data, size_t len);
 
 }  // namespace mcu

@@ -59,6 +59,8 @@ bool ParticipantAudio::refill(int skip_quieter_than) {
         n = decoder_.conceal(out, std::min(last_packet_samples_, room));
       } else {
         last_packet_samples_ = n;
+        whole_packet_ = pending_ == 0 && n == kFrameSamples &&
+                        opus_packet_channels(payload_.data(), payload_.size()) == 1;
       }
       last_level_ = level;
       break;
@@ -89,6 +91,7 @@ bool ParticipantAudio::refill(int skip_quieter_than) {
 
 ParticipantAudio::FrameResult ParticipantAudio::next_frame(int16_t* pcm, int* level,
                                                            int skip_quieter_than) {
+  whole_packet_ = false;
   while (pending_ < kFrameSamples) {
     if (refill(skip_quieter_than)) {
       if (quiet_frame_) {
@@ -106,12 +109,18 @@ ParticipantAudio::FrameResult ParticipantAudio::next_frame(int16_t* pcm, int* le
   }
   std::memcpy(pcm, pcm_.data(), kFrameSamples * sizeof(int16_t));
   pending_ -= kFrameSamples;
+  if (pending_ > 0) whole_packet_ = false;
   if (pending_ > 0) {
     std::memmove(pcm_.data(), pcm_.data() + kFrameSamples,
                  static_cast<size_t>(pending_) * sizeof(int16_t));
   }
   *level = last_level_;
   return FrameResult::kDecoded;
+}
+
+std::span<const uint8_t> ParticipantAudio::whole_packet() const {
+  if (!whole_packet_) return {};
+  return {payload_.data(), payload_.size()};
 }
 
 }  // namespace mcu

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "jitter_buffer.h"
@@ -37,6 +38,11 @@ class ParticipantAudio {
 
   static constexpr int kDecodeAll = 128;
 
+  // The packet the last kDecoded frame was decoded from, when that frame is exactly one whole
+  // mono 20 ms packet (no concealment, no part of another packet); empty otherwise. Valid
+  // until the next next_frame(). A mix of this frame alone can send it as it came.
+  std::span<const uint8_t> whole_packet() const;
+
   JitterBufferStats stats() const;
   // Any thread (stats while the mixer runs).
   uint64_t decode_errors() const { return decode_errors_.load(std::memory_order_relaxed); }
@@ -58,6 +64,7 @@ class ParticipantAudio {
   int last_packet_samples_ = kFrameSamples;
   bool last_skipped_ = false;  // the decoder has not seen the last packet
   bool quiet_frame_ = false;   // refill() produced one whole quiet frame, not samples
+  bool whole_packet_ = false;  // the last frame is payload_ decoded, all of it
   // Written here, read by stats readers on other threads.
   std::atomic<uint64_t> decode_errors_{0};
   std::atomic<uint64_t> skipped_decodes_{0};

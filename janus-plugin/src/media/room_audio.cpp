@@ -33,7 +33,7 @@ struct RoomAudio::Member {
   uint32_t ts_base = random_u32();
   bool sending = false;
   int silent_run = 0;
-  std::unique_ptr<OpusEncoderMono> personal_encoder;
+  std::unique_ptr<MixEncoder> personal_encoder;
 };
 
 RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk, PlayedCallback on_played)
@@ -42,8 +42,6 @@ RoomAudio::RoomAudio(const RoomAudioConfig& config, TalkCallback on_talk, Played
       on_played_(std::move(on_played)),
       mixer_(config.speakers),
       common_encoder_(config.encoder) {
-  encoded_.resize(kMaxOpusPacket);
-  common_packet_.resize(kMaxOpusPacket);
   packet_.resize(kMaxRtpHeader + kMaxOpusPacket);
 }
 
@@ -131,6 +129,14 @@ void RoomAudio::send_to(Member& m, const uint8_t* payload, size_t len, int level
   m.output->send(packet_.data(), header + len, level);
 }
 
+std::span<const uint8_t> RoomAudio::whole_packet_of(uint64_t id) const {
+  if (id == 0) return {};
+  for (const auto& m : snapshot_) {
+    if (m->id == id) return m->audio->whole_packet();
+  }
+  return {};
+}
+
 void RoomAudio::tick() {
   const int64_t started = monotonic_us();
   refresh_snapshot();
@@ -178,19 +184,17 @@ void RoomAudio::tick() {
     if (on_talk_) on_talk_(change.id, change.talking);
   }
 
-  uint64_t encodes = 0;
+  EncodeCounts counts;
   bool common_encoded = false;
-  int common_len = 0;
+  std::span<const uint8_t> common_payload;
   // Listeners and forwarders all get the same mix: encode it once per tick.
   const auto common = [&]() -> std::span<const uint8_t> {
     if (!common_encoded) {
       common_encoded = true;
-      common_len = common_encoder_.encode(result_.common.data(), common_packet_.data(),
-                                          common_packet_.size());
-      ++encodes;
+      common_payload =
+          common_encoder_.next(result_.common.data(), whole_packet_of(result_.common_only), counts);
     }
-    if (common_len <= 0) return {};
-    return {common_packet_.data(), static_cast<size_t>(common_len)};
+    return common_payload;
   };
   for (auto& m : snapshot_) {
     if (m->held_frames > 0) {
@@ -208,13 +212,11 @@ void RoomAudio::tick() {
         m->output->idle();
         continue;
       }
-      if (!m->personal_encoder)
-        m->personal_encoder = std::make_unique<OpusEncoderMono>(config_.encoder);
-      const int n =
-          m->personal_encoder->encode(personal->pcm.data(), encoded_.data(), encoded_.size());
-      ++encodes;
-      if (n > 0)
-        send_to(*m, encoded_.data(), static_cast<size_t>(n), personal->level, personal->silent);
+      if (!m->personal_encoder) m->personal_encoder = std::make_unique<MixEncoder>(config_.encoder);
+      const auto mix =
+          m->personal_encoder->next(personal->pcm.data(), whole_packet_of(personal->only), counts);
+      if (!mix.empty())
+        send_to(*m, mix.data(), mix.size(), personal->level, personal->silent);
       else
         m->output->idle();
       continue;
@@ -235,7 +237,8 @@ void RoomAudio::tick() {
   const int64_t spent = monotonic_us() - started;
   std::lock_guard lock(stats_mutex_);
   ++stats_.ticks;
-  stats_.encodes += encodes;
+  stats_.encodes += counts.encodes;
+  stats_.passed_through += counts.passed_through;
   if (spent > stats_.max_tick_us) stats_.max_tick_us = spent;
   stats_.tick_us.record(spent);
 }

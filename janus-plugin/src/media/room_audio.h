@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "audio_mixer.h"
 #include "audio_output.h"
 #include "jitter_buffer.h"
+#include "mix_encoder.h"
 #include "mix_forwarders.h"
 #include "mix_recorder.h"
 #include "opus_codec.h"
@@ -49,8 +51,9 @@ struct MixerStats {
   uint64_t late_ticks = 0;    // started more than 5 ms after their deadline
   uint64_t missed_ticks = 0;  // skipped entirely because the thread fell behind
   uint64_t encodes = 0;
-  int64_t max_tick_us = 0;  // longest tick's processing time
-  TickHistogram tick_us;    // every tick's processing time
+  uint64_t passed_through = 0;  // mixes sent as their lone speaker's own packet (MixEncoder)
+  int64_t max_tick_us = 0;      // longest tick's processing time
+  TickHistogram tick_us;        // every tick's processing time
 };
 
 class RoomAudio {
@@ -108,6 +111,8 @@ class RoomAudio {
   struct Member;
   void refresh_snapshot();
   void send_to(Member& m, const uint8_t* payload, size_t len, int level, bool silent);
+  // The packet of `id` that a mix equal to its frame can send instead (MixEncoder).
+  std::span<const uint8_t> whole_packet_of(uint64_t id) const;
 
   RoomAudioConfig config_;
   TalkCallback on_talk_;
@@ -131,9 +136,7 @@ class RoomAudio {
   Frame tone_{};
   std::vector<std::string> played_;
   std::vector<std::string> tones_ended_;
-  OpusEncoderMono common_encoder_;
-  std::vector<uint8_t> encoded_;
-  std::vector<uint8_t> common_packet_;
+  MixEncoder common_encoder_;
   std::vector<uint8_t> packet_;
   uint64_t tick_count_ = 0;
   std::atomic<uint64_t> loudest_{0};

@@ -15,6 +15,13 @@ bool g_shared_made = false;
 
 }  // namespace
 
+std::chrono::steady_clock::time_point first_deadline(std::chrono::steady_clock::time_point now,
+                                                     std::chrono::microseconds period) {
+  if (period.count() <= 0 || period % kTickGrid != std::chrono::microseconds::zero()) return now;
+  const auto past = now.time_since_epoch() % kTickGrid;
+  return past == Clock::duration::zero() ? now : now + (kTickGrid - past);
+}
+
 struct TickPool::Task {
   std::chrono::microseconds period;
   std::chrono::microseconds late_after;
@@ -40,7 +47,7 @@ class TickPool::Worker {
   void add(const std::shared_ptr<Task>& task) {
     {
       std::lock_guard lock(mutex_);
-      task->deadline = Clock::now();
+      task->deadline = first_deadline(Clock::now(), task->period);
       queue_.push(task);
       ++tasks_;
     }

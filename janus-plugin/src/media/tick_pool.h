@@ -3,6 +3,9 @@
 // threads; here each pool thread keeps its tasks in deadline order and runs whichever is due.
 // A tick that falls behind by whole periods skips them (and says how many) rather than running
 // a burst to catch up: late media is worthless, and a burst would only delay the next tick too.
+// Deadlines sit on a common grid (kTickGrid), so tasks whose ticks fall in the same slot share
+// one wake-up of their thread: with hundreds of rooms, a wake-up per room and tick was a large
+// part of the cost.
 #pragma once
 
 #include <chrono>
@@ -18,6 +21,13 @@
 #include "monotonic.h"
 
 namespace mcu {
+
+constexpr std::chrono::microseconds kTickGrid{2000};
+
+// The first deadline of a task started at `now`: the next point of the grid, unless `period`
+// is no multiple of the grid (then `now`, since the task would drift off it anyway).
+std::chrono::steady_clock::time_point first_deadline(std::chrono::steady_clock::time_point now,
+                                                     std::chrono::microseconds period);
 
 class TickPool {
  public:
@@ -49,8 +59,8 @@ class TickPool {
   friend class TickTask;
 };
 
-// One room's clock on a pool: first tick at once, then every period. Not copyable; the
-// destructor stops it. start() and stop() may be called from any thread, stop() also from the
+// One room's clock on a pool: first tick at the next grid point, then every period. Not copyable;
+// the destructor stops it. start() and stop() may be called from any thread, stop() also from the
 // task's own tick.
 class TickTask {
  public:

@@ -70,6 +70,7 @@ json_t* plugin_stats_json() {
     audio.late_ticks += a.late_ticks;
     audio.missed_ticks += a.missed_ticks;
     audio.encodes += a.encodes;
+    audio.passed_through += a.passed_through;
     audio.max_tick_us = std::max(audio.max_tick_us, a.max_tick_us);
     audio.tick_us.merge(a.tick_us);
     if (!room->video) continue;
@@ -90,6 +91,7 @@ json_t* plugin_stats_json() {
   json_object_set_new(a, "late_ticks", counter(audio.late_ticks));
   json_object_set_new(a, "missed_ticks", counter(audio.missed_ticks));
   json_object_set_new(a, "encodes", counter(audio.encodes));
+  json_object_set_new(a, "passed_through", counter(audio.passed_through));
   json_object_set_new(a, "tick_us", percentiles_json(audio.tick_us, audio.max_tick_us));
   json_t* v = json_object();
   json_object_set_new(v, "rooms", counter(video_rooms));

@@ -59,6 +59,7 @@ json_t* mixer_json(const mcu::MixerStats& s) {
   json_object_set_new(j, "late_ticks", json_integer(static_cast<json_int_t>(s.late_ticks)));
   json_object_set_new(j, "missed_ticks", json_integer(static_cast<json_int_t>(s.missed_ticks)));
   json_object_set_new(j, "encodes", json_integer(static_cast<json_int_t>(s.encodes)));
+  json_object_set_new(j, "passed_through", json_integer(static_cast<json_int_t>(s.passed_through)));
   json_object_set_new(j, "max_tick_us", json_integer(static_cast<json_int_t>(s.max_tick_us)));
   return j;
 }
