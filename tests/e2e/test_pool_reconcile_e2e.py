@@ -20,7 +20,6 @@ Prints PASS/FAIL/INFO lines and ends with "N passed, M failed".
 
 import asyncio
 import os
-import re
 import signal
 import sys
 import time
@@ -38,15 +37,6 @@ ADMIN_KEY = "reconcile-admin-key"
 HEALTH_INTERVAL_MS = 1000
 TIME_LIMIT_S = 300
 TAG = f"[matrix-glue {e2e.PREFIX}:{e2e.SERVER_NAME}] "
-
-
-def samples(stack):
-    """{(family, instance): float} of the glue's per-instance families."""
-    status, text = stack.glue.request("GET", "/metrics", port=stack.glue.metrics_port)
-    if status != 200:
-        return {}
-    return {(m[0], m[1]): float(m[2]) for m in re.findall(
-        r'^(glue_\w+)\{instance="([^"]*)"\} (\S+)$', text, re.M)}
 
 
 async def wait_for(predicate, timeout, step=0.25):
@@ -97,7 +87,7 @@ async def leftovers(stack, r):
             lambda: _without(admin, leftover), 15)
         r.check("the restarted glue destroyed the tagged leftover room, kept the untagged one",
                 rooms and leftover not in rooms and foreign in rooms, f"rooms {rooms}")
-        m = samples(stack)
+        m = pool_e2e.metrics(stack)
         r.check("/metrics: glue_rooms_reconciled_total{instance=a} 1, b 0",
                 m.get(("glue_rooms_reconciled_total", "a")) == 1
                 and m.get(("glue_rooms_reconciled_total", "b")) == 0, repr(m))
@@ -124,7 +114,7 @@ async def placement_by_load(stack, r, callers, foreign):
         await peer.join()
 
     async def reported():
-        m = samples(stack)
+        m = pool_e2e.metrics(stack)
         return m if m.get(("glue_janus_instance_reported_participants", "a")) == 3 else None
     m = await wait_for(reported, 5 + 2 * HEALTH_INTERVAL_MS / 1000)
     r.check("/metrics: a's plugin reports its 3 plain-RTP participants and a tick load",
@@ -152,7 +142,7 @@ async def frozen_instance(stack, r, pair):
     stopped = time.monotonic()
     try:
         async def down():
-            return samples(stack).get(("glue_janus_instance_up", "b")) == 0
+            return pool_e2e.metrics(stack).get(("glue_janus_instance_up", "b")) == 0
         seen = await wait_for(down, 30)
         r.check("the glue sees the frozen instance b down", seen,
                 f"after {time.monotonic() - stopped:.1f} s")
@@ -164,7 +154,7 @@ async def frozen_instance(stack, r, pair):
         os.kill(janus.pid, signal.SIGCONT)
 
     async def reconciled():
-        m = samples(stack)
+        m = pool_e2e.metrics(stack)
         return m if (m.get(("glue_janus_instance_up", "b")) == 1
                      and m.get(("glue_rooms_reconciled_total", "b")) == len(ours)) else None
     m = await wait_for(reconciled, 15)
