@@ -107,10 +107,11 @@ class Stack:
     """The running parts shared by every scenario, and helpers to look at them."""
 
     def __init__(self, args, workdir, plugin_general="", pool=None, janus_settings=None,
-                 no_call_timeout=NO_CALL_TIMEOUT_S):
+                 no_call_timeout=NO_CALL_TIMEOUT_S, admin_key=None):
         """pool: [(name, weight), ...] runs one Janus per entry and gives the glue that pool
         (self.janus is then the first); janus_settings: extra keys of the glue's `janus`;
-        no_call_timeout: the glue's, which every conference a scenario sets up races."""
+        no_call_timeout: the glue's, which every conference a scenario sets up races;
+        admin_key: the plugin's on every instance of the pool, and the glue's for each."""
         self.args = args
         self.workdir = workdir
         self.plugin_general = plugin_general  # lines for the plugin's `general` category
@@ -123,6 +124,9 @@ class Stack:
         self.pool = pool
         self.janus_settings = janus_settings
         self.no_call_timeout = no_call_timeout
+        self.admin_key = admin_key
+        if admin_key:
+            self.plugin_general += f'    admin_key = "{admin_key}"\n'
         self.instances = {}  # name -> RestartableJanus, with a pool
         self.glue = None
         self.admin = None
@@ -154,7 +158,9 @@ class Stack:
                                 janus_api_secret=self.janus_api_secret,
                                 janus_instances=[
                                     (name, self.instances[name].url, weight,
-                                     self.janus_api_secret) for name, weight in self.pool]
+                                     self.janus_api_secret)
+                                    + ((self.admin_key,) if self.admin_key else ())
+                                    for name, weight in self.pool]
                                 if self.pool else None,
                                 janus_settings=self.janus_settings)
         registration = os.path.join(self.workdir, "appservice.yaml")

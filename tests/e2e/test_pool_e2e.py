@@ -43,12 +43,12 @@ PAIR_FREQS = ((400, 660), (1130, 400), (660, 1130), (400, 1130))
 
 
 def metrics(stack):
-    """{(family, instance): value} of the glue's per-instance gauges."""
+    """{(family, instance): value} of the glue's per-instance families."""
     status, text = stack.glue.request("GET", "/metrics", port=stack.glue.metrics_port)
     if status != 200:
         return {}
-    return {(m[0], m[1]): int(m[2]) for m in re.findall(
-        r'^(glue_janus_instance_\w+)\{instance="([^"]*)"\} (-?\d+)$', text, re.M)}
+    return {(m[0], m[1]): float(m[2]) for m in re.findall(
+        r'^(glue_\w+)\{instance="([^"]*)"\} (\S+)$', text, re.M)}
 
 
 class Instances:

@@ -49,6 +49,25 @@ void test_weight(void** /*state*/) {
   assert_int_equal(placed[2], 2);
 }
 
+// Participants the plugin reports (in rooms other clients made too) take headroom: the
+// instance with fewer conferences of ours but more people is passed over.
+void test_reported_participants_count(void** /*state*/) {
+  assert_int_equal(*place_conference({{true, 1, 12, 1}, {true, 1, 4, 3}}), 1);
+  assert_int_equal(*place_conference({{true, 1, 12, 1}, {true, 2, 8, 3}}), 1);
+}
+
+// Above the high-water mark an instance takes nothing while another is below it, however
+// few participants it has; when every live one is above, the least loaded still gets it.
+void test_tick_load_high_water(void** /*state*/) {
+  assert_int_equal(*place_conference({{true, 1, 0, 0, 0.9}, {true, 1, 30, 10, 0.5}}, 0.8), 1);
+  assert_int_equal(*place_conference({{true, 1, 0, 0, 0.8}, {true, 1, 30, 10, 0.5}}, 0.8), 0);
+  assert_int_equal(*place_conference({{true, 1, 0, 0, 0.95}, {true, 1, 30, 10, 0.9}}, 0.8), 0);
+  // A down instance below the mark does not make the live ones above it ineligible.
+  assert_int_equal(*place_conference({{false, 1, 0, 0, 0.1}, {true, 1, 30, 10, 0.9}}, 0.8), 1);
+  // Without a mark (1.0) the tick load does not matter.
+  assert_int_equal(*place_conference({{true, 1, 0, 0, 0.99}, {true, 1, 30, 10, 0.1}}), 0);
+}
+
 }  // namespace
 
 int main() {
@@ -58,6 +77,8 @@ int main() {
       cmocka_unit_test(test_least_loaded_first_of_equals),
       cmocka_unit_test(test_empty_rooms_count),
       cmocka_unit_test(test_weight),
+      cmocka_unit_test(test_reported_participants_count),
+      cmocka_unit_test(test_tick_load_high_water),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

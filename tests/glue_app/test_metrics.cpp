@@ -61,6 +61,28 @@ void test_setup_histogram_in_seconds(void**) {
   assert_true(text.find("_ms") == std::string::npos);
 }
 
+// Per Janus instance: its state, our counts, the plugin's reported load, the reconciled rooms.
+void test_instance_families(void**) {
+  glue::Metrics m;
+  glue::JanusInstanceGauges& g = m.janus_instances.emplace_back();
+  std::string name = "a";
+  g.name.swap(name);  // not `= "a"`: GCC 12's -Wrestrict misfires on that here
+  g.weight = 2;
+  g.up = 1;
+  g.participants = 3;
+  g.reported_participants = 7;
+  g.tick_load = 0.25;
+  g.rooms_reconciled = 4;
+  const std::string text = m.render();
+  expect_line(text, R"(glue_janus_instance_up{instance="a"} 1)");
+  expect_line(text, R"(glue_janus_instance_weight{instance="a"} 2)");
+  expect_line(text, R"(glue_janus_instance_participants{instance="a"} 3)");
+  expect_line(text, R"(glue_janus_instance_reported_participants{instance="a"} 7)");
+  expect_line(text, R"(glue_janus_instance_tick_load{instance="a"} 0.25)");
+  expect_line(text, "# TYPE glue_rooms_reconciled_total counter");
+  expect_line(text, R"(glue_rooms_reconciled_total{instance="a"} 4)");
+}
+
 }  // namespace
 
 int main() {
@@ -68,6 +90,7 @@ int main() {
       cmocka_unit_test(test_state_gauges),
       cmocka_unit_test(test_build_info),
       cmocka_unit_test(test_setup_histogram_in_seconds),
+      cmocka_unit_test(test_instance_families),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

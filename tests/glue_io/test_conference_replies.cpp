@@ -156,6 +156,74 @@ void test_joined_carries_the_participant_id(void** /*state*/) {
   assert_int_equal(j.participant_id, 77);
 }
 
+glue::JanusReply plugin_reply(const std::string& data) {
+  return glue::parse_janus_reply(R"({"janus":"success","plugindata":{"plugin":"p","data":)" + data +
+                                 "}}");
+}
+
+void test_plugin_load(void** /*state*/) {
+  glue::PluginLoad load;
+  std::string error;
+  assert_true(glue::parse_plugin_load(
+      plugin_reply(R"({"conference":"load","rooms":3,"participants":7,"webrtc_participants":5,)"
+                   R"("rtp_participants":2,"tick_threads":2,"tick_load":0.25,"late_ticks":4,)"
+                   R"("missed_ticks":1})"),
+      &load, &error));
+  assert_int_equal(load.rooms, 3);
+  assert_int_equal(load.participants, 7);
+  assert_int_equal(load.tick_threads, 2);
+  assert_true(load.tick_load == 0.25);
+  assert_int_equal(load.late_ticks, 4);
+  assert_int_equal(load.missed_ticks, 1);
+  // A tick load of exactly 0 is an integer in JSON: still a number.
+  assert_true(glue::parse_plugin_load(
+      plugin_reply(R"({"rooms":0,"participants":0,"tick_threads":1,"tick_load":0,)"
+                   R"("late_ticks":0,"missed_ticks":0})"),
+      &load, &error));
+  assert_true(load.tick_load == 0);
+}
+
+void test_plugin_load_refused_or_incomplete(void** /*state*/) {
+  glue::PluginLoad load;
+  std::string error;
+  assert_false(glue::parse_plugin_load(
+      plugin_reply(R"({"conference":"event","error_code":489,"error":"Unauthorized"})"), &load,
+      &error));
+  assert_true(error.find("489") != std::string::npos);
+  const char* incomplete[] = {
+      R"({"rooms":1,"participants":1,"tick_threads":1,"late_ticks":0,"missed_ticks":0})",
+      R"({"rooms":1,"participants":1,"tick_threads":1,"tick_load":1.5,"late_ticks":0,)"
+      R"("missed_ticks":0})",
+      R"({"rooms":1,"participants":-1,"tick_threads":1,"tick_load":0.5,"late_ticks":0,)"
+      R"("missed_ticks":0})",
+      R"({"rooms":1,"tick_threads":1,"tick_load":0.5,"late_ticks":0,"missed_ticks":0})",
+  };
+  for (const char* data : incomplete) {
+    error.clear();
+    assert_false(glue::parse_plugin_load(plugin_reply(data), &load, &error));
+    assert_false(error.empty());
+  }
+}
+
+void test_room_list(void** /*state*/) {
+  std::vector<glue::ListedRoom> rooms;
+  std::string error;
+  assert_true(glue::parse_room_list(
+      plugin_reply(R"({"conference":"success","list":[{"room":5,"description":"a"},)"
+                   R"({"room":"named","description":"b"},{"room":6}]})"),
+      &rooms, &error));
+  assert_int_equal(rooms.size(), 2);
+  assert_int_equal(rooms[0].room, 5);
+  assert_string_equal(rooms[0].description.c_str(), "a");
+  assert_int_equal(rooms[1].room, 6);
+  assert_string_equal(rooms[1].description.c_str(), "");
+  assert_false(glue::parse_room_list(
+      plugin_reply(R"({"conference":"event","error_code":489,"error":"Unauthorized"})"), &rooms,
+      &error));
+  assert_true(error.find("489") != std::string::npos);
+  assert_false(glue::parse_room_list(plugin_reply(R"({"conference":"success"})"), &rooms, &error));
+}
+
 void test_participants(void** /*state*/) {
   std::vector<glue::ParticipantState> list;
   bool muted = false;
@@ -190,6 +258,9 @@ void test_participants(void** /*state*/) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_created_room),
+      cmocka_unit_test(test_plugin_load),
+      cmocka_unit_test(test_plugin_load_refused_or_incomplete),
+      cmocka_unit_test(test_room_list),
       cmocka_unit_test(test_created_room_error_passes_the_plugins_code),
       cmocka_unit_test(test_created_room_without_numeric_id),
       cmocka_unit_test(test_created_room_transport_failure),

@@ -27,6 +27,20 @@ void test_create_is_private_with_description(void** /*state*/) {
                       R"({"description":"d","is_private":false,"request":"create"})");
 }
 
+// The plugin's admin_key goes with create, list and load when one is configured, else not.
+void test_admin_key_only_when_configured(void** /*state*/) {
+  assert_string_equal(
+      text(glue::to_json(glue::CreateRoomRequest{"d", true, "k"})).c_str(),
+      R"({"admin_key":"k","description":"d","is_private":true,"request":"create"})");
+  assert_string_equal(text(glue::to_json(glue::ListRoomsRequest{"k"})).c_str(),
+                      R"({"admin_key":"k","request":"list"})");
+  assert_string_equal(text(glue::to_json(glue::ListRoomsRequest{""})).c_str(),
+                      R"({"request":"list"})");
+  assert_string_equal(text(glue::to_json(glue::LoadRequest{"k"})).c_str(),
+                      R"({"admin_key":"k","request":"load"})");
+  assert_string_equal(text(glue::to_json(glue::LoadRequest{""})).c_str(), R"({"request":"load"})");
+}
+
 void test_destroy_names_the_room(void** /*state*/) {
   assert_string_equal(text(glue::to_json(glue::DestroyRoomRequest{9007199254740993ULL})).c_str(),
                       R"({"request":"destroy","room":9007199254740993})");
@@ -96,6 +110,7 @@ void test_command_requests(void** /*state*/) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_create_is_private_with_description),
+      cmocka_unit_test(test_admin_key_only_when_configured),
       cmocka_unit_test(test_destroy_names_the_room),
       cmocka_unit_test(test_join_with_display),
       cmocka_unit_test(test_configure_and_leave),

@@ -48,6 +48,8 @@ void test_valid(void** /*state*/) {
   assert_true(cfg.janus_instances[0].endpoint.api_secret.empty());
   assert_true(cfg.janus_instances[0].endpoint.token.empty());
   assert_int_equal(cfg.janus_health_interval_ms, 5000);
+  assert_true(cfg.janus_instances[0].endpoint.admin_key.empty());
+  assert_true(cfg.tick_load_high_water == 0.8);
   assert_string_equal(cfg.log_format.c_str(), "text");
   unlink(path.c_str());
 }
@@ -89,13 +91,15 @@ glue::GlueConfig load_clean(const std::string& text) {
 
 // Janus' api_secret and a token_auth token: read as given; anything but a string refused.
 void test_janus_credentials(void** /*state*/) {
-  const glue::GlueConfig cfg = load_clean(
-      std::string(kValid) +
-      "janus: { url = \"http://j:8088/janus\" api_secret = \"s3cret\" token = \"t0ken\" }\n");
+  const glue::GlueConfig cfg =
+      load_clean(std::string(kValid) +
+                 "janus: { url = \"http://j:8088/janus\" api_secret = \"s3cret\" token = \"t0ken\" "
+                 "admin_key = \"k3y\" }\n");
   assert_int_equal(cfg.janus_instances.size(), 1);
   assert_string_equal(cfg.janus_instances[0].endpoint.url.c_str(), "http://j:8088/janus");
   assert_string_equal(cfg.janus_instances[0].endpoint.api_secret.c_str(), "s3cret");
   assert_string_equal(cfg.janus_instances[0].endpoint.token.c_str(), "t0ken");
+  assert_string_equal(cfg.janus_instances[0].endpoint.admin_key.c_str(), "k3y");
   expect_error(std::string(kValid) + "janus: { api_secret = 5 }\n",
                "janus.api_secret must be a string");
   expect_error(std::string(kValid) + "janus: { token = true }\n", "janus.token must be a string");
@@ -106,8 +110,9 @@ void test_janus_credentials(void** /*state*/) {
 void test_janus_instances(void** /*state*/) {
   const std::string pool = R"(janus: {
   health_interval_ms = 1000
+  tick_load_high_water = 0.5
   instances = (
-    { name = "a" url = "http://10.0.0.1:8088/janus" api_secret = "sa" weight = 2 },
+    { name = "a" url = "http://10.0.0.1:8088/janus" api_secret = "sa" admin_key = "ka" weight = 2 },
     { name = "b" url = "https://b.example/janus" token = "tb" }
   )
 })";
@@ -120,6 +125,9 @@ void test_janus_instances(void** /*state*/) {
   assert_string_equal(a.endpoint.url.c_str(), "http://10.0.0.1:8088/janus");
   assert_string_equal(a.endpoint.api_secret.c_str(), "sa");
   assert_int_equal(a.weight, 2);
+  assert_string_equal(a.endpoint.admin_key.c_str(), "ka");
+  assert_true(b.endpoint.admin_key.empty());
+  assert_true(cfg.tick_load_high_water == 0.5);
   assert_string_equal(b.name.c_str(), "b");
   assert_string_equal(b.endpoint.token.c_str(), "tb");
   assert_true(b.endpoint.api_secret.empty());
@@ -143,6 +151,14 @@ void test_janus_instances(void** /*state*/) {
                "janus.instances[1].name a is used twice");
   expect_error(v + R"(janus: { instances = ("a") })", "janus.instances[0] must be a group");
   expect_error(v + "janus: { health_interval_ms = 10 }", "janus.health_interval_ms must be");
+  expect_error(v + R"(janus: { instances = ({ name = "a" url = "http://a/j" admin_key = 1 }) })",
+               "janus.instances[0].admin_key must be a string");
+  expect_error(v + R"(janus: { admin_key = "k" instances = ({ name = "a" url = "http://a/j" }) })",
+               "janus.admin_key is for one Janus");
+  for (const char* bad : {"1.5", "-0.1", "\"high\"", "2"})
+    expect_error(v + "janus: { tick_load_high_water = " + bad + " }",
+                 "janus.tick_load_high_water must be a number from 0 to 1");
+  assert_true(load_clean(v + "janus: { tick_load_high_water = 1 }").tick_load_high_water == 1.0);
 }
 
 void test_errors(void** /*state*/) {

@@ -198,6 +198,53 @@ async def check_admin_api(r, janus):
             str(refused))
 
 
+async def check_list_and_load(r, janus, req):
+    """`list` shows private rooms only for the admin_key (a wrong one is a 489); `load` needs
+    the admin_key and counts the plain-RTP participants a private room gains, and its tick
+    load grows while they are mixed."""
+    expect_code = (lambda reply, code: reply.error_code == code)
+    room = 5600
+    await req({"request": "create", "room": room, "admin_key": ADMIN_KEY, "is_private": True,
+               "allow_rtp_participants": True, "description": "hidden"})
+
+    async def listed(body):
+        return {x["room"]: x for x in (await req(body)).data.get("list", [])}
+    public = await listed({"request": "list"})
+    everything = await listed({"request": "list", "admin_key": ADMIN_KEY})
+    r.check("list: private rooms (4322, 5600) only with the admin_key",
+            4321 in public and 4322 not in public and room not in public
+            and {4321, 4322, room} <= set(everything)
+            and everything[room]["description"] == "hidden", f"{sorted(public)} {sorted(everything)}")
+    r.check("list with a wrong admin_key -> 489",
+            expect_code(await req({"request": "list", "admin_key": "wrong"}), 489))
+    r.check("load without or with a wrong admin_key -> 489",
+            expect_code(await req({"request": "load"}), 489)
+            and expect_code(await req({"request": "load", "admin_key": "wrong"}), 489))
+
+    await asyncio.sleep(1.2)  # a full window of the tick load with nobody in the room
+    before = (await req({"request": "load", "admin_key": ADMIN_KEY})).data
+    peers = [PlainRtpPeer(janus.url, PACKAGE, room, name, freq)
+             for name, freq in (("load-a", 440), ("load-b", 660))]
+    try:
+        for peer in peers:
+            await peer.join()
+        await asyncio.sleep(2.5)  # they talk for two full windows
+        after = (await req({"request": "load", "admin_key": ADMIN_KEY})).data
+    finally:
+        for peer in peers:
+            await peer.close()
+    r.check("load: rooms, threads; two plain-RTP participants more, and more tick load",
+            before.get("conference") == "load" and after.get("rooms") == before.get("rooms")
+            and after.get("tick_threads") == (os.cpu_count() or 1)
+            and after.get("participants") == before.get("participants", -9) + 2
+            and after.get("rtp_participants") == before.get("rtp_participants", -9) + 2
+            and after.get("webrtc_participants") == before.get("webrtc_participants")
+            and 0 <= before.get("tick_load", -1) < after.get("tick_load", -1) < 1
+            and after.get("missed_ticks", -1) >= 0 and after.get("late_ticks", -1) >= 0,
+            f"before {before}, after {after}")
+    await req({"request": "destroy", "room": room})
+
+
 async def check_kick_all(r, janus, req):
     """kick_all in the file's room (no secret): each participant is told with its own id and
     the room is empty."""
@@ -303,6 +350,7 @@ async def scenario(r, janus, sanitized, collector):
             4321 in rooms and rooms[4321]["description"] == "from the file" and 4322 not in rooms
             and (await req({"request": "exists", "room": 4322})).data.get("exists") is True,
             str(sorted(rooms)))
+    await check_list_and_load(r, janus, req)
 
     video = {room: (await req({"request": "listparticipants", "room": room})).data.get("video")
              for room in (4321, 4322)}

@@ -191,6 +191,31 @@ void test_start_stop_idempotent(void**) {
   task.stop();
 }
 
+// The busy share: a task that spends about half of each period ticking keeps its thread half
+// busy; the other, idle thread halves the pool's mean. No task: nothing.
+void test_busy_fraction(void**) {
+  mcu::TickPool pool(2);
+  std::this_thread::sleep_for(mcu::TickPool::kBusyWindow + 100ms);
+  assert_true(pool.busy_fraction() < 0.01);
+  mcu::TickTask task;
+  task.start(
+      20ms, 20ms,
+      [](uint64_t, bool) {
+        const auto until = std::chrono::steady_clock::now() + 10ms;
+        while (std::chrono::steady_clock::now() < until) {
+        }
+      },
+      pool);
+  std::this_thread::sleep_for(2 * mcu::TickPool::kBusyWindow + 100ms);
+  const double busy = pool.busy_fraction();
+  task.stop();
+  // Half of one thread of two: about 0.25. A loaded machine preempts the spin (more wall time
+  // in the tick) or starts ticks late (fewer of them), but the idle thread keeps the mean of a
+  // correct share at 0.5 at most.
+  print_message("busy fraction %.3f\n", busy);
+  assert_true(busy > 0.1 && busy <= 0.5);
+}
+
 // The shared pool's size is fixed by the first configuration, before its first use.
 void test_shared_pool_configured_once(void**) {
   assert_true(mcu::TickPool::configure_shared(3));
@@ -221,6 +246,7 @@ int main() {
       cmocka_unit_test(test_stop_from_its_own_tick),
       cmocka_unit_test(test_overrun_skips_and_reports_late),
       cmocka_unit_test(test_start_stop_idempotent),
+      cmocka_unit_test(test_busy_fraction),
       cmocka_unit_test(test_shared_pool_configured_once),
       cmocka_unit_test(test_first_deadline_on_the_grid),
   };

@@ -69,6 +69,12 @@ class TickPool::Worker {
     return tasks_;
   }
 
+  double busy_fraction() {
+    std::lock_guard lock(mutex_);
+    roll_window(Clock::now());
+    return busy_fraction_;
+  }
+
  private:
   struct Later {
     bool operator()(const std::shared_ptr<Task>& a, const std::shared_ptr<Task>& b) const {
@@ -102,9 +108,13 @@ class TickPool::Worker {
         skipped = static_cast<uint64_t>(lateness / task->period);
         task->deadline += skipped * task->period;
       }
+      const auto started = Clock::now();
       task->tick(skipped, lateness > task->late_after);
       task->deadline += task->period;
+      const auto ended = Clock::now();
       lock.lock();
+      busy_ += ended - started;
+      roll_window(ended);
       task->running = false;
       if (task->stopped) {
         done_.notify_all();
@@ -114,13 +124,25 @@ class TickPool::Worker {
     }
   }
 
+  // An idle thread rolls its window only when asked: the share is then over the whole pause.
+  void roll_window(Clock::time_point now) {
+    const auto elapsed = now - window_start_;
+    if (elapsed < kBusyWindow) return;
+    busy_fraction_ = std::min(1.0, std::chrono::duration<double>(busy_) / elapsed);
+    busy_ = {};
+    window_start_ = now;
+  }
+
   mutable std::mutex mutex_;
   std::condition_variable cv_;    // new task or ending
   std::condition_variable done_;  // a stopped task's tick finished
   std::priority_queue<std::shared_ptr<Task>, std::vector<std::shared_ptr<Task>>, Later> queue_;
   size_t tasks_ = 0;
   bool ending_ = false;
-  std::thread thread_;  // last: starts once the rest exists
+  Clock::time_point window_start_ = Clock::now();
+  Clock::duration busy_{};    // ticking, in the current window
+  double busy_fraction_ = 0;  // of the last full window
+  std::thread thread_;        // last: starts once the rest exists
 };
 
 TickPool::TickPool(unsigned threads) {
@@ -148,6 +170,12 @@ bool TickPool::configure_shared(unsigned threads) {
   if (g_shared_made) return false;
   g_shared_threads = threads;
   return true;
+}
+
+double TickPool::busy_fraction() const {
+  double sum = 0;
+  for (const auto& w : workers_) sum += w->busy_fraction();
+  return sum / static_cast<double>(workers_.size());
 }
 
 std::vector<size_t> TickPool::load() const {

@@ -49,6 +49,11 @@ class TickPool {
   unsigned size() const { return static_cast<unsigned>(workers_.size()); }
   // Tasks per thread, for the stats and the tests.
   std::vector<size_t> load() const;
+  // The share of the threads' time spent ticking (0..1, the mean over the threads) in the last
+  // full window of kBusyWindow: what is left for more rooms.
+  double busy_fraction() const;
+
+  static constexpr std::chrono::milliseconds kBusyWindow{1000};
 
   class Worker;
   struct Task;

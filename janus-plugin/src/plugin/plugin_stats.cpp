@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "admin_request.h"
+#include "errors.h"
 #include "events.h"
 #include "state.h"
 #include "tick_histogram.h"
@@ -34,58 +37,66 @@ mcu::TickTask& stats_clock() {
 
 }  // namespace
 
-json_t* plugin_stats_json() {
+PluginTotals gather_totals() {
   Plugin& pl = plugin();
   std::vector<std::shared_ptr<Room>> rooms;
   {
     std::lock_guard lock(pl.rooms_mutex);
     for (const auto& [id, room] : pl.rooms) rooms.push_back(room);
   }
-  uint64_t participants = 0, webrtc = 0, plain = 0, links = 0, muted_rooms = 0;
-  mcu::MixerStats audio;
-  mcu::RoomVideoStats video;
-  uint64_t video_rooms = 0;
-  uint64_t drained = pl.mix_drained, overdue = pl.mix_overdue, waited_us = pl.mix_waited_us;
+  PluginTotals t;
+  t.rooms = rooms.size();
+  t.drained = pl.mix_drained;
+  t.overdue = pl.mix_overdue;
+  t.waited_us = pl.mix_waited_us;
   for (const auto& room : rooms) {
     {
       std::lock_guard lock(room->mutex);
       for (const auto& [id, member] : room->members) {
         if (member.first->link) {
-          ++links;
+          ++t.links;
           continue;
         }
-        ++participants;
+        ++t.participants;
         if (const auto& out = member.first->webrtc) {
-          ++webrtc;
-          drained += out->drained();
-          overdue += out->overdue();
-          waited_us += out->waited_us();
+          ++t.webrtc;
+          t.drained += out->drained();
+          t.overdue += out->overdue();
+          t.waited_us += out->waited_us();
         }
-        if (member.first->plain) ++plain;
+        if (member.first->plain) ++t.plain;
       }
     }
-    if (room->muted) ++muted_rooms;
+    if (room->muted) ++t.muted_rooms;
     const mcu::MixerStats a = room->audio->stats();
-    audio.ticks += a.ticks;
-    audio.late_ticks += a.late_ticks;
-    audio.missed_ticks += a.missed_ticks;
-    audio.encodes += a.encodes;
-    audio.passed_through += a.passed_through;
-    audio.max_tick_us = std::max(audio.max_tick_us, a.max_tick_us);
-    audio.tick_us.merge(a.tick_us);
+    t.audio.ticks += a.ticks;
+    t.audio.late_ticks += a.late_ticks;
+    t.audio.missed_ticks += a.missed_ticks;
+    t.audio.encodes += a.encodes;
+    t.audio.passed_through += a.passed_through;
+    t.audio.max_tick_us = std::max(t.audio.max_tick_us, a.max_tick_us);
+    t.audio.tick_us.merge(a.tick_us);
     if (!room->video) continue;
-    ++video_rooms;
+    ++t.video_rooms;
     const mcu::RoomVideoStats v = room->video->stats();
-    video.frames += v.frames;
-    video.key_frames += v.key_frames;
-    video.bytes += v.bytes;
-    video.late_ticks += v.late_ticks;
-    video.missed_ticks += v.missed_ticks;
-    video.encode_errors += v.encode_errors;
-    video.max_tick_us = std::max(video.max_tick_us, v.max_tick_us);
-    video.frame_us.merge(v.frame_us);
+    t.video.frames += v.frames;
+    t.video.key_frames += v.key_frames;
+    t.video.bytes += v.bytes;
+    t.video.late_ticks += v.late_ticks;
+    t.video.missed_ticks += v.missed_ticks;
+    t.video.encode_errors += v.encode_errors;
+    t.video.max_tick_us = std::max(t.video.max_tick_us, v.max_tick_us);
+    t.video.frame_us.merge(v.frame_us);
   }
+  return t;
+}
 
+json_t* plugin_stats_json() {
+  Plugin& pl = plugin();
+  const PluginTotals t = gather_totals();
+  const mcu::MixerStats& audio = t.audio;
+  const mcu::RoomVideoStats& video = t.video;
+  const uint64_t drained = t.drained, overdue = t.overdue, waited_us = t.waited_us;
   json_t* a = json_object();
   json_object_set_new(a, "ticks", counter(audio.ticks));
   json_object_set_new(a, "late_ticks", counter(audio.late_ticks));
@@ -94,7 +105,7 @@ json_t* plugin_stats_json() {
   json_object_set_new(a, "passed_through", counter(audio.passed_through));
   json_object_set_new(a, "tick_us", percentiles_json(audio.tick_us, audio.max_tick_us));
   json_t* v = json_object();
-  json_object_set_new(v, "rooms", counter(video_rooms));
+  json_object_set_new(v, "rooms", counter(t.video_rooms));
   json_object_set_new(v, "frames", counter(video.frames));
   json_object_set_new(v, "key_frames", counter(video.key_frames));
   json_object_set_new(v, "bytes", counter(video.bytes));
@@ -115,16 +126,36 @@ json_t* plugin_stats_json() {
   for (size_t n : mcu::TickPool::shared().load()) json_array_append_new(threads, counter(n));
 
   json_t* s = make_event("stats");
-  json_object_set_new(s, "rooms", counter(rooms.size()));
-  json_object_set_new(s, "muted_rooms", counter(muted_rooms));
-  json_object_set_new(s, "participants", counter(participants));
-  json_object_set_new(s, "webrtc_participants", counter(webrtc));
-  json_object_set_new(s, "rtp_participants", counter(plain));
-  json_object_set_new(s, "links", counter(links));
+  json_object_set_new(s, "rooms", counter(t.rooms));
+  json_object_set_new(s, "muted_rooms", counter(t.muted_rooms));
+  json_object_set_new(s, "participants", counter(t.participants));
+  json_object_set_new(s, "webrtc_participants", counter(t.webrtc));
+  json_object_set_new(s, "rtp_participants", counter(t.plain));
+  json_object_set_new(s, "links", counter(t.links));
   json_object_set_new(s, "audio", a);
   json_object_set_new(s, "video", v);
   json_object_set_new(s, "webrtc_relay", relay);
   json_object_set_new(s, "tick_threads", threads);
+  return s;
+}
+
+json_t* handle_load(const json_t* message) {
+  AdminRequest request;
+  if (auto e = parse_admin_request(message, &request)) return make_error(e->code, e->message);
+  const std::string& key = plugin().settings.admin_key;
+  if (!key.empty() && admin_access(request, key) != AdminAccess::kAdmin)
+    return make_error(kErrUnauthorized, "Unauthorized (wrong or missing admin_key)");
+  const PluginTotals t = gather_totals();
+  mcu::TickPool& pool = mcu::TickPool::shared();
+  json_t* s = make_event("load");
+  json_object_set_new(s, "rooms", counter(t.rooms));
+  json_object_set_new(s, "participants", counter(t.participants));
+  json_object_set_new(s, "webrtc_participants", counter(t.webrtc));
+  json_object_set_new(s, "rtp_participants", counter(t.plain));
+  json_object_set_new(s, "tick_threads", counter(pool.size()));
+  json_object_set_new(s, "tick_load", json_real(pool.busy_fraction()));
+  json_object_set_new(s, "late_ticks", counter(t.audio.late_ticks + t.video.late_ticks));
+  json_object_set_new(s, "missed_ticks", counter(t.audio.missed_ticks + t.video.missed_ticks));
   return s;
 }
 

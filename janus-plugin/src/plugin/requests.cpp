@@ -31,6 +31,7 @@ constexpr SyncRequest kSyncRequests[] = {
     {"destroy", handle_destroy},
     {"exists", handle_exists},
     {"list", handle_list},
+    {"load", handle_load},
     {"listparticipants", handle_listparticipants},
     {"kick", handle_kick},
     {"mute", handle_mute},

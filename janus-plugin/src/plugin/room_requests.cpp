@@ -1,5 +1,6 @@
 #include "room_requests.h"
 
+#include "admin_request.h"
 #include "errors.h"
 #include "events.h"
 #include "forwarding.h"
@@ -224,12 +225,19 @@ json_t* handle_exists(const json_t* message) {
   return ev;
 }
 
-json_t* handle_list(const json_t* /*message*/) {
+// Private rooms are listed only for the admin_key, as AudioBridge does: an operator (or the
+// glue reconciling its rooms) sees them all.
+json_t* handle_list(const json_t* message) {
   Plugin& pl = plugin();
+  AdminRequest request;
+  if (auto e = parse_admin_request(message, &request)) return make_error(e->code, e->message);
+  const AdminAccess access = admin_access(request, pl.settings.admin_key);
+  if (access == AdminAccess::kRefused)
+    return make_error(kErrUnauthorized, "Unauthorized (wrong admin_key)");
   json_t* list = json_array();
   std::lock_guard lock(pl.rooms_mutex);
   for (auto& [id, room] : pl.rooms) {
-    if (room->options.is_private) continue;
+    if (room->options.is_private && access != AdminAccess::kAdmin) continue;
     json_t* r = json_object();
     json_object_set_new(r, "room", room_json(id));
     json_object_set_new(r, "description", json_string(room->options.description.c_str()));

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "event_parser.h"
 #include "logger.h"
+#include "room_tag.h"
 
 namespace glue {
 
@@ -64,6 +65,7 @@ Engine::Engine(const GlueConfig& config, Metrics& metrics)
       state_(core_config(config)),
       matrix_(config, metrics, [this](Event e) { post(std::move(e)); }),
       janus_(config.janus_instances, std::chrono::milliseconds(config.janus_health_interval_ms),
+             config.tick_load_high_water, deployment_tag(config.focus_prefix, config.server_name),
              metrics, [this](Event e) { post(std::move(e)); }) {}
 
 Engine::~Engine() {
@@ -72,8 +74,10 @@ Engine::~Engine() {
 
 bool Engine::start(std::string* error) {
   if (!store_.open(config_.database, error) || !matrix_.start(error)) return false;
-  janus_.start();
+  // Restored first: the workers reconcile each instance's rooms with it when they find it up.
   restore();
+  janus_.track(state_.tracked_rooms());
+  janus_.start();
   return true;
 }
 
@@ -195,6 +199,7 @@ void Engine::handle(const Event& event, int64_t inbox_seq) {
   if (!store_.commit_state(kStateKey, state_.snapshot(), inbox_seq)) {
     log_line(Severity::kError, "could not save the state after an event");
   }
+  janus_.track(state_.tracked_rooms());
 }
 
 void Engine::execute(const Action& action) {

@@ -1,5 +1,6 @@
 #include "janus_pool.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -9,16 +10,17 @@
 namespace glue {
 
 JanusPool::JanusPool(const std::vector<JanusInstanceConfig>& instances,
-                     std::chrono::milliseconds health_interval, Metrics& metrics,
-                     JanusWorker::Post post)
-    : metrics_(metrics) {
+                     std::chrono::milliseconds health_interval, double tick_load_high_water,
+                     const std::string& room_tag, Metrics& metrics, JanusWorker::Post post)
+    : metrics_(metrics), tick_load_high_water_(tick_load_high_water) {
   for (const JanusInstanceConfig& in : instances) {
     JanusInstanceGauges& gauges = metrics_.janus_instances.emplace_back();
     gauges.name = in.name;
     gauges.weight = in.weight;
     names_.push_back(in.name);
-    workers_.push_back(
-        std::make_unique<JanusWorker>(in.endpoint, health_interval, metrics, gauges, post));
+    workers_.push_back(std::make_unique<JanusWorker>(in.endpoint, health_interval, metrics, gauges,
+                                                     post,
+                                                     RoomReconciliation{room_tag, &tracked_}));
   }
 }
 
@@ -42,15 +44,19 @@ std::size_t JanusPool::index_of(const std::string& instance) const {
 }
 
 // With no instance up (e.g. before the first health checks), every instance is a candidate:
-// the request then fails or succeeds on its own, as with a single Janus.
+// the request then fails or succeeds on its own, as with a single Janus. The participants are
+// the plugin's count (everyone in its rooms, also rooms others made) or, when higher, ours
+// (calls placed since the last health check).
 std::size_t JanusPool::place() {
   std::vector<InstanceLoad> loads;
   for (const JanusInstanceGauges& g : metrics_.janus_instances) {
-    loads.push_back({g.up != 0, static_cast<double>(g.weight), g.participants, g.conferences});
+    loads.push_back({g.up != 0, static_cast<double>(g.weight),
+                     std::max<long>(g.participants, g.reported_participants), g.conferences,
+                     g.tick_load});
   }
-  if (auto best = place_conference(loads)) return *best;
+  if (auto best = place_conference(loads, tick_load_high_water_)) return *best;
   for (InstanceLoad& l : loads) l.up = true;
-  return place_conference(loads).value_or(0);
+  return place_conference(loads, tick_load_high_water_).value_or(0);
 }
 
 void JanusPool::count_restored_rooms(const std::map<std::string, int>& rooms) {

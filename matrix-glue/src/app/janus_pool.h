@@ -2,13 +2,16 @@
 // the live instance with the most headroom (janus_placement.h); everything about a conference's
 // calls then goes where its room is, and a call's actions where its session is. The placement
 // itself is the core's durable state: the results name the instance, and the core's actions
-// carry it back.
+// carry it back. Each worker reconciles its instance's rooms with the state the engine hands
+// the pool after each commit (track()).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,13 +19,16 @@
 #include "glue_config.h"
 #include "janus_worker.h"
 #include "metrics.h"
+#include "tracked_rooms.h"
 
 namespace glue {
 
 class JanusPool {
  public:
+  // `room_tag`: marks this deployment's rooms (room_tag.h).
   JanusPool(const std::vector<JanusInstanceConfig>& instances,
-            std::chrono::milliseconds health_interval, Metrics& metrics, JanusWorker::Post post);
+            std::chrono::milliseconds health_interval, double tick_load_high_water,
+            const std::string& room_tag, Metrics& metrics, JanusWorker::Post post);
 
   void start();
   void stop();
@@ -32,6 +38,11 @@ class JanusPool {
   const std::string& first_instance() const { return names_.front(); }
   // The rooms a restored state has on each instance count towards its load.
   void count_restored_rooms(const std::map<std::string, int>& rooms);
+  // The rooms the committed state tracks per instance (GlueState::tracked_rooms): before
+  // start(), then after every commit.
+  void track(std::map<std::string, std::set<std::uint64_t>> rooms) {
+    tracked_.set(std::move(rooms));
+  }
 
  private:
   // The worker of `instance`; the first for a name no longer configured (or none).
@@ -41,6 +52,8 @@ class JanusPool {
   std::size_t of_call(CallRef call) const;
 
   Metrics& metrics_;
+  const double tick_load_high_water_;
+  TrackedRooms tracked_;  // before the workers: they read it
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<JanusWorker>> workers_;
   // Conferences whose room a JanusCreateRoom went to (their first calls attach before the

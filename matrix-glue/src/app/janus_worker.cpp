@@ -4,6 +4,8 @@
 #include <variant>
 
 #include "logger.h"
+#include "room_reconciler.h"
+#include "room_tag.h"
 
 namespace glue {
 
@@ -16,12 +18,14 @@ constexpr auto kKeepalive = std::chrono::seconds(20);
 }  // namespace
 
 JanusWorker::JanusWorker(JanusEndpoint endpoint, std::chrono::milliseconds health_interval,
-                         Metrics& metrics, JanusInstanceGauges& gauges, Post post)
+                         Metrics& metrics, JanusInstanceGauges& gauges, Post post,
+                         RoomReconciliation reconciliation)
     : endpoint_(std::move(endpoint)),
       health_interval_(health_interval),
       metrics_(metrics),
       gauges_(gauges),
       post_(std::move(post)),
+      reconciliation_(std::move(reconciliation)),
       client_(endpoint_) {}
 
 JanusWorker::~JanusWorker() {
@@ -67,7 +71,7 @@ void JanusWorker::check_janus() {
     std::lock_guard lock(mutex_);
     gone.swap(sessions_gone_);
   }
-  ensure_control();
+  if (ensure_control()) read_load();
   // Janus is up, yet these sessions are gone (e.g. timed out): only their calls end.
   for (CallRef call : gone) {
     if (!calls_.contains(call)) continue;
@@ -79,6 +83,7 @@ void JanusWorker::check_janus() {
 void JanusWorker::report_lost(const std::string& reason) {
   if (janus_lost_) return;
   janus_lost_ = true;
+  reconciled_ = false;
   gauges_.up = 0;
   gauges_.conferences = 0;  // its rooms died with it
   log_line(Severity::kError, "Janus at %s lost: %s (instance %s)", endpoint_.url.c_str(),
@@ -117,7 +122,55 @@ bool JanusWorker::ensure_control() {
   janus_lost_ = false;
   gauges_.up = 1;
   control_ = h.handle;
+  if (!reconciled_) reconcile();
   return true;
+}
+
+void JanusWorker::read_load() {
+  PluginLoad load;
+  std::string error;
+  if (!client_.load(control_, &load, &error)) {
+    if (!load_refused_)
+      log_line(Severity::kWarn,
+               "Janus %s: no load from the plugin (%s); placing by the glue's own counts: is its "
+               "admin_key in janus.instances?",
+               gauges_.name.c_str(), error.c_str());
+    load_refused_ = true;
+    gauges_.reported_participants = 0;
+    gauges_.tick_load = 0;
+    return;
+  }
+  load_refused_ = false;
+  gauges_.reported_participants = load.participants;
+  gauges_.tick_load = load.tick_load;
+}
+
+// On the worker thread, before the next action: no room of ours is being created here now.
+void JanusWorker::reconcile() {
+  reconciled_ = true;
+  if (reconciliation_.tracked == nullptr) return;
+  std::vector<ListedRoom> listed;
+  std::string error;
+  if (!client_.list_rooms(control_, &listed, &error)) {
+    log_line(Severity::kWarn, "Janus %s: rooms not reconciled, no list (%s)", gauges_.name.c_str(),
+             error.c_str());
+    return;
+  }
+  const auto tracked = reconciliation_.tracked->on(gauges_.name);
+  for (const ListedRoom& room : leftover_rooms(listed, tracked, reconciliation_.tag)) {
+    JanusStatus r = client_.destroy_room(control_, DestroyRoomRequest{room.room});
+    if (!r.ok) {
+      log_line(Severity::kWarn, "Janus %s: leftover room %llu (%s) not destroyed: %d %s",
+               gauges_.name.c_str(), static_cast<unsigned long long>(room.room),
+               room.description.c_str(), r.error_code, r.error.c_str());
+      continue;
+    }
+    ++gauges_.rooms_reconciled;
+    log_line(Severity::kInfo,
+             "Janus %s: destroyed leftover room %llu (%s): ours, but not in the glue's state",
+             gauges_.name.c_str(), static_cast<unsigned long long>(room.room),
+             room.description.c_str());
+  }
 }
 
 void JanusWorker::run() {
@@ -193,7 +246,8 @@ void JanusWorker::do_action(const JanusCreateRoom& a) {
     post_(JanusRoomError{a.focus_user_id, 0, "Janus unreachable"});
     return;
   }
-  CreatedRoom r = client_.create_room(control_, CreateRoomRequest{a.group_room_id});
+  CreatedRoom r = client_.create_room(
+      control_, CreateRoomRequest{tagged_description(reconciliation_.tag, a.group_room_id)});
   if (r.room == 0) {
     ++metrics_.janus_failures;
     post_(JanusRoomError{a.focus_user_id, r.error_code, r.error});

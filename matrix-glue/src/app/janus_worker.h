@@ -5,7 +5,10 @@
 // notices when Janus goes away or restarts (JanusLost): every health
 // interval (5 s by default), and at once when a call's long poll fails or Janus
 // no longer knows its session. One worker per Janus instance of the pool; its
-// results name the instance, and it keeps the instance's gauges current.
+// results name the instance, and it keeps the instance's gauges current: ours, and the
+// plugin's own `load` at each health check. Each time the instance is found up (first, and
+// after it was lost) the worker reconciles its rooms with the state (room_reconciler.h), before
+// any room of its own is created there.
 // Requests, answers and events are ConferenceClient's (io/): this class only schedules.
 #pragma once
 
@@ -24,8 +27,16 @@
 #include "conference_client.h"
 #include "events.h"
 #include "metrics.h"
+#include "tracked_rooms.h"
 
 namespace glue {
+
+// What marks this deployment's rooms (room_tag.h) and what the state tracks; without
+// `tracked` a worker reconciles nothing.
+struct RoomReconciliation {
+  std::string tag;
+  const TrackedRooms* tracked = nullptr;
+};
 
 class JanusWorker {
  public:
@@ -33,7 +44,7 @@ class JanusWorker {
 
   // `gauges`: this instance's entry of metrics.janus_instances (its name is the instance's).
   JanusWorker(JanusEndpoint endpoint, std::chrono::milliseconds health_interval, Metrics& metrics,
-              JanusInstanceGauges& gauges, Post post);
+              JanusInstanceGauges& gauges, Post post, RoomReconciliation reconciliation = {});
   ~JanusWorker();
 
   void start();
@@ -77,6 +88,10 @@ class JanusWorker {
   // Checks Janus through the control session, then reports the calls whose sessions are gone.
   void check_janus();
   bool ensure_control();
+  // The plugin's `load` into the gauges.
+  void read_load();
+  // Destroys the tagged rooms the state does not track.
+  void reconcile();
   // Every session is gone with Janus: the calls' pollers stop, and the core hears it once.
   void report_lost(const std::string& reason);
   void stop_call(CallRef call);
@@ -91,10 +106,13 @@ class JanusWorker {
   Metrics& metrics_;
   JanusInstanceGauges& gauges_;
   Post post_;
+  const RoomReconciliation reconciliation_;
   ConferenceClient client_;  // worker thread only
 
   PluginHandle control_;  // worker thread only
   bool janus_lost_ = false;
+  bool reconciled_ = false;    // since the instance was last found up
+  bool load_refused_ = false;  // logged once, not every health check
 
   std::mutex mutex_;
   std::condition_variable cv_;

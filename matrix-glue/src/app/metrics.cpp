@@ -34,29 +34,53 @@ std::string label_value(const std::string& text) {
   return out;
 }
 
+// A sample value: integers as such (up to 2^53 exactly), fractions with their digits.
+std::string sample(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
 }  // namespace
 
 void Metrics::render_instances(std::string* out) const {
   struct Family {
     const char* name;
     const char* help;
-    int64_t (*value)(const JanusInstanceGauges&);
+    double (*value)(const JanusInstanceGauges&);
+    const char* type = "gauge";
   };
   static constexpr Family kFamilies[] = {
       {"glue_janus_instance_up", "1 if the Janus instance answered its last health check.",
-       [](const JanusInstanceGauges& g) -> int64_t { return g.up; }},
+       [](const JanusInstanceGauges& g) -> double { return g.up; }},
       {"glue_janus_instance_weight", "The Janus instance's configured capacity weight.",
-       [](const JanusInstanceGauges& g) -> int64_t { return g.weight; }},
+       [](const JanusInstanceGauges& g) -> double { return g.weight; }},
       {"glue_janus_instance_participants", "Calls with a session on the Janus instance.",
-       [](const JanusInstanceGauges& g) -> int64_t { return g.participants; }},
+       [](const JanusInstanceGauges& g) -> double { return static_cast<double>(g.participants); }},
       {"glue_janus_instance_conferences", "Conference rooms the glue has on the Janus instance.",
-       [](const JanusInstanceGauges& g) -> int64_t { return g.conferences; }},
+       [](const JanusInstanceGauges& g) -> double { return static_cast<double>(g.conferences); }},
+      {"glue_janus_instance_reported_participants",
+       "Participants in all the Janus instance's rooms, as its plugin reported them last.",
+       [](const JanusInstanceGauges& g) -> double {
+         return static_cast<double>(g.reported_participants);
+       }},
+      {"glue_janus_instance_tick_load",
+       "The busy share (0 to 1) of the Janus instance's tick threads, as its plugin reported it "
+       "last.",
+       [](const JanusInstanceGauges& g) -> double { return g.tick_load; }},
+      {"glue_rooms_reconciled_total",
+       "Leftover rooms of this glue's the reconciliation destroyed on the Janus instance.",
+       [](const JanusInstanceGauges& g) -> double {
+         return static_cast<double>(g.rooms_reconciled);
+       },
+       "counter"},
   };
   for (const Family& f : kFamilies) {
-    *out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " gauge\n";
+    *out +=
+        std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
     for (const JanusInstanceGauges& g : janus_instances) {
       *out += std::string(f.name) + "{instance=\"" + label_value(g.name) + "\"} " +
-              std::to_string(f.value(g)) + "\n";
+              sample(f.value(g)) + "\n";
     }
   }
 }

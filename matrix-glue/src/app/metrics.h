@@ -19,6 +19,10 @@ struct JanusInstanceGauges {
   std::atomic<int> up{0};                // answered its last health check
   std::atomic<int64_t> participants{0};  // calls with a session on it
   std::atomic<int64_t> conferences{0};   // rooms the glue has on it
+  // The plugin's `load` at the last health check: everyone in its rooms, and its tick load.
+  std::atomic<int64_t> reported_participants{0};
+  std::atomic<double> tick_load{0};
+  std::atomic<uint64_t> rooms_reconciled{0};  // leftover rooms of ours destroyed there
 };
 
 class Metrics {

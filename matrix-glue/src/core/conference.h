@@ -71,6 +71,8 @@ class Conference {
   const std::string* room_instance() const {
     return janus_room_ == JanusRoom::kReady ? &instance_ : nullptr;
   }
+  // Its room's ID on room_instance().
+  std::uint64_t janus_room_id() const { return janus_room_id_; }
   void on_janus_lost(Effects& fx);
   // State saved before Janus instances had names: it was all on `instance`.
   void adopt_instance(const std::string& instance);

@@ -309,6 +309,15 @@ std::map<std::string, int> GlueState::rooms_by_instance() const {
   return rooms;
 }
 
+std::map<std::string, std::set<std::uint64_t>> GlueState::tracked_rooms() const {
+  std::map<std::string, std::set<std::uint64_t>> rooms;
+  for (const auto& [focus, conf] : conferences_) {
+    if (const std::string* instance = conf.room_instance())
+      rooms[*instance].insert(conf.janus_room_id());
+  }
+  return rooms;
+}
+
 void GlueState::on(const TimerFired& ev, Effects& fx) {
   ledger_.timers.erase(ev.id);
   std::optional<TimerTarget> target = parse_timer_id(ev.id);

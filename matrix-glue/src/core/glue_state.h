@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +50,8 @@ class GlueState {
   StateGauges gauges() const;
   // How many conference rooms each Janus instance holds (for a restarted I/O layer's load).
   std::map<std::string, int> rooms_by_instance() const;
+  // The rooms the state tracks on each Janus instance: reconciliation keeps these.
+  std::map<std::string, std::set<std::uint64_t>> tracked_rooms() const;
 
  private:
   friend class SnapshotCodec;

@@ -48,11 +48,25 @@ JanusStatus ConferenceClient::message(const PluginHandle& h, json_t* body, json_
   return status_of(r);
 }
 
-CreatedRoom ConferenceClient::create_room(const PluginHandle& h, const CreateRoomRequest& r) {
-  json_t* body = to_json(r);
+JanusReply ConferenceClient::ask(const PluginHandle& h, json_t* body) {
   JanusReply reply = api_.message(h.session, h.handle, body, nullptr);
   json_decref(body);
-  return parse_created_room(reply);
+  return reply;
+}
+
+CreatedRoom ConferenceClient::create_room(const PluginHandle& h, const CreateRoomRequest& r) {
+  CreateRoomRequest keyed = r;
+  keyed.admin_key = admin_key_;
+  return parse_created_room(ask(h, to_json(keyed)));
+}
+
+bool ConferenceClient::list_rooms(const PluginHandle& h, std::vector<ListedRoom>* rooms,
+                                  std::string* error) {
+  return parse_room_list(ask(h, to_json(ListRoomsRequest{admin_key_})), rooms, error);
+}
+
+bool ConferenceClient::load(const PluginHandle& h, PluginLoad* load, std::string* error) {
+  return parse_plugin_load(ask(h, to_json(LoadRequest{admin_key_})), load, error);
 }
 
 JanusStatus ConferenceClient::destroy_room(const PluginHandle& h, const DestroyRoomRequest& r) {
@@ -79,9 +93,7 @@ JanusStatus ConferenceClient::leave(const PluginHandle& h) {
 JanusStatus ConferenceClient::command(const PluginHandle& h, const CommandRequest& r,
                                       std::vector<ParticipantState>* participants,
                                       bool* room_muted) {
-  json_t* body = to_json(r);
-  JanusReply reply = api_.message(h.session, h.handle, body, nullptr);
-  json_decref(body);
+  JanusReply reply = ask(h, to_json(r));
   JanusStatus status = status_of(reply);
   if (status.ok && r.request.kind == RoomRequestKind::kListParticipants &&
       !parse_participants(reply, participants, room_muted)) {

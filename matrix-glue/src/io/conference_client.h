@@ -44,7 +44,8 @@ struct PolledEvents {
 
 class ConferenceClient {
  public:
-  explicit ConferenceClient(JanusEndpoint endpoint) : api_(std::move(endpoint)) {}
+  explicit ConferenceClient(JanusEndpoint endpoint)
+      : admin_key_(endpoint.admin_key), api_(std::move(endpoint)) {}
 
   // A new session attached to janus.plugin.conference (the session is destroyed again when
   // the attach fails).
@@ -55,6 +56,9 @@ class ConferenceClient {
 
   CreatedRoom create_room(const PluginHandle& h, const CreateRoomRequest& r);
   JanusStatus destroy_room(const PluginHandle& h, const DestroyRoomRequest& r);
+  // `list` and `load` with the endpoint's admin_key; false with `error` when refused or unread.
+  bool list_rooms(const PluginHandle& h, std::vector<ListedRoom>* rooms, std::string* error);
+  bool load(const PluginHandle& h, PluginLoad* load, std::string* error);
   // The answer comes as an event on the session's long poll.
   JanusStatus join(const PluginHandle& h, const JoinRequest& r, const std::string& offer_sdp);
   JanusStatus configure(const PluginHandle& h, const std::string& offer_sdp);
@@ -75,6 +79,9 @@ class ConferenceClient {
 
  private:
   JanusStatus message(const PluginHandle& h, json_t* body, json_t* jsep);
+  // Sends `body` (owned) and keeps the answer.
+  JanusReply ask(const PluginHandle& h, json_t* body);
+  const std::string admin_key_;
   JanusApi api_;
 };
 

@@ -88,6 +88,62 @@ bool parse_participants(const JanusReply& reply, std::vector<ParticipantState>* 
   return true;
 }
 
+namespace {
+
+// An error answer's message, with the plugin's code.
+std::string error_of(const JanusReply& reply) {
+  return std::to_string(reply.error_code) + " " + reply.error;
+}
+
+}  // namespace
+
+bool parse_plugin_load(const JanusReply& reply, PluginLoad* out, std::string* error) {
+  if (!reply.ok) {
+    *error = error_of(reply);
+    return false;
+  }
+  struct Count {
+    const char* key;
+    long* out;
+  };
+  const Count counts[] = {{"rooms", &out->rooms},
+                          {"participants", &out->participants},
+                          {"tick_threads", &out->tick_threads},
+                          {"late_ticks", &out->late_ticks},
+                          {"missed_ticks", &out->missed_ticks}};
+  for (const Count& c : counts) {
+    const json_t* v = json_object_get(reply.data, c.key);
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+      *error = std::string("no ") + c.key + " in the plugin's load answer";
+      return false;
+    }
+    *c.out = static_cast<long>(json_integer_value(v));
+  }
+  const json_t* load = json_object_get(reply.data, "tick_load");
+  if (!json_is_number(load) || json_number_value(load) < 0 || json_number_value(load) > 1) {
+    *error = "no tick_load from 0 to 1 in the plugin's load answer";
+    return false;
+  }
+  out->tick_load = json_number_value(load);
+  return true;
+}
+
+bool parse_room_list(const JanusReply& reply, std::vector<ListedRoom>* out, std::string* error) {
+  json_t* list = json_object_get(reply.data, "list");
+  if (!reply.ok || !json_is_array(list)) {
+    *error = reply.ok ? "no list in the plugin's answer" : error_of(reply);
+    return false;
+  }
+  size_t i;
+  json_t* r;
+  json_array_foreach(list, i, r) {
+    const json_t* id = json_object_get(r, "room");
+    if (!json_is_integer(id) || json_integer_value(id) <= 0) continue;
+    out->push_back({static_cast<std::uint64_t>(json_integer_value(id)), str(r, "description")});
+  }
+  return true;
+}
+
 std::optional<Event> parse_call_event(CallRef call, json_t* event) {
   const std::string janus = str(event, "janus");
   if (janus == "webrtcup") return JanusMediaUp{call};

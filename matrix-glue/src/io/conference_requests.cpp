@@ -2,9 +2,30 @@
 
 namespace glue {
 
+namespace {
+
+// A plugin with an admin_key wants it; one without ignores it, so only a configured one is sent.
+json_t* with_admin_key(json_t* body, const std::string& admin_key) {
+  if (!admin_key.empty())
+    json_object_set_new(body, "admin_key", json_stringn(admin_key.data(), admin_key.size()));
+  return body;
+}
+
+}  // namespace
+
 json_t* to_json(const CreateRoomRequest& r) {
-  return json_pack("{s:s, s:s, s:b}", "request", "create", "description", r.description.c_str(),
-                   "is_private", r.is_private ? 1 : 0);
+  return with_admin_key(
+      json_pack("{s:s, s:s%, s:b}", "request", "create", "description", r.description.data(),
+                r.description.size(), "is_private", r.is_private ? 1 : 0),
+      r.admin_key);
+}
+
+json_t* to_json(const ListRoomsRequest& r) {
+  return with_admin_key(json_pack("{s:s}", "request", "list"), r.admin_key);
+}
+
+json_t* to_json(const LoadRequest& r) {
+  return with_admin_key(json_pack("{s:s}", "request", "load"), r.admin_key);
 }
 
 json_t* to_json(const DestroyRoomRequest& r) {

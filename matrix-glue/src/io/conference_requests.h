@@ -15,8 +15,19 @@
 namespace glue {
 
 struct CreateRoomRequest {
-  std::string description;
-  bool is_private = true;  // kept out of `list` for other clients of this Janus
+  std::string description;  // tagged (room_tag.h): reconciliation finds the glue's rooms by it
+  bool is_private = true;   // kept out of `list` for other clients of this Janus
+  std::string admin_key{};  // sent when not empty
+};
+
+// `list`; with the admin_key the private rooms too, so the glue's own.
+struct ListRoomsRequest {
+  std::string admin_key;
+};
+
+// `load`: the plugin's own figures (rooms, participants, tick load) for placement.
+struct LoadRequest {
+  std::string admin_key;
 };
 
 struct DestroyRoomRequest {
@@ -43,6 +54,8 @@ struct LeaveRequest {};
 
 // Owned JSON (json_decref it): a plugin message body.
 json_t* to_json(const CreateRoomRequest& r);
+json_t* to_json(const ListRoomsRequest& r);
+json_t* to_json(const LoadRequest& r);
 json_t* to_json(const DestroyRoomRequest& r);
 json_t* to_json(const JoinRequest& r);
 json_t* to_json(const ConfigureRequest& r);

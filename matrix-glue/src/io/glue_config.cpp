@@ -46,6 +46,22 @@ bool read_int(config_t* c, const char* path, int lo, int hi, int* out, std::stri
   return true;
 }
 
+// A share from 0 to 1: a float, or the integers 0 and 1 as written.
+bool read_fraction(config_t* c, const char* path, double* out, std::string* error) {
+  config_setting_t* s = config_lookup(c, path);
+  if (s == nullptr) return true;
+  const int type = config_setting_type(s);
+  const double value = type == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
+                       : type == CONFIG_TYPE_INT ? config_setting_get_int(s)
+                                                 : -1;
+  if (value < 0 || value > 1) {
+    *error = std::string(path) + " must be a number from 0 to 1 (e.g. 0.8)";
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
 bool read_bool(config_t* c, const char* path, bool* out, std::string* error) {
   if (config_lookup(c, path) == nullptr) return true;
   int value = 0;
@@ -74,8 +90,10 @@ constexpr std::string_view kKnownSettings[] = {
     "janus.url",
     "janus.api_secret",
     "janus.token",
+    "janus.admin_key",
     "janus.instances",
     "janus.health_interval_ms",
+    "janus.tick_load_high_water",
     "focus.prefix",
     "focus.no_call_timeout",
     "focus.call_setup_timeout",
@@ -116,8 +134,8 @@ bool is_http_url(const std::string& url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
 
-// One instance of janus.instances: a group with name, url, and optionally api_secret, token and
-// weight.
+// One instance of janus.instances: a group with name, url, and optionally api_secret, token,
+// admin_key and weight.
 bool read_instance(config_setting_t* s, const std::string& where, JanusInstanceConfig* out,
                    std::string* error) {
   if (config_setting_is_group(s) != CONFIG_TRUE) {
@@ -132,15 +150,20 @@ bool read_instance(config_setting_t* s, const std::string& where, JanusInstanceC
     }
     (std::string_view(key) == "name" ? out->name : out->endpoint.url) = value;
   }
-  for (const char* key : {"api_secret", "token"}) {
-    config_setting_t* v = config_setting_get_member(s, key);
+  struct Optional {
+    const char* key;
+    std::string* out;
+  };
+  for (const Optional& o :
+       {Optional{"api_secret", &out->endpoint.api_secret}, Optional{"token", &out->endpoint.token},
+        Optional{"admin_key", &out->endpoint.admin_key}}) {
+    config_setting_t* v = config_setting_get_member(s, o.key);
     if (v == nullptr) continue;
     if (config_setting_type(v) != CONFIG_TYPE_STRING) {
-      *error = where + "." + key + " must be a string";
+      *error = where + "." + o.key + " must be a string";
       return false;
     }
-    (std::string_view(key) == "api_secret" ? out->endpoint.api_secret : out->endpoint.token) =
-        config_setting_get_string(v);
+    *o.out = config_setting_get_string(v);
   }
   if (config_setting_t* w = config_setting_get_member(s, "weight")) {
     const int weight = config_setting_get_int(w);
@@ -164,7 +187,8 @@ bool read_janus(config_t* c, std::vector<JanusInstanceConfig>* out, std::string*
     JanusInstanceConfig one = out->front();
     if (!read_string(c, "janus.url", &one.endpoint.url, false, error) ||
         !read_string(c, "janus.api_secret", &one.endpoint.api_secret, false, error) ||
-        !read_string(c, "janus.token", &one.endpoint.token, false, error)) {
+        !read_string(c, "janus.token", &one.endpoint.token, false, error) ||
+        !read_string(c, "janus.admin_key", &one.endpoint.admin_key, false, error)) {
       return false;
     }
     if (!is_http_url(one.endpoint.url)) {
@@ -174,7 +198,7 @@ bool read_janus(config_t* c, std::vector<JanusInstanceConfig>* out, std::string*
     *out = {one};
     return true;
   }
-  for (const char* single : {"janus.url", "janus.api_secret", "janus.token"}) {
+  for (const char* single : {"janus.url", "janus.api_secret", "janus.token", "janus.admin_key"}) {
     if (config_lookup(c, single) != nullptr) {
       *error =
           std::string(single) + " is for one Janus: with janus.instances, give it per instance";
@@ -237,6 +261,7 @@ bool load_config(const std::string& path, GlueConfig* out, std::string* error,
       read_janus(c.get(), &cfg.janus_instances, &e) &&
       read_int(c.get(), "janus.health_interval_ms", 200, 600000, &cfg.janus_health_interval_ms,
                &e) &&
+      read_fraction(c.get(), "janus.tick_load_high_water", &cfg.tick_load_high_water, &e) &&
       read_string(c.get(), "focus.prefix", &cfg.focus_prefix, false, &e) &&
       read_int(c.get(), "focus.no_call_timeout", 1, 86400, &cfg.no_call_timeout_s, &e) &&
       read_int(c.get(), "focus.call_setup_timeout", 1, 600, &cfg.call_setup_timeout_s, &e) &&

@@ -37,6 +37,9 @@ struct GlueConfig {
   std::vector<JanusInstanceConfig> janus_instances = {
       {"janus", {"http://127.0.0.1:8088/janus", "", ""}, 1}};
   int janus_health_interval_ms = 5000;  // each instance checked this often
+  // An instance whose plugin reports a busier tick share takes no new conference while
+  // another is below it.
+  double tick_load_high_water = 0.8;
   // focus
   std::string focus_prefix = "fs_";
   int no_call_timeout_s = 300;    // S8: leave a group room nobody called in

@@ -31,11 +31,13 @@ struct JanusReply {
 };
 
 // Where a Janus is and how the glue proves itself to it: Janus' `api_secret` and/or a token of
-// its `token_auth` (either empty: not sent).
+// its `token_auth` (either empty: not sent), and the conference plugin's `admin_key` there
+// (empty: the plugin has none), which creating rooms, listing private ones and `load` need.
 struct JanusEndpoint {
   std::string url;
   std::string api_secret{};
   std::string token{};
+  std::string admin_key{};
 };
 
 // Reads one Janus API answer (create/attach/message/trickle/...) or event.
