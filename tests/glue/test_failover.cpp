@@ -60,6 +60,12 @@ CallAnswer caller_answer(const std::string& room, const std::string& caller, Cal
   return a;
 }
 
+CallCandidates alice_candidate() {
+  CallCandidates c = call_event<CallCandidates>(kDmAlice, kAlice, call_back_id(3), 1);
+  c.candidates = {cand("candidate:1 1 udp 1 10.0.0.2 5000 typ host", 0)};
+  return c;
+}
+
 // Alice (version "1") and Bob (version 0) in a conference on instance "a".
 void two_callers(Harness& h) {
   h.instance = "a";
@@ -98,6 +104,15 @@ void invite_out(Harness& h, CallRef ref, const std::string& dm, const std::strin
                  {call_back_invite(dm, caller, ref, n), SetTimer{lifetime_timer(ref), 60000}});
 }
 
+// Failed over, the new room ready on "b", both call-backs' invites out.
+void both_ringing(Harness& h) {
+  two_callers(h);
+  fail_over(h);
+  expect_actions(h.feed(JanusRoomCreated{kFocus, kNewRoom, "b"}), {});
+  invite_out(h, 3, kDmAlice, kAlice, 7);
+  invite_out(h, 4, kDmBob, kBob, 8);
+}
+
 void test_loss_with_live_instance_calls_back(void**) {
   Harness h;
   two_callers(h);
@@ -111,22 +126,15 @@ void test_loss_with_live_instance_calls_back(void**) {
       h.feed(JanusLocalCandidates{3, {cand("candidate:9 1 udp 9 10.0.0.9 9 typ host", 0)}}),
       {SetTimer{call_timer_id(TimerKind::kCandidateBatch, 3), 50}});
   // The caller's candidates wait for the answer.
-  CallCandidates early = call_event<CallCandidates>(kDmAlice, kAlice, call_back_id(3), 1);
-  early.candidates = {cand("candidate:1 1 udp 1 10.0.0.2 5000 typ host", 0)};
-  expect_actions(h.feed(early), {});
+  expect_actions(h.feed(alice_candidate()), {});
 }
 
 // The caller's answer: select_answer naming the answering device, the answer to the plugin as
 // a configure, the held candidates after it; then it is an ordinary call.
 void test_answer_selects_and_configures(void**) {
   Harness h;
-  two_callers(h);
-  fail_over(h);
-  h.feed(JanusRoomCreated{kFocus, kNewRoom, "b"});
-  invite_out(h, 3, kDmAlice, kAlice, 7);
-  invite_out(h, 4, kDmBob, kBob, 8);
-  CallCandidates early = call_event<CallCandidates>(kDmAlice, kAlice, call_back_id(3), 1);
-  early.candidates = {cand("candidate:1 1 udp 1 10.0.0.2 5000 typ host", 0)};
+  both_ringing(h);
+  CallCandidates early = alice_candidate();
   h.feed(early);
   expect_actions(h.feed(caller_answer(kDmAlice, kAlice, 3)),
                  {CancelTimer{lifetime_timer(3)},
@@ -162,11 +170,7 @@ void test_answer_selects_and_configures(void**) {
 
 void test_call_back_rejected(void**) {
   Harness h;
-  two_callers(h);
-  fail_over(h);
-  h.feed(JanusRoomCreated{kFocus, kNewRoom, "b"});
-  invite_out(h, 3, kDmAlice, kAlice, 7);
-  invite_out(h, 4, kDmBob, kBob, 8);
+  both_ringing(h);
   // Bob declines: he is gone as a hangup would have him, nothing is sent to him.
   expect_actions(h.feed(call_event<CallReject>(kDmBob, kBob, call_back_id(4), 1)),
                  concat({CancelTimer{lifetime_timer(4)}}, Harness::janus_leave(4)));
@@ -182,11 +186,7 @@ void test_call_back_rejected(void**) {
 // ends an unanswered invite), the caller is gone.
 void test_call_back_timeout(void**) {
   Harness h;
-  two_callers(h);
-  fail_over(h);
-  h.feed(JanusRoomCreated{kFocus, kNewRoom, "b"});
-  invite_out(h, 3, kDmAlice, kAlice, 7);
-  invite_out(h, 4, kDmBob, kBob, 8);
+  both_ringing(h);
   h.now += 60000;
   expect_actions(h.feed(TimerFired{lifetime_timer(4)}),
                  concat({SendEvent{kFocus, kDmBob, "m.call.hangup",
