@@ -9,6 +9,9 @@ protocol in a direct room with the focus, following what matrix-js-sdk sends (DE
 "matrix-js-sdk facts"): invite with lifetime 60000 and a random party_id, then
 select_answer naming the party that answered, then the callee's candidates.
 
+It also answers a call the focus places (a call-back after a failover: answer_call), as a
+client that auto-answers does: a new PeerConnection, m.call.answer with its own party_id.
+
 Every wait is bounded. Blocking MatrixClient calls run off the event loop.
 """
 
@@ -19,6 +22,7 @@ import secrets
 import sys
 import time
 
+import numpy as np
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.sdp import candidate_from_sdp
 
@@ -46,6 +50,22 @@ def check_two_hear_each_other(r, callers):
                 "less than 1 s of audio" if levels is None else
                 ", ".join(f"{f} Hz {db:+.1f} dB" for f, db in levels.items())
                 + f" (needs >= {HEARD_MIN_DB:+.0f} dB)")
+
+
+class OnsetRecorder(Recorder):
+    """A Recorder that notes when audio above `threshold` (RMS, full scale 1.0) first
+    arrives: with one's own voice left out of the mix, the moment one hears the others."""
+
+    def __init__(self, threshold=0.01):
+        super().__init__()
+        self.threshold = threshold
+        self.onset = None
+
+    def add(self, samples):
+        if (self.onset is None and len(samples)
+                and float(np.sqrt(np.mean(np.square(samples)))) > self.threshold):
+            self.onset = time.monotonic()
+        super().add(samples)
 
 
 class CallRefused(Exception):
@@ -81,6 +101,8 @@ class MatrixCaller:
         self.offer_sent = asyncio.Event()  # set once call() has sent its invite and candidates
         self._tasks = []
         self._applied_candidates = set()
+        self._answered_invites = set()
+        self.timings = {}             # answer_call: time.monotonic() of invite, answer, connected
 
     # ---- rooms
 
@@ -153,6 +175,48 @@ class MatrixCaller:
             "selected_party_id": event["content"].get("party_id")})
         self._tasks.append(asyncio.ensure_future(self._candidate_loop()))
         await asyncio.wait_for(self._connected.wait(), max(1.0, deadline - time.monotonic()))
+
+    async def answer_call(self, timeout=60.0):
+        """Waits for the focus' next m.call.invite to this user in the direct room and answers
+        it: the old PeerConnection closes, a new one sends the tone (and the camera of a video
+        caller) and records into a new OnsetRecorder; m.call.answer, then the end of
+        candidates. Returns once media is connected; `timings` notes when each step was."""
+        deadline = time.monotonic() + timeout
+        invite = await run_blocking(self.client.wait_for, self._incoming_invite, timeout)
+        self.timings = {"invite": time.monotonic()}
+        content = invite["content"]
+        self._answered_invites.add(content.get("call_id"))
+        await self._close_peer_connection()
+        self.call_id = content.get("call_id")
+        self.party_id = secrets.token_hex(8)
+        self.recorder = OnsetRecorder()
+        self._new_peer_connection()
+        self.pc.addTrack(ToneTrack(self.freq))
+        if self.video_yuv is not None:
+            self.pc.addTrack(ColourTrack(self.video_yuv))
+        offer = content.get("offer") or {}
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer.get("sdp", ""),
+                                                                 type="offer"))
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        sdp = self.pc.localDescription.sdp
+        await self.send_call_event("m.call.answer", {
+            "answer": {"type": "answer", "sdp": sdp},
+            "sdp_stream_metadata": stream_metadata(sdp)})
+        self.timings["answer"] = time.monotonic()
+        await self.send_call_event("m.call.candidates", {"candidates": [
+            {"candidate": "", "sdpMid": first_mid(sdp), "sdpMLineIndex": 0}]})
+        self._tasks.append(asyncio.ensure_future(self._candidate_loop()))
+        await asyncio.wait_for(self._connected.wait(), max(1.0, deadline - time.monotonic()))
+        self.timings["connected"] = time.monotonic()
+
+    def _incoming_invite(self):
+        for event in self.client.timelines.get(self.dm, []):
+            content = event.get("content", {})
+            if (event.get("sender") == self.focus and event.get("type") == "m.call.invite"
+                    and content.get("invitee") == self.user_id
+                    and content.get("call_id") not in self._answered_invites):
+                return event
+        return None
 
     async def send_invite_sdp(self, sdp):
         """An m.call.invite carrying the given SDP text (for malformed-offer tests)."""

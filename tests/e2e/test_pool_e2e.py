@@ -10,8 +10,13 @@ Scenarios, in order (each builds on the previous one):
 1. placement: three conferences (two callers each, in three group rooms) go one to each
    instance, by headroom and weight (weights 1, 1, 2: the heavier one first); each pair
    hears each other; /metrics shows every instance up with its load and weight;
-2. an instance stopped (SIGKILL) is seen down within the health interval, takes no new
-   conference (a fourth goes to a live one), and the conferences on the others go on;
+2. failover: the instance of one conference SIGKILLed mid-call; the glue sees it down
+   within the health interval, hangs up its callers with a notice that it calls them back,
+   recreates the room on a live instance and calls each caller back in the same 1:1 room
+   (m.call.invite from the focus, answered by the aiortc caller); each then hears the other
+   again and never themselves. Prints the time from the kill to every caller hearing the
+   others again, split into detection, invite, answer and media. The dead instance takes no
+   new conference (a fourth goes to a live one), and the conferences on the others go on;
 3. the glue SIGKILLed and restarted while conferences are spread over the live instances:
    the calls go on (tones), every room the glue tracks is still there with its callers, and
    /metrics shows the same placement.
@@ -19,6 +24,7 @@ Prints PASS/FAIL/INFO lines and ends with "N passed, M failed".
 """
 
 import asyncio
+import datetime
 import os
 import re
 import sys
@@ -39,6 +45,7 @@ HEALTH_INTERVAL_MS = 1000
 # loaded machine is still opening the direct rooms and placing the calls.
 NO_CALL_TIMEOUT_S = 300
 TIME_LIMIT_S = 420
+CALL_BACK_TIMEOUT_S = 30
 PAIR_FREQS = ((400, 660), (1130, 400), (660, 1130), (400, 1130))
 
 
@@ -49,6 +56,26 @@ def metrics(stack):
         return {}
     return {(m[0], m[1]): float(m[2]) for m in re.findall(
         r'^(glue_\w+)\{instance="([^"]*)"\} (\S+)$', text, re.M)}
+
+
+# What the glue logs on the way from a lost instance to a call-back's invite.
+GLUE_STEPS = (("lost", r"Janus at \S+ lost"), ("placed", r"placed on Janus"),
+              ("invite sent", r"call-back invite sent"))
+
+
+def glue_steps(stack, since):
+    """{step: seconds after `since` (wall clock)} of the first glue log line of each step."""
+    found = {}
+    for line in stack.glue.log_excerpt(lines=None).splitlines():
+        stamp = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z ", line)
+        if not stamp:
+            continue
+        at = datetime.datetime.strptime(stamp.group(1), "%Y-%m-%dT%H:%M:%S.%f").replace(
+            tzinfo=datetime.timezone.utc).timestamp() - since
+        for step, pattern in GLUE_STEPS:
+            if at >= -0.5 and step not in found and re.search(pattern, line):
+                found[step] = at
+    return found
 
 
 class Instances:
@@ -166,11 +193,16 @@ async def pool_scenarios(stack, r, instances, callers):
                     for name, _ in POOL), repr(m))
     r.info(f"scenario 1 took {time.monotonic() - t0:.1f} s")
 
-    print("---- scenario 2: an instance stopped takes no new conference", flush=True)
+    print("---- scenario 2: failover: an instance killed, its callers called back", flush=True)
     t0 = time.monotonic()
     victim = placed[1]  # "a"
+    lost_pair = pairs[1]
+    old_calls = {c.name: c.call_id for c in lost_pair}
+    # The callers' clients answer the focus' next call, as an auto-answering client does.
+    answering = [asyncio.ensure_future(c.answer_call(CALL_BACK_TIMEOUT_S)) for c in lost_pair]
     instances.drop(victim)
     killed = time.monotonic()
+    killed_wall = time.time()
     stack.instances[victim].kill()
     seen_down = None
     while time.monotonic() - killed < 10:
@@ -181,19 +213,56 @@ async def pool_scenarios(stack, r, instances, callers):
     r.check(f"the glue sees instance {victim} down", seen_down is not None,
             f"after {seen_down:.2f} s (health interval {HEALTH_INTERVAL_MS} ms)"
             if seen_down is not None else "not within 10 s")
-    # Its callers' sessions are gone: they are hung up; the other conferences go on.
-    lost_pair = pairs[1]
+    results = await asyncio.gather(*answering, return_exceptions=True)
+    for c, res in zip(lost_pair, results):
+        r.check(f"{c.name} is called back by the focus in the same 1:1 room and answers",
+                not isinstance(res, BaseException),
+                e2e.describe(res) if isinstance(res, BaseException) else
+                f"call {c.call_id}, connected")
+    if any(isinstance(res, BaseException) for res in results):
+        return
+    heard_deadline = time.monotonic() + 10
+    while (any(c.recorder.onset is None for c in lost_pair)
+           and time.monotonic() < heard_deadline):
+        await asyncio.sleep(0.05)
+    for c in lost_pair:
+        r.check(f"{c.name}'s old call was hung up, with a notice that the focus calls back",
+                bool(c.hangups(old_calls[c.name]) or c.rejects(old_calls[c.name]))
+                and any("calling you back" in n for n in c.notices()),
+                f"hangups {c.hangups(old_calls[c.name])}; notices {c.notices()}")
+    heard = [c.recorder.onset for c in lost_pair]
+    if all(heard):
+        def split(c):
+            t = c.timings
+            return (f"{c.name}: invite {t['invite'] - killed:.2f} s, answer sent "
+                    f"{t['answer'] - killed:.2f} s, connected {t['connected'] - killed:.2f} s, "
+                    f"hears {c.recorder.onset - killed:.2f} s")
+        glue = glue_steps(stack, killed_wall)
+        r.info(f"failover: kill -> every caller hears the others again: "
+               f"{max(heard) - killed:.2f} s (glue: "
+               + ", ".join(f"{step} {at:.2f} s" for step, at in glue.items())
+               + "; " + "; ".join(split(c) for c in lost_pair) + ")")
+    r.check("every called-back caller hears audio again", all(heard),
+            f"onsets {heard}")
+    ok, found = await instances.wait(lambda found: on(found, lost_pair) is not None, 10)
+    r.check(f"the conference is recreated on a live instance, not {victim}",
+            on(found, lost_pair) in ("b", "c"), f"on {on(found, lost_pair)}; {found}")
+    await e2e.record(list(lost_pair))
+    for c, other in (lost_pair, lost_pair[::-1]):
+        e2e.check_hears(r, c, [other.freq], [c.freq], " after the call-back")
+    status, text = stack.glue.request("GET", "/metrics", port=stack.glue.metrics_port)
+    answered = re.search(r'^glue_call_backs_total\{outcome="answered"\} (\d+)$', text, re.M)
+    r.check("/metrics counts the call-backs answered",
+            answered is not None and int(answered.group(1)) == len(lost_pair),
+            answered.group(0) if answered else "no glue_call_backs_total")
     pair = await conference(stack, r, callers, 3)
     if pair is None:
         return
     ok, found = await instances.wait(lambda found: on(found, pair) is not None, 10)
     r.check(f"a new conference goes to a live instance, not {victim}",
             on(found, pair) in ("b", "c"), f"on {on(found, pair)}; {found}")
-    live = [pairs[0], pairs[2], pair]
+    live = [pairs[0], pairs[2], lost_pair, pair]
     await hear(r, live, "after an instance stopped")
-    r.check(f"{victim}'s callers were hung up",
-            all(c.hangups(c.call_id) or c.rejects(c.call_id) for c in lost_pair),
-            f"{[(c.name, c.hangups(), c.rejects()) for c in lost_pair]}")
     r.info(f"scenario 2 took {time.monotonic() - t0:.1f} s")
 
     print("---- scenario 3: the glue restarted with conferences spread", flush=True)

@@ -95,6 +95,17 @@ void test_candidates_and_others(void** /*state*/) {
       "content":{"call_id":"c","version":"1","description":{"type":"offer","sdp":"v=0"}}})",
              &why);
   assert_string_equal(std::get<glue::CallNegotiate>(*ev).description_type.c_str(), "offer");
+  // The caller's answer to a call-back: its SDP is required.
+  ev = parse(R"({"type":"m.call.answer","room_id":"!d:x","sender":"@a:x",
+      "content":{"call_id":"c","version":"1","party_id":"dev","answer":{"type":"answer","sdp":"v=0"}}})",
+             &why);
+  assert_string_equal(std::get<glue::CallAnswer>(*ev).answer_sdp.c_str(), "v=0");
+  assert_string_equal(std::get<glue::CallAnswer>(*ev).party_id.c_str(), "dev");
+  ev = parse(R"({"type":"m.call.answer","room_id":"!d:x","sender":"@a:x",
+      "content":{"call_id":"c","version":"1","party_id":"dev"}})",
+             &why);
+  assert_false(ev.has_value());
+  assert_string_equal(why.c_str(), "m.call.answer without answer.sdp");
 }
 
 void test_malformed_and_unknown(void** /*state*/) {

@@ -20,8 +20,9 @@ void test_state_gauges(void**) {
   glue::Metrics m;
   glue::StateGauges g;
   g.focuses = {1, 0, 2};
-  g.calls = {0, 1, 0, 3, 1};
+  g.calls = {0, 1, 0, 3, 1, 2};
   g.participants = 3;
+  g.call_backs = {2, 1, 0, 0};
   m.set_state(g);
   const std::string text = m.render();
   expect_line(text, "# TYPE glue_focuses gauge");
@@ -34,7 +35,12 @@ void test_state_gauges(void**) {
   expect_line(text, R"(glue_calls{state="answered"} 0)");
   expect_line(text, R"(glue_calls{state="connected"} 3)");
   expect_line(text, R"(glue_calls{state="peer_gone"} 1)");
+  expect_line(text, R"(glue_calls{state="calling_back"} 2)");
   expect_line(text, "glue_participants 3");
+  expect_line(text, "# TYPE glue_call_backs_total counter");
+  expect_line(text, R"(glue_call_backs_total{outcome="answered"} 2)");
+  expect_line(text, R"(glue_call_backs_total{outcome="rejected"} 1)");
+  expect_line(text, R"(glue_call_backs_total{outcome="timeout"} 0)");
 }
 
 void test_build_info(void**) {

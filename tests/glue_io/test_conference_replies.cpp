@@ -104,11 +104,23 @@ void test_joined_needs_jsep_id_and_participants(void** /*state*/) {
   auto j = as<glue::JanusJoined>(
       event_of(R"({"janus":"event","plugindata":{"data":{"conference":"joined","room":1,"id":2,)"
                R"("participants":[]}},"jsep":{"type":"answer","sdp":"v=0"}})"));
-  assert_string_equal(j.answer_sdp.c_str(), "v=0");
+  assert_string_equal(j.sdp.c_str(), "v=0");
   // Another participant's `joined` notification has no JSEP: not our answer.
   assert_false(event_of(R"({"janus":"event","plugindata":{"data":{"conference":"joined",)"
                         R"("room":1,"participants":[{"id":3}]}}})")
                    .has_value());
+}
+
+// A join with generate_offer: the plugin's offer comes the same way.
+void test_joined_with_the_plugins_offer(void** /*state*/) {
+  auto j = as<glue::JanusJoined>(
+      event_of(R"({"janus":"event","plugindata":{"data":{"conference":"joined","room":1,"id":2,)"
+               R"("participants":[]}},"jsep":{"type":"offer","sdp":"v=0 offer"}})"));
+  assert_string_equal(j.sdp.c_str(), "v=0 offer");
+  // The configure answering it is acknowledged without a JSEP: nothing to act on.
+  assert_false(
+      event_of(R"({"janus":"event","plugindata":{"data":{"conference":"event","result":"ok"}}})")
+          .has_value());
 }
 
 void test_event_with_jsep_is_configured(void** /*state*/) {
@@ -268,6 +280,7 @@ int main() {
       cmocka_unit_test(test_hangup_detached_timeout_are_gone),
       cmocka_unit_test(test_trickle_candidate_and_completed),
       cmocka_unit_test(test_joined_needs_jsep_id_and_participants),
+      cmocka_unit_test(test_joined_with_the_plugins_offer),
       cmocka_unit_test(test_event_with_jsep_is_configured),
       cmocka_unit_test(test_plugin_error_event),
       cmocka_unit_test(test_destroyed_and_kicked),

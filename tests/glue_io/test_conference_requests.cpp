@@ -51,6 +51,15 @@ void test_join_with_display(void** /*state*/) {
                       R"({"display":"@a:x","request":"join","room":42})");
 }
 
+// A call the focus places: the plugin offers, with video only when asked.
+void test_join_generating_the_offer(void** /*state*/) {
+  assert_string_equal(text(glue::to_json(glue::JoinRequest{42, "@a:x", true, false})).c_str(),
+                      R"({"display":"@a:x","generate_offer":true,"request":"join","room":42})");
+  assert_string_equal(
+      text(glue::to_json(glue::JoinRequest{42, "@a:x", true, true})).c_str(),
+      R"({"display":"@a:x","generate_offer":true,"offer_video":true,"request":"join","room":42})");
+}
+
 void test_configure_and_leave(void** /*state*/) {
   assert_string_equal(text(glue::to_json(glue::ConfigureRequest{})).c_str(),
                       R"({"request":"configure"})");
@@ -63,6 +72,8 @@ void test_configure_and_leave(void** /*state*/) {
 void test_offer_jsep(void** /*state*/) {
   assert_string_equal(text(glue::offer_jsep("v=0\r\n")).c_str(),
                       R"({"sdp":"v=0\r\n","type":"offer"})");
+  assert_string_equal(text(glue::answer_jsep("v=0\r\n")).c_str(),
+                      R"({"sdp":"v=0\r\n","type":"answer"})");
 }
 
 void test_trickle_fields_only_when_known(void** /*state*/) {
@@ -113,6 +124,7 @@ int main() {
       cmocka_unit_test(test_admin_key_only_when_configured),
       cmocka_unit_test(test_destroy_names_the_room),
       cmocka_unit_test(test_join_with_display),
+      cmocka_unit_test(test_join_generating_the_offer),
       cmocka_unit_test(test_configure_and_leave),
       cmocka_unit_test(test_offer_jsep),
       cmocka_unit_test(test_trickle_fields_only_when_known),

@@ -152,6 +152,11 @@ std::optional<CallEvent> parse_call_event(const json_t* event, int64_t received_
   if (type == "m.call.answer") {
     CallAnswer ev;
     static_cast<CallHeader&>(ev) = h;
+    ev.answer_sdp = str(json_object_get(content, "answer"), "sdp");
+    if (ev.answer_sdp.empty()) {
+      *why = "m.call.answer without answer.sdp";
+      return std::nullopt;
+    }
     return ev;
   }
   if (type == "m.call.select_answer") {

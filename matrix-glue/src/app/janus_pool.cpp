@@ -13,13 +13,18 @@ JanusPool::JanusPool(const std::vector<JanusInstanceConfig>& instances,
                      std::chrono::milliseconds health_interval, double tick_load_high_water,
                      const std::string& room_tag, Metrics& metrics, JanusWorker::Post post)
     : metrics_(metrics), tick_load_high_water_(tick_load_high_water) {
+  // A lost instance's conferences move when another one is up (the core calls back).
+  JanusWorker::Post tagged = [this, post](Event e) {
+    if (auto* lost = std::get_if<JanusLost>(&e)) lost->another_up = another_up(lost->instance);
+    post(std::move(e));
+  };
   for (const JanusInstanceConfig& in : instances) {
     JanusInstanceGauges& gauges = metrics_.janus_instances.emplace_back();
     gauges.name = in.name;
     gauges.weight = in.weight;
     names_.push_back(in.name);
     workers_.push_back(std::make_unique<JanusWorker>(in.endpoint, health_interval, metrics, gauges,
-                                                     post,
+                                                     tagged,
                                                      RoomReconciliation{room_tag, &tracked_}));
   }
 }
@@ -41,6 +46,13 @@ std::size_t JanusPool::index_of(const std::string& instance) const {
              instance.c_str(), names_.front().c_str());
   }
   return 0;
+}
+
+bool JanusPool::another_up(const std::string& instance) const {
+  for (const JanusInstanceGauges& g : metrics_.janus_instances) {
+    if (g.up != 0 && g.name != instance) return true;
+  }
+  return false;
 }
 
 // With no instance up (e.g. before the first health checks), every instance is a candidate:
@@ -98,8 +110,8 @@ void JanusPool::submit(const Action& action) {
           i = of_call(a.call);
           calls_.erase(a.call);
         } else if constexpr (std::is_same_v<T, JanusJoin> || std::is_same_v<T, JanusTrickle> ||
-                             std::is_same_v<T, JanusConfigure> || std::is_same_v<T, JanusRename> ||
-                             std::is_same_v<T, JanusLeave>) {
+                             std::is_same_v<T, JanusAnswer> || std::is_same_v<T, JanusConfigure> ||
+                             std::is_same_v<T, JanusRename> || std::is_same_v<T, JanusLeave>) {
           i = of_call(a.call);
         } else {
           return;  // not a Janus action

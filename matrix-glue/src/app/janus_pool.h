@@ -48,6 +48,8 @@ class JanusPool {
   // The worker of `instance`; the first for a name no longer configured (or none).
   std::size_t index_of(const std::string& instance) const;
   std::size_t place();
+  // An instance other than `instance` answered its latest health check.
+  bool another_up(const std::string& instance) const;
   // The instance of a call's session (the first when unknown).
   std::size_t of_call(CallRef call) const;
 

@@ -280,9 +280,18 @@ void JanusWorker::do_action(const JanusAttach& a) {
 }
 
 void JanusWorker::do_action(const JanusJoin& a) {
-  JanusStatus r =
-      client_.join({a.session_id, a.handle_id}, JoinRequest{a.janus_room, a.display}, a.offer_sdp);
+  JanusStatus r = client_.join(
+      {a.session_id, a.handle_id},
+      JoinRequest{a.janus_room, a.display, a.generate_offer, a.offer_video}, a.offer_sdp);
   // The answer comes as an event on the session's long poll.
+  if (!r.ok) {
+    ++metrics_.janus_failures;
+    post_(JanusCallError{a.call, r.error_code, r.error});
+  }
+}
+
+void JanusWorker::do_action(const JanusAnswer& a) {
+  JanusStatus r = client_.answer({a.session_id, a.handle_id}, a.answer_sdp);
   if (!r.ok) {
     ++metrics_.janus_failures;
     post_(JanusCallError{a.call, r.error_code, r.error});

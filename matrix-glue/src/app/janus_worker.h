@@ -68,6 +68,7 @@ class JanusWorker {
   void do_action(const JanusDestroyRoom& a);
   void do_action(const JanusAttach& a);
   void do_action(const JanusJoin& a);
+  void do_action(const JanusAnswer& a);
   void do_action(const JanusConfigure& a);
   void do_action(const JanusRename& a);
   void do_action(const JanusTrickle& a);

@@ -97,6 +97,13 @@ void Metrics::render_state(std::string* out) const {
          state_.focuses);
   family("glue_calls", "Calls to the focus users, by state.", kCallStateNames, state_.calls);
   *out +=
+      "# HELP glue_call_backs_total Call-backs after a failover, by outcome.\n"
+      "# TYPE glue_call_backs_total counter\n";
+  for (size_t i = 0; i < kCallBackOutcomeNames.size(); ++i) {
+    *out += "glue_call_backs_total{outcome=\"" + std::string(kCallBackOutcomeNames[i]) + "\"} " +
+            std::to_string(state_.call_backs[i]) + "\n";
+  }
+  *out +=
       "# HELP glue_participants Callers answered and in their Janus room.\n"
       "# TYPE glue_participants gauge\nglue_participants " +
       std::to_string(state_.participants) + "\n";

@@ -78,15 +78,28 @@ struct JanusAttach {
   bool operator==(const JanusAttach&) const = default;
 };
 
-// `join` with the JSEP offer; answer with JanusJoined (the `joined` event) or JanusCallError.
+// `join` with the caller's JSEP offer, or with none and `generate_offer` (a call the focus
+// places: the plugin offers); answer with JanusJoined (the `joined` event) or JanusCallError.
 struct JanusJoin {
   CallRef call = 0;
   std::uint64_t session_id = 0;
   std::uint64_t handle_id = 0;
   std::uint64_t janus_room = 0;
-  std::string display;  // the caller's display name in the group room (else user ID)
-  std::string offer_sdp;
+  std::string display;    // the caller's display name in the group room (else user ID)
+  std::string offer_sdp;  // empty with generate_offer
+  bool generate_offer = false;
+  bool offer_video = false;  // with generate_offer: the offer has a video m-line too
   bool operator==(const JanusJoin&) const = default;
+};
+
+// `configure` with the caller's JSEP answer to the plugin's offer (a call the focus placed); no
+// result expected but JanusCallError.
+struct JanusAnswer {
+  CallRef call = 0;
+  std::uint64_t session_id = 0;
+  std::uint64_t handle_id = 0;
+  std::string answer_sdp;
+  bool operator==(const JanusAnswer&) const = default;
 };
 
 // `trickle` with `candidates` (when not empty), then `{completed: true}` when `completed`.
@@ -178,10 +191,11 @@ struct Log {
   bool operator==(const Log&) const = default;
 };
 
-using Action = std::variant<JoinRoom, LeaveRoom, ReadMembers, ReadRecentEvents, SendEvent,
-                            JanusCreateRoom, JanusDestroyRoom, JanusAttach, JanusJoin, JanusTrickle,
-                            JanusConfigure, JanusRename, JanusLeave, JanusDestroySession,
-                            JanusResume, JanusRoomRequest, SetTimer, CancelTimer, Log>;
+using Action =
+    std::variant<JoinRoom, LeaveRoom, ReadMembers, ReadRecentEvents, SendEvent, JanusCreateRoom,
+                 JanusDestroyRoom, JanusAttach, JanusJoin, JanusTrickle, JanusAnswer,
+                 JanusConfigure, JanusRename, JanusLeave, JanusDestroySession, JanusResume,
+                 JanusRoomRequest, SetTimer, CancelTimer, Log>;
 
 // One line per action for logs and test failure messages.
 std::string describe(const Action& action);

@@ -11,12 +11,23 @@
 
 namespace glue {
 
+// How a call-back (a call the focus places after a failover) ended before it was answered, or
+// that it was; for /metrics.
+enum class CallBackOutcome { kAnswered, kRejected, kTimeout, kFailed };
+
 struct Call {
   CallRef ref = 0;
   std::string caller;
   std::string room_id;    // the 1:1 room carrying the signalling
   CallIdentity identity;  // what the focus sends: the caller's version, the focus' party_id
-  std::string offer_sdp;
+  std::string offer_sdp;  // the caller's latest offer (none yet for a call-back)
+
+  // A call-back: the focus placed it (the conference moved to another Janus instance). The
+  // plugin offers, the focus sends m.call.invite, the caller answers; `answered` then means the
+  // caller's m.call.answer arrived.
+  bool outbound = false;
+  bool video = false;    // outbound: the plugin's offer has video (the caller's last call had)
+  bool invited = false;  // outbound: the m.call.invite went out
 
   // Janus side.
   bool attached = false;
@@ -25,8 +36,8 @@ struct Call {
   std::string instance;  // the Janus instance of the session
   bool join_sent = false;
   std::uint64_t participant_id = 0;  // in the plugin's room, from `joined`
-  bool answered = false;             // Janus answered the join and the m.call.answer went out
-  bool media_up = false;             // Janus reported webrtcup: media connected at least once
+  bool answered = false;  // Janus answered the join and the m.call.answer went out (see outbound)
+  bool media_up = false;  // Janus reported webrtcup: media connected at least once
   // Janus reported the PeerConnection gone and the grace timer runs: the caller's own hangup
   // may still be on its way.
   bool peer_gone = false;

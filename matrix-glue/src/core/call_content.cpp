@@ -69,6 +69,22 @@ std::string answer_content(const CallIdentity& id, std::string_view answer_sdp) 
   return dump(j);
 }
 
+std::string invite_content(const CallIdentity& id, std::string_view invitee,
+                           std::int64_t lifetime_ms, std::string_view offer_sdp) {
+  JsonPtr j = header(id);
+  json_object_set_new(j.get(), "invitee", str(invitee));
+  json_object_set_new(j.get(), "lifetime", json_integer(lifetime_ms));
+  json_object_set_new(j.get(), "offer", description("offer", offer_sdp));
+  json_object_set_new(j.get(), "sdp_stream_metadata", stream_metadata(offer_sdp));
+  return dump(j);
+}
+
+std::string select_answer_content(const CallIdentity& id, std::string_view selected_party_id) {
+  JsonPtr j = header(id);
+  json_object_set_new(j.get(), "selected_party_id", str(selected_party_id));
+  return dump(j);
+}
+
 std::string negotiate_answer_content(const CallIdentity& id, std::string_view answer_sdp) {
   JsonPtr j = header(id);
   json_object_set_new(j.get(), "description", description("answer", answer_sdp));

@@ -21,6 +21,11 @@ struct CallIdentity {
 // m.call.answer; version "1" adds `sdp_stream_metadata` (clients without it disable the
 // voice-to-video upgrade).
 std::string answer_content(const CallIdentity& id, std::string_view answer_sdp);
+// m.call.invite of a call the focus places (version "1"): the plugin's offer for `invitee`.
+std::string invite_content(const CallIdentity& id, std::string_view invitee,
+                           std::int64_t lifetime_ms, std::string_view offer_sdp);
+// m.call.select_answer naming the answer of the caller's device `selected_party_id`.
+std::string select_answer_content(const CallIdentity& id, std::string_view selected_party_id);
 // m.call.negotiate carrying the answer to a renegotiation offer.
 std::string negotiate_answer_content(const CallIdentity& id, std::string_view answer_sdp);
 std::string candidates_content(const CallIdentity& id, const std::vector<Candidate>& candidates);

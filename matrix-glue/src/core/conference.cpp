@@ -5,6 +5,7 @@
 
 #include "call_content.h"
 #include "refusal.h"
+#include "sdp_streams.h"
 
 namespace glue {
 namespace {
@@ -16,6 +17,7 @@ constexpr std::string_view kIceTimeout = "ice_timeout";
 constexpr std::string_view kUnknownError = "unknown_error";
 constexpr std::string_view kUserBusy = "user_busy";
 constexpr std::string_view kReplaced = "replaced";
+constexpr std::string_view kInviteTimeout = "invite_timeout";
 // Janus' hangup reason when the peer closed DTLS: the caller ended the call.
 constexpr std::string_view kDtlsAlert = "DTLS alert";
 
@@ -29,6 +31,18 @@ constexpr std::string_view kRoomDestroyedNotice =
 constexpr std::string_view kJanusLostNotice =
     "The conference server failed and your call was ended. Call me again to rejoin the "
     "conference.";
+constexpr std::string_view kCallBackNotice =
+    "The conference server failed and your call was ended. I am calling you back to move the "
+    "conference to another server: answer my call to rejoin it.";
+constexpr std::string_view kCallBackFailedNotice =
+    "I could not call you back. Call me again to rejoin the conference.";
+
+bool sends_video(std::string_view sdp) {
+  for (const SdpStream& s : sdp_streams(sdp)) {
+    if (s.sends_video) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -203,16 +217,37 @@ void Conference::on_candidates(const CallCandidates& ev, Effects& fx) {
   }
 }
 
+// The caller's answer to a call-back. The first answering device wins (spec v1: the caller
+// selects one answer); the others learn it from the select_answer.
 void Conference::on_answer(const CallAnswer& ev, Effects& fx) {
-  // The focus never places calls, so there is no glare: an answer from a caller answers
-  // nothing of ours.
-  fx.log(LogLevel::kDebug, ev.room_id, ev.sender, ev.call_id,
-         "m.call.answer from a caller ignored");
+  Call* call = find_call(ev);
+  if (call == nullptr || !call->outbound || !call->invited || call->answered) {
+    fx.log(LogLevel::kDebug, ev.room_id, ev.sender, ev.call_id,
+           "m.call.answer ignored: no call-back of ours waits for it");
+    return;
+  }
+  call->answered = true;
+  fx.count_call_back(CallBackOutcome::kAnswered);
+  fx.log(LogLevel::kInfo, ev.room_id, ev.sender, ev.call_id,
+         "call-back answered by party " + ev.party_id);
+  fx.cancel_timer(call_timer_id(TimerKind::kInviteLifetime, call->ref));
+  call->lifetime_timer = false;
+  send_call_event(*call, "m.call.select_answer", select_answer_content(call->identity, ev.party_id),
+                  fx);
+  fx.push(JanusAnswer{call->ref, call->session_id, call->handle_id, ev.answer_sdp});
+  if (!call->remote_pending.empty() || call->remote_completed) {
+    fx.push(JanusTrickle{call->ref, call->session_id, call->handle_id,
+                         std::move(call->remote_pending), call->remote_completed});
+    call->remote_pending.clear();
+  }
+  fx.set_timer(call_timer_id(TimerKind::kSetup, call->ref), fx.config().setup_timeout_ms);
+  call->setup_timer = true;
 }
 
 void Conference::on_select_answer(const CallSelectAnswer& ev, Effects& fx) {
   Call* call = find_call(ev);
-  if (call == nullptr || ev.selected_party_id == call->identity.party_id) return;
+  // On a call-back the focus is the one that selects.
+  if (call == nullptr || call->outbound || ev.selected_party_id == call->identity.party_id) return;
   // Answered elsewhere: drop our leg without a hangup, which would end the call the caller
   // did select.
   fx.log(LogLevel::kInfo, ev.room_id, ev.sender, ev.call_id,
@@ -229,6 +264,7 @@ void Conference::on_negotiate(const CallNegotiate& ev, Effects& fx) {
            "m.call.negotiate ignored: not an offer to an answered call");
     return;
   }
+  call->offer_sdp = ev.sdp;  // what a call-back after a failover offers follows it
   if (call->configuring) {
     call->next_offer = ev.sdp;
     return;
@@ -240,7 +276,10 @@ void Conference::on_negotiate(const CallNegotiate& ev, Effects& fx) {
 void Conference::on_hangup(const CallHeader& ev, Effects& fx) {
   Call* call = find_call(ev);
   if (call == nullptr) return;
-  end_call(call->ref, "", JanusEnd::kLeave, fx);
+  if (call->outbound && !call->answered) {
+    fx.log(LogLevel::kInfo, ev.room_id, ev.sender, ev.call_id, "call-back rejected");
+  }
+  end_call(call->ref, "", JanusEnd::kLeave, fx, CallBackOutcome::kRejected);
   finish_if_empty(fx);
 }
 
@@ -299,13 +338,24 @@ void Conference::on_attached(const JanusAttached& ev, Effects& fx) {
 }
 
 void Conference::join_janus(Call& call, Effects& fx) {
-  fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_,
-                    display_of(call.caller), call.offer_sdp});
+  if (call.outbound) {
+    fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_,
+                      display_of(call.caller), "", true, call.video});
+  } else {
+    fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_,
+                      display_of(call.caller), call.offer_sdp});
+  }
   call.join_sent = true;
 }
 
 void Conference::on_joined(const JanusJoined& ev, Effects& fx) {
   Call& call = calls_.at(ev.call);
+  if (call.outbound) {
+    if (call.invited) return;
+    call.participant_id = ev.participant_id;
+    invite_caller(call, ev.sdp, fx);
+    return;
+  }
   if (call.answered) return;
   call.answered = true;
   call.participant_id = ev.participant_id;
@@ -314,7 +364,7 @@ void Conference::on_joined(const JanusJoined& ev, Effects& fx) {
     call.lifetime_timer = false;
   }
   // The answer goes first: matrix-js-sdk drops the callee's early candidates.
-  send_call_event(call, "m.call.answer", answer_content(call.identity, ev.answer_sdp), fx);
+  send_call_event(call, "m.call.answer", answer_content(call.identity, ev.sdp), fx);
   if (!call.remote_pending.empty() || call.remote_completed) {
     fx.push(JanusTrickle{call.ref, call.session_id, call.handle_id, std::move(call.remote_pending),
                          call.remote_completed});
@@ -350,7 +400,8 @@ void Conference::on_local_candidates(const JanusLocalCandidates& ev, Effects& fx
   }
   // Version 0 has no end-of-candidates marker.
   if (ev.completed && call.identity.version != 0) call.local_pending.push_back(Candidate{});
-  if (!call.answered || call.batch_timer || call.local_pending.empty()) return;
+  // Before the first m.call.answer or m.call.invite, they wait for it.
+  if (!(call.answered || call.invited) || call.batch_timer || call.local_pending.empty()) return;
   fx.set_timer(call_timer_id(TimerKind::kCandidateBatch, call.ref), fx.config().candidate_batch_ms);
   call.batch_timer = true;
 }
@@ -413,9 +464,13 @@ void Conference::adopt_instance(const std::string& instance) {
 }
 
 // unknown_error: neither the caller nor the network failed, so no ICE reason fits, and the spec
-// has nothing closer for a failed media server; the notice says what happened.
-void Conference::on_janus_lost(Effects& fx) {
+// has nothing closer for a failed media server; the notice says what happened. With another
+// instance up, the conference moves there: a caller who was in it (answered, or being called
+// back already) is called back; one whose call was still being set up calls again, as when no
+// instance is up.
+void Conference::on_janus_lost(bool another_up, Effects& fx) {
   const bool had = !calls_.empty();
+  std::vector<Call> back;
   std::vector<CallRef> refs;
   for (const auto& [ref, call] : calls_) refs.push_back(ref);
   for (CallRef ref : refs) {
@@ -426,10 +481,27 @@ void Conference::on_janus_lost(Effects& fx) {
       continue;
     }
     const std::string room = call.room_id;
+    if (another_up && stage_ == Stage::kActive && (call.answered || call.outbound)) {
+      back.push_back(call);
+      // A call-back still being set up was never seen by the caller.
+      end_call(ref, call.outbound && !call.invited ? "" : kUnknownError, JanusEnd::kNothing, fx);
+      fx.notice(focus_, room, kCallBackNotice);
+      continue;
+    }
     end_call(ref, kUnknownError, JanusEnd::kNothing, fx);
     fx.notice(focus_, room, kJanusLostNotice);
   }
   janus_room_ = JanusRoom::kNone;
+  if (!back.empty()) {
+    fx.log(LogLevel::kWarning, group_room_, focus_, "",
+           "Janus instance " + instance_ +
+               " lost: recreating the conference elsewhere and calling " +
+               std::to_string(back.size()) + " caller(s) back");
+    fx.push(JanusCreateRoom{focus_, group_room_});
+    janus_room_ = JanusRoom::kCreating;
+    for (const Call& old : back) call_back(old, fx);
+    return;
+  }
   if (!had || stage_ != Stage::kActive) return;
   // Not S7: the callers did not leave, the media server failed. Stay so that they can call
   // again, for as long as a focus waits for a first call.
@@ -437,13 +509,53 @@ void Conference::on_janus_lost(Effects& fx) {
   arm_no_call_timer(fx);
 }
 
+// The lifetime timer runs from here: a call-back that never gets as far as its invite (the
+// room or the plugin's offer fails to come) ends in time too.
+void Conference::call_back(const Call& old, Effects& fx) {
+  Call call;
+  call.ref = fx.new_call_ref();
+  call.caller = old.caller;
+  call.room_id = old.room_id;
+  call.identity = CallIdentity{fx.new_call_id(call.ref), 1, fx.config().party_id};
+  call.outbound = true;
+  call.video = old.outbound && old.offer_sdp.empty() ? old.video : sends_video(old.offer_sdp);
+  had_calls_ = true;
+  fx.push(JanusAttach{call.ref, focus_, ""});
+  fx.set_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref),
+               fx.config().call_back_lifetime_ms);
+  call.lifetime_timer = true;
+  fx.log(LogLevel::kInfo, call.room_id, call.caller, call.identity.call_id,
+         std::string("calling back (") + (call.video ? "video" : "voice") + ")");
+  calls_.emplace(call.ref, std::move(call));
+}
+
+void Conference::invite_caller(Call& call, const std::string& offer_sdp, Effects& fx) {
+  call.invited = true;
+  const std::int64_t lifetime = fx.config().call_back_lifetime_ms;
+  send_call_event(call, "m.call.invite",
+                  invite_content(call.identity, call.caller, lifetime, offer_sdp), fx);
+  // The caller's client counts the lifetime from the invite.
+  fx.set_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref), lifetime);
+  call.lifetime_timer = true;
+  fx.log(LogLevel::kInfo, call.room_id, call.caller, call.identity.call_id,
+         "call-back invite sent");
+  flush_local_candidates(call, fx);
+}
+
 void Conference::on_call_timer(TimerKind kind, CallRef ref, Effects& fx) {
   Call& call = calls_.at(ref);
   switch (kind) {
     case TimerKind::kInviteLifetime:
       call.lifetime_timer = false;
-      // The caller has given up on this invite (invite_timeout) by now.
-      if (!call.answered) end_call(ref, "", JanusEnd::kLeave, fx);
+      if (call.outbound) {
+        // Ours to end (spec: the caller hangs up with invite_timeout).
+        fx.log(LogLevel::kInfo, call.room_id, call.caller, call.identity.call_id,
+               "call-back not answered in time");
+        end_call(ref, kInviteTimeout, JanusEnd::kLeave, fx, CallBackOutcome::kTimeout);
+      } else if (!call.answered) {
+        // The caller has given up on this invite (invite_timeout) by now.
+        end_call(ref, "", JanusEnd::kLeave, fx);
+      }
       break;
     case TimerKind::kSetup:
       call.setup_timer = false;
@@ -501,8 +613,8 @@ void Conference::send_call_event(const Call& call, const char* type, std::string
   fx.send(focus_, call.room_id, type, std::move(content));
 }
 
-void Conference::end_call(CallRef ref, std::string_view hangup_reason, JanusEnd janus,
-                          Effects& fx) {
+void Conference::end_call(CallRef ref, std::string_view hangup_reason, JanusEnd janus, Effects& fx,
+                          CallBackOutcome outcome) {
   auto it = calls_.find(ref);
   if (it == calls_.end()) return;
   Call& call = it->second;
@@ -513,10 +625,15 @@ void Conference::end_call(CallRef ref, std::string_view hangup_reason, JanusEnd 
   for (const auto& [armed, kind] : timers) {
     if (armed) fx.cancel_timer(call_timer_id(kind, ref));
   }
-  if (!hangup_reason.empty()) {
+  if (call.outbound && !call.answered) fx.count_call_back(outcome);
+  if (!hangup_reason.empty() && call.outbound && !call.invited) {
+    // The caller never saw this call-back, only the notice announcing it.
+    fx.notice(focus_, call.room_id, kCallBackFailedNotice);
+  } else if (!hangup_reason.empty()) {
     // matrix-js-sdk ignores a hangup from a callee that has not answered: a version "1" call
-    // is refused with m.call.reject until then (version 0 has no reject).
-    const bool reject = !call.answered && call.identity.version != 0;
+    // is refused with m.call.reject until then (version 0 has no reject). The focus cancels a
+    // call it placed with a hangup.
+    const bool reject = !call.outbound && !call.answered && call.identity.version != 0;
     send_call_event(call, reject ? "m.call.reject" : "m.call.hangup",
                     hangup_content(call.identity, hangup_reason), fx);
   }

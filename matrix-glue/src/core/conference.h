@@ -73,7 +73,9 @@ class Conference {
   }
   // Its room's ID on room_instance().
   std::uint64_t janus_room_id() const { return janus_room_id_; }
-  void on_janus_lost(Effects& fx);
+  // `another_up`: another instance of the pool is up, so the conference moves there and the
+  // focus calls its callers back.
+  void on_janus_lost(bool another_up, Effects& fx);
   // State saved before Janus instances had names: it was all on `instance`.
   void adopt_instance(const std::string& instance);
 
@@ -111,10 +113,16 @@ class Conference {
   Call* find_call(const CallHeader& ev);
   void admit(const CallInvite& ev, std::int64_t remaining_lifetime_ms, Effects& fx);
   void join_janus(Call& call, Effects& fx);
+  // Failover: a new call from the focus to the caller of `old` (its Janus side is gone).
+  void call_back(const Call& old, Effects& fx);
+  // A call-back's offer from the plugin: the m.call.invite goes out.
+  void invite_caller(Call& call, const std::string& offer_sdp, Effects& fx);
   void send_call_event(const Call& call, const char* type, std::string content, Effects& fx);
   void flush_local_candidates(Call& call, Effects& fx);
-  // Ends a call; `hangup_reason` empty: nothing is sent to the caller.
-  void end_call(CallRef ref, std::string_view hangup_reason, JanusEnd janus, Effects& fx);
+  // Ends a call; `hangup_reason` empty: nothing is sent to the caller. An unanswered
+  // call-back ends with `outcome`.
+  void end_call(CallRef ref, std::string_view hangup_reason, JanusEnd janus, Effects& fx,
+                CallBackOutcome outcome = CallBackOutcome::kFailed);
   // Ends the calls in `room_id` (empty: any) of `user_id` (empty: anyone).
   void end_calls_where(const std::string& room_id, const std::string& user_id,
                        std::string_view hangup_reason, Effects& fx,

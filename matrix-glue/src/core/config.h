@@ -17,7 +17,10 @@ struct Config {
   // alert precedes it by ~200 ms): the focus waits this long before it hangs up itself.
   std::int64_t hangup_grace_ms = 3000;
   std::int64_t candidate_batch_ms = 100;  // Janus' candidates sent as one m.call.candidates
-  int recent_events_limit = 50;           // timeline read after joining a 1:1 room
+  // The `lifetime` of a call-back's m.call.invite after a failover: unanswered by then, the
+  // caller is gone.
+  std::int64_t call_back_lifetime_ms = 60000;
+  int recent_events_limit = 50;  // timeline read after joining a 1:1 room
   // Played to everyone when a moderator starts a recording (a path on the Janus host; empty:
   // none).
   std::string recording_announcement;

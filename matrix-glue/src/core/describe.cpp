@@ -58,7 +58,12 @@ std::string describe(const Action& action) {
         } else if constexpr (std::is_same_v<T, JanusJoin>) {
           os << "JanusJoin call=" << a.call << " session=" << a.session_id
              << " handle=" << a.handle_id << " room=" << a.janus_room << " display=" << a.display
-             << " offer=" << a.offer_sdp.size() << "B";
+             << " offer=" << a.offer_sdp.size() << "B"
+             << (a.generate_offer ? " generate_offer" : "")
+             << (a.offer_video ? " offer_video" : "");
+        } else if constexpr (std::is_same_v<T, JanusAnswer>) {
+          os << "JanusAnswer call=" << a.call << " session=" << a.session_id
+             << " handle=" << a.handle_id << " answer=" << a.answer_sdp.size() << "B";
         } else if constexpr (std::is_same_v<T, JanusTrickle>) {
           os << "JanusTrickle call=" << a.call << " session=" << a.session_id
              << " handle=" << a.handle_id << ' ';

@@ -1,6 +1,7 @@
 // Where the state machine's parts put their actions while handling one input.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -9,17 +10,21 @@
 #include <vector>
 
 #include "actions.h"
+#include "call.h"
 #include "config.h"
 
 namespace glue {
 
-// What the state machine keeps besides its conferences and rooms; all of it goes into a
-// snapshot, so that a restarted glue neither reuses a transaction ID nor forgets a timer.
+// What the state machine keeps besides its conferences and rooms; all of it but the counters
+// goes into a snapshot, so that a restarted glue neither reuses a transaction ID nor forgets a
+// timer.
 struct Ledger {
   std::string txn_prefix;
   std::uint64_t txn_counter = 0;
   CallRef next_call = 1;
   std::map<std::string, std::int64_t> timers;  // armed timer ID -> due time (now_ms clock)
+  // Call-backs by CallBackOutcome since the process started (a /metrics counter).
+  std::array<std::int64_t, 4> call_backs{};
 };
 
 class Effects {
@@ -30,6 +35,13 @@ class Effects {
   const Config& config() const { return config_; }
   std::int64_t now_ms() const { return now_ms_; }
   CallRef new_call_ref() { return ledger_.next_call++; }
+  // The call_id of a call the focus places: unique across runs, as transaction IDs are.
+  std::string new_call_id(CallRef ref) const {
+    return ledger_.txn_prefix + ".call." + std::to_string(ref);
+  }
+  void count_call_back(CallBackOutcome outcome) {
+    ++ledger_.call_backs.at(static_cast<std::size_t>(outcome));
+  }
 
   void push(Action action) { out_.push_back(std::move(action)); }
   void send(const std::string& user_id, const std::string& room_id, std::string type,

@@ -85,7 +85,10 @@ struct CallCandidates : CallHeader {
   std::vector<Candidate> candidates;
 };
 
-struct CallAnswer : CallHeader {};
+// The caller's answer to a call the focus placed (a call-back after a failover).
+struct CallAnswer : CallHeader {
+  std::string answer_sdp;
+};
 
 struct CallSelectAnswer : CallHeader {
   std::string selected_party_id;
@@ -149,10 +152,11 @@ struct JanusAttached {
   std::string instance{};  // the Janus instance that holds the session
 };
 
-// The `joined` event of JanusJoin, with the JSEP answer.
+// The `joined` event of JanusJoin, with the JSEP: the answer to the caller's offer, or the
+// plugin's offer for a join with `generate_offer`.
 struct JanusJoined {
   CallRef call = 0;
-  std::string answer_sdp;
+  std::string sdp;
   std::uint64_t participant_id = 0;  // the caller's `id` in the plugin's room
 };
 
@@ -251,6 +255,9 @@ struct JanusCallError {
 struct JanusLost {
   std::string reason;
   std::string instance{};
+  // Another instance of the pool answers its health checks: the conferences move there and
+  // the focus calls their callers back (failover).
+  bool another_up = false;
 };
 
 struct TimerFired {

@@ -293,7 +293,7 @@ void GlueState::on(const JanusAttached& ev, Effects& fx) {
 void GlueState::on(const JanusLost& ev, Effects& fx) {
   fx.log(LogLevel::kError, "", "", "", "Janus " + ev.instance + " lost: " + ev.reason);
   for (auto& [focus, conf] : conferences_) {
-    if (conf.uses_instance(ev.instance)) conf.on_janus_lost(fx);
+    if (conf.uses_instance(ev.instance)) conf.on_janus_lost(ev.another_up, fx);
   }
 }
 

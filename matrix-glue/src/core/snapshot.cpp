@@ -53,7 +53,7 @@ std::string get_string(json_t* obj, const char* key) {
   return std::string(json_string_value(v), json_string_length(v));
 }
 
-// Absent in snapshots written before the glue had a pool of Janus instances.
+// Absent in snapshots written before the glue had a pool of Janus instances (or call-backs).
 std::string optional_string(json_t* obj, const char* key) {
   return json_object_get(obj, key) != nullptr ? get_string(obj, key) : "";
 }
@@ -72,6 +72,11 @@ bool get_bool(json_t* obj, const char* key) {
   json_t* v = need(obj, key);
   if (!json_is_boolean(v)) wrong_type(key, "a boolean");
   return json_is_true(v);
+}
+
+// Absent (false) in snapshots written before the focus called back.
+bool optional_bool(json_t* obj, const char* key) {
+  return json_object_get(obj, key) != nullptr && get_bool(obj, key);
 }
 
 json_t* get_array(json_t* obj, const char* key) {
@@ -164,6 +169,7 @@ json_t* call_event_json(const CallEvent& ev) {
           json_object_set_new(j, "candidates", candidates_json(e.candidates));
         } else if constexpr (std::is_same_v<T, CallAnswer>) {
           json_object_set_new(j, "type", json_string("m.call.answer"));
+          json_object_set_new(j, "answer_sdp", str(e.answer_sdp));
         } else if constexpr (std::is_same_v<T, CallSelectAnswer>) {
           json_object_set_new(j, "type", json_string("m.call.select_answer"));
           json_object_set_new(j, "selected_party_id", str(e.selected_party_id));
@@ -208,7 +214,11 @@ CallEvent read_call_event(json_t* j) {
     e.candidates = read_candidates(j, "candidates");
     return e;
   }
-  if (type == "m.call.answer") return with_header<CallAnswer>(j);
+  if (type == "m.call.answer") {
+    auto e = with_header<CallAnswer>(j);
+    e.answer_sdp = optional_string(j, "answer_sdp");
+    return e;
+  }
   if (type == "m.call.select_answer") {
     auto e = with_header<CallSelectAnswer>(j);
     e.selected_party_id = get_string(j, "selected_party_id");
@@ -238,6 +248,9 @@ json_t* call_json(const Call& c) {
   json_object_set_new(j, "version", json_integer(c.identity.version));
   json_object_set_new(j, "party_id", str(c.identity.party_id));
   json_object_set_new(j, "offer_sdp", str(c.offer_sdp));
+  json_object_set_new(j, "outbound", json_boolean(c.outbound));
+  json_object_set_new(j, "video", json_boolean(c.video));
+  json_object_set_new(j, "invited", json_boolean(c.invited));
   json_object_set_new(j, "attached", json_boolean(c.attached));
   json_object_set_new(j, "session_id", u64(c.session_id));
   json_object_set_new(j, "handle_id", u64(c.handle_id));
@@ -268,6 +281,9 @@ Call read_call(json_t* j) {
   c.identity.version = static_cast<int>(get_int(j, "version"));
   c.identity.party_id = get_string(j, "party_id");
   c.offer_sdp = get_string(j, "offer_sdp");
+  c.outbound = optional_bool(j, "outbound");
+  c.video = optional_bool(j, "video");
+  c.invited = optional_bool(j, "invited");
   c.attached = get_bool(j, "attached");
   c.session_id = get_u64(j, "session_id");
   c.handle_id = get_u64(j, "handle_id");

@@ -6,6 +6,7 @@ namespace glue {
 
 CallState call_state(const Call& call) {
   if (call.peer_gone) return CallState::kPeerGone;
+  if (call.outbound && !call.answered) return CallState::kCallingBack;
   if (call.media_up) return CallState::kConnected;
   if (call.answered) return CallState::kAnswered;
   return call.attached ? CallState::kJoining : CallState::kAttaching;
@@ -13,6 +14,7 @@ CallState call_state(const Call& call) {
 
 StateGauges GlueState::gauges() const {
   StateGauges g;
+  g.call_backs = ledger_.call_backs;
   for (const auto& [focus, conf] : conferences_) {
     if (conf.stage() != Conference::Stage::kOver) ++g.focuses.at(static_cast<int>(conf.stage()));
     for (const auto& [ref, call] : conf.calls()) {

@@ -75,7 +75,11 @@ JanusStatus ConferenceClient::destroy_room(const PluginHandle& h, const DestroyR
 
 JanusStatus ConferenceClient::join(const PluginHandle& h, const JoinRequest& r,
                                    const std::string& offer_sdp) {
-  return message(h, to_json(r), offer_jsep(offer_sdp));
+  return message(h, to_json(r), r.generate_offer ? nullptr : offer_jsep(offer_sdp));
+}
+
+JanusStatus ConferenceClient::answer(const PluginHandle& h, const std::string& answer_sdp) {
+  return message(h, to_json(ConfigureRequest{}), answer_jsep(answer_sdp));
 }
 
 JanusStatus ConferenceClient::configure(const PluginHandle& h, const std::string& offer_sdp) {

@@ -59,8 +59,11 @@ class ConferenceClient {
   // `list` and `load` with the endpoint's admin_key; false with `error` when refused or unread.
   bool list_rooms(const PluginHandle& h, std::vector<ListedRoom>* rooms, std::string* error);
   bool load(const PluginHandle& h, PluginLoad* load, std::string* error);
-  // The answer comes as an event on the session's long poll.
+  // The answer (or with `generate_offer` the plugin's offer, and no `offer_sdp`) comes as an
+  // event on the session's long poll.
   JanusStatus join(const PluginHandle& h, const JoinRequest& r, const std::string& offer_sdp);
+  // The caller's answer to the plugin's offer: a `configure` with that JSEP.
+  JanusStatus answer(const PluginHandle& h, const std::string& answer_sdp);
   JanusStatus configure(const PluginHandle& h, const std::string& offer_sdp);
   // A `configure` with a new `display` alone: no JSEP, and no event the glue acts on.
   JanusStatus rename(const PluginHandle& h, const std::string& display);

@@ -33,8 +33,13 @@ json_t* to_json(const DestroyRoomRequest& r) {
 }
 
 json_t* to_json(const JoinRequest& r) {
-  return json_pack("{s:s, s:I, s:s}", "request", "join", "room", static_cast<json_int_t>(r.room),
-                   "display", r.display.c_str());
+  json_t* j = json_pack("{s:s, s:I, s:s}", "request", "join", "room",
+                        static_cast<json_int_t>(r.room), "display", r.display.c_str());
+  if (r.generate_offer) {
+    json_object_set_new(j, "generate_offer", json_true());
+    if (r.offer_video) json_object_set_new(j, "offer_video", json_true());
+  }
+  return j;
 }
 
 json_t* to_json(const ConfigureRequest& r) {
@@ -81,6 +86,10 @@ json_t* to_json(const CommandRequest& r) {
 
 json_t* offer_jsep(const std::string& sdp) {
   return json_pack("{s:s, s:s}", "type", "offer", "sdp", sdp.c_str());
+}
+
+json_t* answer_jsep(const std::string& sdp) {
+  return json_pack("{s:s, s:s}", "type", "answer", "sdp", sdp.c_str());
 }
 
 json_t* trickle_candidates(const std::vector<Candidate>& candidates) {

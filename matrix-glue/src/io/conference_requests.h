@@ -37,6 +37,9 @@ struct DestroyRoomRequest {
 struct JoinRequest {
   std::uint64_t room = 0;
   std::string display;  // the caller's display name (README "Request API")
+  // No JSEP: the plugin offers (a call the focus places), with video when `offer_video`.
+  bool generate_offer = false;
+  bool offer_video = false;
 };
 
 struct ConfigureRequest {
@@ -64,6 +67,8 @@ json_t* to_json(const CommandRequest& r);
 
 // Owned JSON: the `jsep` of a join or configure.
 json_t* offer_jsep(const std::string& sdp);
+// Owned JSON: the `jsep` of the configure answering the plugin's offer.
+json_t* answer_jsep(const std::string& sdp);
 // Owned JSON: a trickle's `candidates` list (Janus' field names).
 json_t* trickle_candidates(const std::vector<Candidate>& candidates);
 // Owned JSON: the trickle `candidate` that ends the candidates.
