@@ -154,8 +154,10 @@ async def scenario(r, a, b):
         p.client.vanish()
         if p._send_task:
             p._send_task.cancel()
-        if p._transport:
-            p._transport.close()
+        if p.sock:
+            asyncio.get_running_loop().remove_reader(p.sock.fileno())
+            p.sock.close()
+            p.sock = None
     try:
         await run_blocking(admin_a.client.destroy)
         await run_blocking(link.a.client.destroy)
