@@ -51,7 +51,9 @@ NICE = -10                   # ahead of unrelated work sharing the machine
 # Disjoint plain-RTP port ranges; both plugins announce 127.0.0.1.
 PLUGIN_CONFIGS = {
     "janus.plugin.conference.jcfg":
-        'general: {\n    local_ip = "127.0.0.1"\n    rtp_port_range = "30000-39999"\n}\n',
+        # max_rooms above any room count the rooms search probes (the plugin's default is 100).
+        'general: {\n    local_ip = "127.0.0.1"\n    rtp_port_range = "30000-39999"\n'
+        '    max_rooms = 2000\n}\n',
     "janus.plugin.audiobridge.jcfg":
         'general: {\n    local_ip = "127.0.0.1"\n    rtp_port_range = "40000-49999"\n}\n',
 }
