@@ -62,8 +62,14 @@ class OnsetRecorder:
         self.onsets = []
         self._last_loud = -1e9
 
-    def add(self, samples):
+    since = 0.0  # no mark: everything that arrived counts
+
+    def add(self, samples, arrived=None):
+        # The peer decodes late (when drained), so the kernel's arrival time (wall clock) is
+        # the onset, moved onto the monotonic clock of the talker's send times.
         now = time.monotonic()
+        if arrived is not None:
+            now -= time.time() - arrived
         if float(np.sqrt(np.mean(np.square(samples)))) < ONSET_RMS:
             return
         if now - self._last_loud > QUIET_S:
@@ -103,7 +109,10 @@ async def run(args, a, b):
         await p.join()
     load_before = os.getloadavg()
     cpu_a0, cpu_b0 = a.cpu_seconds(), b.cpu_seconds()
-    await asyncio.sleep(PERIOD_S * (args.bursts + 2))
+    for _ in range(args.bursts + 2):
+        await asyncio.sleep(PERIOD_S)
+        for p in (near, far):
+            p._decode_pending()
     load_after = os.getloadavg()
     cpu_a, cpu_b = a.cpu_seconds() - cpu_a0, b.cpu_seconds() - cpu_b0
     near_at = match(talker.sent_at, near.recorder.onsets)
