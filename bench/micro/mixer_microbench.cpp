@@ -66,7 +66,7 @@ void BM_JitterBufferInsertPop(benchmark::State& state) {
     jb.insert(1, seq++, ts, p.data(), p.size(), 30, now);
     ts += mcu::kFrameSamples;
     now += 20000;
-    benchmark::DoNotOptimize(jb.pop(payload, fec, &has_fec, &level));
+    benchmark::DoNotOptimize(jb.pop(payload, fec, &has_fec, &level, now));
   }
 }
 BENCHMARK(BM_JitterBufferInsertPop);

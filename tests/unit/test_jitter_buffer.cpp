@@ -22,11 +22,11 @@ constexpr int64_t kTickUs = 20000;
 // bits, the timestamp follows the index, so it keeps going across the wrap. The
 // payload carries the sequence number so that pops can be checked.
 InsertResult put(JitterBuffer& jb, int64_t index, int64_t arrival_us, uint32_t ssrc = kSsrc,
-                 uint32_t ts_base = 1000) {
+                 uint32_t ts_base = 1000, int level = 40) {
   const auto seq = static_cast<uint16_t>(index);
   const uint8_t payload[3] = {static_cast<uint8_t>(seq >> 8), static_cast<uint8_t>(seq), 0x5A};
   const uint32_t ts = ts_base + static_cast<uint32_t>(index) * 960u;
-  return jb.insert(ssrc, seq, ts, payload, sizeof(payload), 40, arrival_us);
+  return jb.insert(ssrc, seq, ts, payload, sizeof(payload), level, arrival_us);
 }
 
 struct Popped {
@@ -36,12 +36,12 @@ struct Popped {
   int level = -1;
 };
 
-Popped take(JitterBuffer& jb) {
+Popped take(JitterBuffer& jb, int64_t now_us = 0) {
   static std::vector<uint8_t> payload;
   static std::vector<uint8_t> fec;
   bool has_fec = true;
   int level = -2;
-  Popped p{jb.pop(payload, fec, &has_fec, &level)};
+  Popped p{jb.pop(payload, fec, &has_fec, &level, now_us)};
   p.level = level;
   if (p.kind == PopKind::kPacket) {
     assert_int_equal(payload.size(), 3);
@@ -338,6 +338,63 @@ void test_latency_drop(void**) {
                    jb.stats().received);
 }
 
+// A 20 ms stream of RFC 6464 `level` whose packet i lands lead_us(i) before
+// tick i (after it when negative), except that a stall holds packets 100 and 101 until 30 ms after
+// tick 100. What the ticks of the last second waited for their packets at most
+// (tick time minus arrival), and how many ticks had to conceal an underrun.
+struct StallRun {
+  int64_t longest_wait_us = 0;
+  int concealed = 0;
+};
+
+template <typename Lead>
+StallRun run_stall(bool link, Lead lead_us, int level = 127) {
+  constexpr int kTicks = 300;
+  JitterBufferConfig cfg;
+  cfg.link = link;
+  JitterBuffer jb(cfg);
+  std::vector<int64_t> arrival(kTicks);
+  for (int i = 0; i < kTicks; ++i) arrival[i] = i * kTickUs - lead_us(i);
+  arrival[100] = arrival[101] = 100 * kTickUs + 30000;
+  StallRun run;
+  int next = 0;
+  for (int tick = 0; tick < kTicks; ++tick) {
+    const int64_t now = tick * kTickUs;
+    for (; next < kTicks && arrival[next] <= now; ++next)
+      put(jb, next, arrival[next], kSsrc, 1000, level);
+    const Popped p = take(jb, now);
+    if (tick > 0 && p.kind == PopKind::kLost) ++run.concealed;
+    if (tick >= kTicks - 50 && p.kind == PopKind::kPacket)
+      run.longest_wait_us = std::max(run.longest_wait_us, now - arrival[p.seq]);
+  }
+  return run;
+}
+
+// A stall leaves a jitter buffer holding two more packets than the stream
+// needs. An ordinary buffer keeps that delay (it sheds only far larger excess);
+// a link's goes back to waiting just for its arrival phase once the stream has
+// been steady for a second.
+void test_link_sheds_delay_a_stall_left(void**) {
+  const auto lead_8ms = [](int) { return int64_t{8000}; };
+  assert_int_equal(run_stall(false, lead_8ms).longest_wait_us, 48000);
+  const StallRun link = run_stall(true, lead_8ms);
+  assert_int_equal(link.longest_wait_us, 8000);
+  assert_int_equal(link.concealed, 2);  // the stall itself, nothing more
+  // Without levels it sheds all the same; it never cuts into what the sender says is voice.
+  assert_int_equal(run_stall(true, lead_8ms, -1).longest_wait_us, 8000);
+  assert_int_equal(run_stall(true, lead_8ms, 40).longest_wait_us, 48000);
+}
+
+// Arrivals too close to the tick to play on it every time: a link keeps one
+// tick's wait for them rather than shedding into a concealment a tick.
+void test_link_keeps_a_margin_before_the_tick(void**) {
+  const StallRun steady = run_stall(true, [](int) { return int64_t{1000}; });
+  assert_int_equal(steady.longest_wait_us, 21000);
+  const StallRun noisy = run_stall(true, [](int i) { return int64_t{i % 2 == 0 ? 1500 : -500}; });
+  assert_true(noisy.longest_wait_us <= 21500);
+  assert_true(noisy.concealed <= 3);  // the first late packet and the stall
+}
+
 void test_overflow_keeps_newest(void**) {
   JitterBufferConfig cfg;
   cfg.max_delay_frames = 4;
@@ -399,6 +456,8 @@ int main() {
       cmocka_unit_test(test_small_jitter_keeps_one_frame),
       cmocka_unit_test(test_underrun_conceals_then_idles),
       cmocka_unit_test(test_latency_drop),
+      cmocka_unit_test(test_link_sheds_delay_a_stall_left),
+      cmocka_unit_test(test_link_keeps_a_margin_before_the_tick),
       cmocka_unit_test(test_overflow_keeps_newest),
       cmocka_unit_test(test_rejects_bad_payloads),
       cmocka_unit_test(test_reset_forgets_stream),

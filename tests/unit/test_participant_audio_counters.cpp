@@ -35,7 +35,7 @@ void test_counters_read_while_mixing(void** /*state*/) {
       assert_true(mcu::parse_rtp(packet, header + static_cast<size_t>(n), 1, &view));
       audio.insert(view, static_cast<int64_t>(i) * 20000);
       int level = -1;
-      audio.next_frame(pcm, &level, kSkipQuieterThan);
+      audio.next_frame(pcm, &level, static_cast<int64_t>(i) * 20000, kSkipQuieterThan);
     }
     done = true;
   });

@@ -20,6 +20,16 @@ constexpr double kJitterFactor = 3.0;
 // well under a minute.
 constexpr int kDropAfterTicks = 25;
 constexpr int kExcessFrames = 2;
+// A link drops a packet of delay after this many ticks in a row on which the
+// packet after the one due had been here for at least kLinkMarginUs: a second
+// of evidence that its arrivals keep clear of the tick, with room for the
+// scheduling noise of the two instances' threads.
+constexpr int kLinkShedTicks = 50;
+constexpr int64_t kLinkMarginUs = 2000;
+// The packet shed is a quiet one (RFC 6464 level above this, as the speaker
+// selector's voice threshold) when the sender says: 20 ms cut out of speech
+// would be heard.
+constexpr int kShedQuietLevel = 55;
 // Extended sequence numbers start here so that a reordered packet from before
 // the first one never goes below zero.
 constexpr uint64_t kSeqBase = uint64_t{1} << 32;
@@ -57,7 +67,7 @@ InsertResult JitterBuffer::insert(uint32_t ssrc, uint16_t seq, uint32_t timestam
   if (!have_stream_) {
     restart(ssrc, seq, timestamp);
     update_jitter(timestamp, arrival_us);
-    store(highest_ext_seq_, payload, len, audio_level);
+    store(highest_ext_seq_, payload, len, audio_level, arrival_us);
     return InsertResult::kAccepted;
   }
 
@@ -73,7 +83,7 @@ InsertResult JitterBuffer::insert(uint32_t ssrc, uint16_t seq, uint32_t timestam
     ++stats_.resets;
     restart(ssrc, seq, timestamp);
     update_jitter(timestamp, arrival_us);
-    store(highest_ext_seq_, payload, len, audio_level);
+    store(highest_ext_seq_, payload, len, audio_level, arrival_us);
     return InsertResult::kReset;
   }
 
@@ -97,12 +107,12 @@ InsertResult JitterBuffer::insert(uint32_t ssrc, uint16_t seq, uint32_t timestam
       release_below(ext - static_cast<uint64_t>(capacity) + 1);
     }
   }
-  store(ext, payload, len, audio_level);
+  store(ext, payload, len, audio_level, arrival_us);
   return InsertResult::kAccepted;
 }
 
 PopKind JitterBuffer::pop(std::vector<uint8_t>& payload, std::vector<uint8_t>& fec, bool* has_fec,
-                          int* audio_level) {
+                          int* audio_level, int64_t now_us) {
   if (has_fec != nullptr) *has_fec = false;
   if (audio_level != nullptr) *audio_level = -1;
   if (!have_stream_) return PopKind::kIdle;
@@ -119,22 +129,16 @@ PopKind JitterBuffer::pop(std::vector<uint8_t>& payload, std::vector<uint8_t>& f
     playing_ = true;
     concealed_run_ = 0;
     over_target_ticks_ = 0;
+    early_ticks_ = 0;
   }
 
+  if (config_.link) shed_link_delay(now_us);
   const uint64_t queued =
       highest_ext_seq_ >= next_ext_seq_ ? highest_ext_seq_ - next_ext_seq_ + 1 : 0;
   if (queued > static_cast<uint64_t>(target_frames_ + kExcessFrames)) {
     if (++over_target_ticks_ >= kDropAfterTicks) {
       over_target_ticks_ = 0;
-      Slot& oldest = slot_for(next_ext_seq_);
-      if (oldest.used && oldest.ext_seq == next_ext_seq_) {
-        oldest.used = false;
-        --buffered_;
-        ++stats_.dropped;
-      } else {
-        ++stats_.lost;
-      }
-      ++next_ext_seq_;
+      drop_oldest();
     }
   } else {
     over_target_ticks_ = 0;
@@ -184,6 +188,7 @@ void JitterBuffer::reset() {
   playing_ = false;
   concealed_run_ = 0;
   over_target_ticks_ = 0;
+  early_ticks_ = 0;
   jitter_q4_ = 0;
   have_transit_ = false;
   target_frames_ = config_.min_delay_frames;
@@ -236,12 +241,14 @@ void JitterBuffer::restart(uint32_t ssrc, uint16_t seq, uint32_t timestamp) {
   highest_timestamp_ = timestamp;
   concealed_run_ = 0;
   over_target_ticks_ = 0;
+  early_ticks_ = 0;
   // The jitter estimate describes the network path and survives; the transit
   // reference belongs to the old timeline and does not.
   have_transit_ = false;
 }
 
-void JitterBuffer::store(uint64_t ext_seq, const uint8_t* payload, size_t len, int audio_level) {
+void JitterBuffer::store(uint64_t ext_seq, const uint8_t* payload, size_t len, int audio_level,
+                         int64_t arrival_us) {
   Slot& slot = slot_for(ext_seq);
   if (slot.used) {  // an older packet still waiting for a first playout: overflow
     ++stats_.dropped;
@@ -251,8 +258,38 @@ void JitterBuffer::store(uint64_t ext_seq, const uint8_t* payload, size_t len, i
   slot.played = false;
   slot.ext_seq = ext_seq;
   slot.audio_level = audio_level;
+  slot.arrival_us = arrival_us;
   slot.data.assign(payload, payload + len);
   ++buffered_;
+}
+
+void JitterBuffer::shed_link_delay(int64_t now_us) {
+  const uint64_t after = next_ext_seq_ + 1;
+  const Slot& slot = slot_for(after);
+  if (!slot.used || slot.ext_seq != after || now_us - slot.arrival_us < kLinkMarginUs) {
+    early_ticks_ = 0;
+    return;
+  }
+  early_ticks_ = std::min(early_ticks_ + 1, kLinkShedTicks);
+  if (early_ticks_ < kLinkShedTicks) return;
+  const Slot& oldest = slot_for(next_ext_seq_);
+  if (oldest.used && oldest.ext_seq == next_ext_seq_ && oldest.audio_level >= 0 &&
+      oldest.audio_level <= kShedQuietLevel)
+    return;
+  early_ticks_ = 0;
+  drop_oldest();
+}
+
+void JitterBuffer::drop_oldest() {
+  Slot& oldest = slot_for(next_ext_seq_);
+  if (oldest.used && oldest.ext_seq == next_ext_seq_) {
+    oldest.used = false;
+    --buffered_;
+    ++stats_.dropped;
+  } else {
+    ++stats_.lost;
+  }
+  ++next_ext_seq_;
 }
 
 void JitterBuffer::release_below(uint64_t ext_seq) {

@@ -4,6 +4,8 @@
 // audio per tick. The target depth follows the RFC 3550 interarrival jitter
 // estimate, between min and max frames; when the buffer holds more than the
 // target for a while it drops the oldest packet to bring latency back down.
+// A link's buffer (config.link) also sheds what its steady cadence does not
+// need: see pop().
 // The caller serialises access (one mutex per participant).
 #pragma once
 
@@ -20,6 +22,9 @@ struct JitterBufferConfig {
   int max_delay_frames = 10;
   int capacity = 64;      // slots; a sequence jump beyond this resets
   int max_concealed = 3;  // consecutive underrun frames concealed before going idle
+  // A link from another instance: one packet every 20 ms on a LAN, which needs
+  // no more delay than the phase between the two instances' ticks.
+  bool link = false;
 };
 
 struct JitterBufferStats {
@@ -50,11 +55,15 @@ class JitterBuffer {
   InsertResult insert(uint32_t ssrc, uint16_t seq, uint32_t timestamp, const uint8_t* payload,
                       size_t len, int audio_level, int64_t arrival_us);
 
-  // Takes the audio for the next tick. Payload bytes are copied into `payload`
+  // Takes the audio for the tick at now_us (monotonic). Payload bytes are copied into `payload`
   // (and, for kLost with FEC available, the following packet into `fec`), so the
   // caller can decode after releasing its lock. No allocation in steady state.
+  // A link's buffer drops its oldest packet once the packet after it has, for
+  // a while, always been here in time for the tick before its own (and the
+  // oldest is quiet, when levels are known): the delay then comes back down to
+  // the one tick's wait that the arrival phase needs.
   PopKind pop(std::vector<uint8_t>& payload, std::vector<uint8_t>& fec, bool* has_fec,
-              int* audio_level);
+              int* audio_level, int64_t now_us);
 
   void reset();
 
@@ -69,6 +78,7 @@ class JitterBuffer {
     bool played = false;  // ext_seq was played from this slot (tells duplicates from late)
     uint64_t ext_seq = 0;
     int audio_level = -1;
+    int64_t arrival_us = 0;
     std::vector<uint8_t> data;
   };
 
@@ -77,7 +87,10 @@ class JitterBuffer {
   void update_jitter(uint32_t timestamp, int64_t arrival_us);
   void clear_slots();
   void restart(uint32_t ssrc, uint16_t seq, uint32_t timestamp);
-  void store(uint64_t ext_seq, const uint8_t* payload, size_t len, int audio_level);
+  void store(uint64_t ext_seq, const uint8_t* payload, size_t len, int audio_level,
+             int64_t arrival_us);
+  void shed_link_delay(int64_t now_us);
+  void drop_oldest();
   void release_below(uint64_t ext_seq);
   bool lowest_buffered(uint64_t* ext_seq) const;
 
@@ -94,6 +107,7 @@ class JitterBuffer {
   int buffered_ = 0;
   int concealed_run_ = 0;
   int over_target_ticks_ = 0;
+  int early_ticks_ = 0;  // link: ticks in a row that could have played one packet earlier
   int target_frames_ = 1;
   // RFC 3550 jitter, in timestamp units, scaled by 16 as in the RFC's integer form.
   int64_t jitter_q4_ = 0;

@@ -23,13 +23,13 @@ JitterBufferStats ParticipantAudio::stats() const {
 
 // Decodes one more packet (or its concealment) into pending_. False when the
 // jitter buffer has nothing to play.
-bool ParticipantAudio::refill(int skip_quieter_than) {
+bool ParticipantAudio::refill(int64_t now_us, int skip_quieter_than) {
   bool has_fec = false;
   int level = -1;
   PopKind kind;
   {
     std::lock_guard lock(mutex_);
-    kind = jitter_.pop(payload_, fec_, &has_fec, &level);
+    kind = jitter_.pop(payload_, fec_, &has_fec, &level, now_us);
   }
   int16_t* out = pcm_.data() + pending_;
   const int room = static_cast<int>(pcm_.size()) - pending_;
@@ -89,11 +89,11 @@ bool ParticipantAudio::refill(int skip_quieter_than) {
   return true;
 }
 
-ParticipantAudio::FrameResult ParticipantAudio::next_frame(int16_t* pcm, int* level,
+ParticipantAudio::FrameResult ParticipantAudio::next_frame(int16_t* pcm, int* level, int64_t now_us,
                                                            int skip_quieter_than) {
   whole_packet_ = false;
   while (pending_ < kFrameSamples) {
-    if (refill(skip_quieter_than)) {
+    if (refill(now_us, skip_quieter_than)) {
       if (quiet_frame_) {
         quiet_frame_ = false;
         *level = last_level_;

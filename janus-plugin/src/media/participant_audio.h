@@ -30,11 +30,12 @@ class ParticipantAudio {
     kQuiet,    // the sender said it is quiet; pcm untouched, the frame is silence
   };
 
-  // The next 20 ms and the sender's RFC 6464 level for them (-1 when it sent
-  // none). A packet whose sender-provided level is quieter than
-  // skip_quieter_than (a larger RFC 6464 number) is not decoded: in a big room
-  // most microphones are quiet, and decoding them would be most of the cost.
-  FrameResult next_frame(int16_t* pcm, int* level, int skip_quieter_than = kDecodeAll);
+  // The next 20 ms, for the tick at now_us (monotonic), and the sender's RFC
+  // 6464 level for them (-1 when it sent none). A packet whose sender-provided level is quieter
+  // than skip_quieter_than (a larger RFC 6464 number) is not decoded: in a big room most
+  // microphones are quiet, and decoding them would be most of the cost.
+  FrameResult next_frame(int16_t* pcm, int* level, int64_t now_us,
+                         int skip_quieter_than = kDecodeAll);
 
   static constexpr int kDecodeAll = 128;
 
@@ -49,7 +50,7 @@ class ParticipantAudio {
   uint64_t skipped_decodes() const { return skipped_decodes_.load(std::memory_order_relaxed); }
 
  private:
-  bool refill(int skip_quieter_than);
+  bool refill(int64_t now_us, int skip_quieter_than);
 
   mutable std::mutex mutex_;
   JitterBuffer jitter_;  // guarded by mutex_

@@ -53,7 +53,9 @@ std::shared_ptr<ParticipantAudio> RoomAudio::add(uint64_t id, std::shared_ptr<Au
                                                  const OutputOptions& options, bool muted) {
   auto m = std::make_shared<Member>();
   m->id = id;
-  m->audio = std::make_shared<ParticipantAudio>(config_.jitter);
+  JitterBufferConfig jitter = config_.jitter;
+  jitter.link = options.link;
+  m->audio = std::make_shared<ParticipantAudio>(jitter);
   m->output = std::move(output);
   m->options = options;
   m->muted = muted;
@@ -137,7 +139,7 @@ std::span<const uint8_t> RoomAudio::whole_packet_of(uint64_t id) const {
   return {};
 }
 
-void RoomAudio::tick() {
+void RoomAudio::tick(int64_t now_us) {
   const int64_t started = monotonic_us();
   refresh_snapshot();
 
@@ -148,7 +150,7 @@ void RoomAudio::tick() {
     // nothing audible is gated; the quiet rest need not be decoded at all.
     const int skip = m->talking || m->selected || m->options.link ? ParticipantAudio::kDecodeAll
                                                                   : config_.speakers.active_level;
-    const auto got = m->audio->next_frame(m->pcm.data(), &level, skip);
+    const auto got = m->audio->next_frame(m->pcm.data(), &level, now_us, skip);
     const bool decoded = got == ParticipantAudio::FrameResult::kDecoded;
     inputs_.push_back({m->id, decoded ? m->pcm.data() : nullptr, level,
                        m->muted.load() || room_muted_.load(), m->options.link});

@@ -21,6 +21,7 @@
 #include "mix_encoder.h"
 #include "mix_forwarders.h"
 #include "mix_recorder.h"
+#include "monotonic.h"
 #include "opus_codec.h"
 #include "participant_audio.h"
 #include "tick_histogram.h"
@@ -85,8 +86,10 @@ class RoomAudio {
   void stop();
 
   // One mixer tick; called by the clock thread, or directly by tests and
-  // benchmarks that drive time themselves.
-  void tick();
+  // benchmarks that drive time themselves (now_us: the tick's monotonic time,
+  // which a link's playout compares with its packets' arrival).
+  void tick() { tick(monotonic_us()); }
+  void tick(int64_t now_us);
 
   MixerStats stats() const;
 
