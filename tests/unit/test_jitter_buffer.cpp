@@ -395,6 +395,26 @@ void test_link_keeps_a_margin_before_the_tick(void**) {
   assert_true(noisy.concealed <= 3);  // the first late packet and the stall
 }
 
+// A far side whose tick thread stalled skips the ticks it missed, and five
+// packets pile up in the link's buffer: it sheds them together a second later,
+// not one a second.
+void test_link_sheds_a_backlog_at_once(void**) {
+  JitterBufferConfig cfg;
+  cfg.link = true;
+  JitterBuffer jb(cfg);
+  int64_t longest_wait_us = 0;
+  for (int tick = 0; tick < 200; ++tick) {
+    const int64_t now = tick * kTickUs;
+    put(jb, tick, now - 8000, kSsrc, 1000, 127);
+    if (tick >= 100 && tick < 105) continue;  // missed
+    const Popped p = take(jb, now);
+    assert_int_equal(static_cast<int>(p.kind), static_cast<int>(PopKind::kPacket));
+    if (tick >= 160) longest_wait_us = std::max(longest_wait_us, now - (p.seq * kTickUs - 8000));
+  }
+  assert_int_equal(longest_wait_us, 8000);
+  assert_int_equal(jb.stats().dropped, 5);
+}
+
 void test_overflow_keeps_newest(void**) {
   JitterBufferConfig cfg;
   cfg.max_delay_frames = 4;
@@ -458,6 +478,7 @@ int main() {
       cmocka_unit_test(test_latency_drop),
       cmocka_unit_test(test_link_sheds_delay_a_stall_left),
       cmocka_unit_test(test_link_keeps_a_margin_before_the_tick),
+      cmocka_unit_test(test_link_sheds_a_backlog_at_once),
       cmocka_unit_test(test_overflow_keeps_newest),
       cmocka_unit_test(test_rejects_bad_payloads),
       cmocka_unit_test(test_reset_forgets_stream),

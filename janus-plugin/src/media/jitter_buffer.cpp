@@ -20,8 +20,8 @@ constexpr double kJitterFactor = 3.0;
 // well under a minute.
 constexpr int kDropAfterTicks = 25;
 constexpr int kExcessFrames = 2;
-// A link drops a packet of delay after this many ticks in a row on which the
-// packet after the one due had been here for at least kLinkMarginUs: a second
+// A link drops the packets of delay that, on this many ticks in a row, were
+// here at least kLinkMarginUs before a tick earlier than their own: a second
 // of evidence that its arrivals keep clear of the tick, with room for the
 // scheduling noise of the two instances' threads.
 constexpr int kLinkShedTicks = 50;
@@ -264,20 +264,30 @@ void JitterBuffer::store(uint64_t ext_seq, const uint8_t* payload, size_t len, i
 }
 
 void JitterBuffer::shed_link_delay(int64_t now_us) {
-  const uint64_t after = next_ext_seq_ + 1;
-  const Slot& slot = slot_for(after);
-  if (!slot.used || slot.ext_seq != after || now_us - slot.arrival_us < kLinkMarginUs) {
+  // How many packets after the one due now were here in time for this tick.
+  int early = 0;
+  for (uint64_t e = next_ext_seq_ + 1; early < config_.capacity; ++e, ++early) {
+    const Slot& s = slot_for(e);
+    if (!s.used || s.ext_seq != e || now_us - s.arrival_us < kLinkMarginUs) break;
+  }
+  if (early == 0) {
     early_ticks_ = 0;
     return;
   }
+  shed_frames_ = early_ticks_ == 0 ? early : std::min(shed_frames_, early);
   early_ticks_ = std::min(early_ticks_ + 1, kLinkShedTicks);
   if (early_ticks_ < kLinkShedTicks) return;
-  const Slot& oldest = slot_for(next_ext_seq_);
-  if (oldest.used && oldest.ext_seq == next_ext_seq_ && oldest.audio_level >= 0 &&
-      oldest.audio_level <= kShedQuietLevel)
-    return;
+  // All that was early all along goes at once (a far side that missed ticks
+  // leaves several), one quiet packet after another.
+  while (shed_frames_ > 0) {
+    const Slot& oldest = slot_for(next_ext_seq_);
+    if (oldest.used && oldest.ext_seq == next_ext_seq_ && oldest.audio_level >= 0 &&
+        oldest.audio_level <= kShedQuietLevel)
+      return;
+    drop_oldest();
+    --shed_frames_;
+  }
   early_ticks_ = 0;
-  drop_oldest();
 }
 
 void JitterBuffer::drop_oldest() {

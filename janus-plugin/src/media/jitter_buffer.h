@@ -58,9 +58,9 @@ class JitterBuffer {
   // Takes the audio for the tick at now_us (monotonic). Payload bytes are copied into `payload`
   // (and, for kLost with FEC available, the following packet into `fec`), so the
   // caller can decode after releasing its lock. No allocation in steady state.
-  // A link's buffer drops its oldest packet once the packet after it has, for
-  // a while, always been here in time for the tick before its own (and the
-  // oldest is quiet, when levels are known): the delay then comes back down to
+  // A link's buffer drops its oldest packets once the packets after them have,
+  // for a while, always been here in time for a tick before their own (and
+  // they are quiet, when levels are known): the delay then comes back down to
   // the one tick's wait that the arrival phase needs.
   PopKind pop(std::vector<uint8_t>& payload, std::vector<uint8_t>& fec, bool* has_fec,
               int* audio_level, int64_t now_us);
@@ -107,7 +107,8 @@ class JitterBuffer {
   int buffered_ = 0;
   int concealed_run_ = 0;
   int over_target_ticks_ = 0;
-  int early_ticks_ = 0;  // link: ticks in a row that could have played one packet earlier
+  int early_ticks_ = 0;  // link: ticks in a row that could have played a packet earlier
+  int shed_frames_ = 0;  // link: how much earlier, at least, over those ticks
   int target_frames_ = 1;
   // RFC 3550 jitter, in timestamp units, scaled by 16 as in the RFC's integer form.
   int64_t jitter_q4_ = 0;
