@@ -1,5 +1,6 @@
 #include "udp_reactor.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -16,7 +17,10 @@ UdpReactor::UdpReactor() {
   ev.events = EPOLLIN;
   ev.data.fd = wake_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "conf-rtp");
+    run();
+  });
 }
 
 UdpReactor::~UdpReactor() {
