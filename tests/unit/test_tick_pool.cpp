@@ -2,10 +2,13 @@
 // cleanly, skipping rather than bursting when late.
 #include <dirent.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -237,10 +240,35 @@ void test_first_deadline_on_the_grid(void**) {
   assert_true(mcu::first_deadline(on_grid + 1us, video) == on_grid + 1us);
 }
 
+// The names of this process' tick threads, sorted.
+std::vector<std::string> tick_thread_names() {
+  std::vector<std::string> names;
+  DIR* dir = opendir("/proc/self/task");
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream comm(std::string("/proc/self/task/") + e->d_name + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.starts_with("conf-tick-")) names.push_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The threads carry a name (conf-tick-N), so that top -H and perf tell them from Janus' own.
+// Runs first: the shared pool's threads, made by a later test, live on.
+void test_threads_named(void**) {
+  mcu::TickPool pool(2);
+  const std::vector<std::string> expected{"conf-tick-0", "conf-tick-1"};
+  assert_true(eventually([&] { return tick_thread_names() == expected; }));
+}
+
 }  // namespace
 
 int main() {
   const CMUnitTest tests[] = {
+      cmocka_unit_test(test_threads_named),
       cmocka_unit_test(test_many_tasks_on_few_threads),
       cmocka_unit_test(test_stop_waits_for_the_running_tick),
       cmocka_unit_test(test_stop_from_its_own_tick),

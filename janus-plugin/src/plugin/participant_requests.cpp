@@ -22,20 +22,23 @@ namespace {
 void read_plain_rtp(const std::weak_ptr<Participant>& weak) {
   auto p = weak.lock();
   if (!p) return;
-  uint8_t buf[1500];
-  for (int i = 0; i < 64; ++i) {
-    const ssize_t n = p->plain->receive(buf, sizeof(buf));
-    if (n < 0) return;
-    if (n == 0) continue;
-    const auto len = static_cast<size_t>(n);
-    if (p->link) p->last_media_us.store(mcu::monotonic_us(), std::memory_order_relaxed);
-    if (mcu::looks_like_rtcp(buf, len)) continue;
-    mcu::RtpPacketView view;
-    if (!mcu::parse_rtp(buf, len, p->plain_audio_level_ext, &view)) {
-      ++p->rtp_malformed;
-      continue;
+  // The reactor's one thread reads every participant, so one batch serves them all.
+  thread_local ReceiveBatch batch;
+  // A bounded share per wake-up, so that one flooded socket cannot starve the others.
+  for (int round = 0; round < 4 && p->plain->receive(&batch); ++round) {
+    const int64_t now = mcu::monotonic_us();
+    if (p->link && batch.size() > 0) p->last_media_us.store(now, std::memory_order_relaxed);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const std::span<const uint8_t> packet = batch[i];
+      if (mcu::looks_like_rtcp(packet.data(), packet.size())) continue;
+      mcu::RtpPacketView view;
+      if (!mcu::parse_rtp(packet.data(), packet.size(), p->plain_audio_level_ext, &view)) {
+        ++p->rtp_malformed;
+        continue;
+      }
+      p->inbound->insert(view, now);
     }
-    p->inbound->insert(view, mcu::monotonic_us());
+    if (batch.read() < ReceiveBatch::kSize) return;  // the queue is empty
   }
 }
 

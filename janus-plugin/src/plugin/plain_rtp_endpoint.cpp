@@ -100,17 +100,38 @@ PlainRtpEndpoint::~PlainRtpEndpoint() {
   if (fd_ >= 0) close(fd_);
 }
 
-ssize_t PlainRtpEndpoint::receive(uint8_t* buf, size_t capacity) {
-  sockaddr_storage from{};
-  socklen_t from_len = sizeof(from);
-  const ssize_t n = recvfrom(fd_, buf, capacity, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
-  if (n < 0) return -1;
-  {
-    std::lock_guard lock(remote_mutex_);
-    if (remote_len_ > 0 && same_endpoint(from, remote_)) return n;
+ReceiveBatch::ReceiveBatch() {
+  for (size_t i = 0; i < kSize; ++i) {
+    iov_[i] = {buffers_[i].data(), kCapacity};
+    headers_[i].msg_hdr.msg_iov = &iov_[i];
+    headers_[i].msg_hdr.msg_iovlen = 1;
   }
-  ++foreign_dropped_;
-  return 0;
+}
+
+std::span<const uint8_t> ReceiveBatch::operator[](size_t i) const {
+  const size_t k = kept_index_[i];
+  return {buffers_[k].data(), headers_[k].msg_len};
+}
+
+bool PlainRtpEndpoint::receive(ReceiveBatch* batch) {
+  batch->kept_ = 0;
+  batch->read_ = 0;
+  for (size_t i = 0; i < ReceiveBatch::kSize; ++i) {
+    batch->headers_[i].msg_hdr.msg_name = &batch->from_[i];
+    batch->headers_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+  }
+  const int n = recvmmsg(fd_, batch->headers_.data(), ReceiveBatch::kSize, MSG_DONTWAIT, nullptr);
+  if (n <= 0) return false;
+  batch->read_ = static_cast<size_t>(n);
+  std::lock_guard lock(remote_mutex_);
+  for (size_t i = 0; i < batch->read_; ++i) {
+    if (remote_len_ > 0 && same_endpoint(batch->from_[i], remote_)) {
+      batch->kept_index_[batch->kept_++] = static_cast<uint8_t>(i);
+    } else {
+      ++foreign_dropped_;
+    }
+  }
+  return true;
 }
 
 bool PlainRtpEndpoint::set_remote(const std::string& ip, uint16_t port, std::string* error) {

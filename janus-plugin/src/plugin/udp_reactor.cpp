@@ -1,5 +1,6 @@
 #include "udp_reactor.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -8,7 +9,7 @@
 
 namespace conf {
 
-UdpReactor::UdpReactor() {
+UdpReactor::UdpReactor(std::chrono::microseconds gather) : gather_(gather) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epoll_fd_ < 0 || wake_fd_ < 0) return;
@@ -16,7 +17,10 @@ UdpReactor::UdpReactor() {
   ev.events = EPOLLIN;
   ev.data.fd = wake_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "conf-rtp");
+    run();
+  });
 }
 
 UdpReactor::~UdpReactor() {
@@ -54,16 +58,21 @@ void UdpReactor::stop() {
 }
 
 void UdpReactor::run() {
-  epoll_event events[64];
+  constexpr int kEvents = 256;
+  epoll_event events[kEvents];
   for (;;) {
-    const int n = epoll_wait(epoll_fd_, events, 64, 1000);
+    const int n = epoll_wait(epoll_fd_, events, kEvents, 1000);
     if (n < 0 && errno != EINTR) return;
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    for (int i = 0; i < n; ++i) {
-      auto it = handlers_.find(events[i].data.fd);
-      if (it != handlers_.end()) it->second(events[i].data.fd);
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      for (int i = 0; i < n; ++i) {
+        auto it = handlers_.find(events[i].data.fd);
+        if (it != handlers_.end()) it->second(events[i].data.fd);
+      }
     }
+    // A full batch: more are ready already.
+    if (n > 0 && n < kEvents) std::this_thread::sleep_for(gather_);
   }
 }
 
