@@ -136,10 +136,34 @@ struct JoinResult {
 struct JanusRoomCreated {
   std::string focus_user_id;
   std::uint64_t janus_room = 0;
-  std::string instance{};  // the Janus instance it was placed on
+  std::string instance{};         // the Janus instance it was placed on
+  std::uint32_t linked_room = 0;  // JanusCreateRoom's
 };
 struct JanusRoomError {
   std::string focus_user_id;
+  int code = 0;
+  std::string reason;
+  std::uint32_t linked_room = 0;  // JanusCreateRoom's
+};
+
+// Results of JanusLinkJoin and JanusLinkConfigure.
+struct JanusLinkJoined {
+  std::string focus_user_id;
+  std::uint32_t linked_room = 0;
+  std::string instance;
+  std::uint64_t session_id = 0;
+  std::uint64_t handle_id = 0;
+  std::uint64_t participant_id = 0;
+  std::string ip;  // the plugin's own plain-RTP address there
+  int port = 0;
+};
+struct JanusLinkConfigured {
+  std::string focus_user_id;
+  std::uint32_t linked_room = 0;
+};
+struct JanusLinkError {
+  std::string focus_user_id;
+  std::uint32_t linked_room = 0;
   int code = 0;
   std::string reason;
 };
@@ -264,11 +288,12 @@ struct TimerFired {
   std::string id;
 };
 
-using Event = std::variant<MemberEvent, RoomEncryptionEvent, RoomMessage, PowerLevels, CallInvite,
-                           CallCandidates, CallAnswer, CallSelectAnswer, CallNegotiate, CallHangup,
-                           CallReject, RecentEvents, MembersRead, JoinResult, JanusRoomCreated,
-                           JanusRoomError, JanusAttached, JanusJoined, JanusConfigured,
-                           JanusMediaUp, JanusLocalCandidates, JanusCallGone, JanusCallError,
-                           JanusLost, JanusRoomReply, TimerFired>;
+using Event =
+    std::variant<MemberEvent, RoomEncryptionEvent, RoomMessage, PowerLevels, CallInvite,
+                 CallCandidates, CallAnswer, CallSelectAnswer, CallNegotiate, CallHangup,
+                 CallReject, RecentEvents, MembersRead, JoinResult, JanusRoomCreated,
+                 JanusRoomError, JanusAttached, JanusJoined, JanusConfigured, JanusMediaUp,
+                 JanusLocalCandidates, JanusCallGone, JanusCallError, JanusLost, JanusRoomReply,
+                 JanusLinkJoined, JanusLinkConfigured, JanusLinkError, TimerFired>;
 
 }  // namespace glue
