@@ -33,8 +33,8 @@ std::string setup_timer(CallRef ref) {
 }
 
 // The primary's link end on "a" and the linked room's on "b".
-const JanusLinkJoined kPrimaryEnd{kFocus, 1, "a", 500, 501, 900, "10.0.0.1", 4000};
-const JanusLinkJoined kHereEnd{kFocus, 1, "b", 510, 511, 901, "10.0.0.2", 5000};
+const JanusLinkJoined kPrimaryEnd{kFocus, 1, "a", {500, 501, 900, "10.0.0.1", 4000}};
+const JanusLinkJoined kHereEnd{kFocus, 1, "b", {510, 511, 901, "10.0.0.2", 5000}};
 
 // Alice and Bob answered on "a" (its share: 2); Carol's and Dave's 1:1 rooms joined.
 void primary_full(Harness& h) {
@@ -70,6 +70,22 @@ void carol_spills(Harness& h) {
 const std::vector<Action> kLinkedTeardown = {JanusLinkLeave{"a", 500, 501},
                                              JanusLinkLeave{"b", 510, 511},
                                              JanusDestroyRoom{kLinkedRoom, "b"}};
+
+// Carol's call waits while the primary's link end is joined, the linked room's not yet.
+void half_linked(Harness& h) {
+  primary_full(h);
+  h.feed(invite(kDmCarol, kCarol, "c3", 1, h.now));
+  h.feed(JanusRoomCreated{kFocus, kLinkedRoom, "b", 1});
+  h.feed(kPrimaryEnd);
+}
+
+// A restarted glue's state from `h`'s snapshot; returns what it resumes.
+std::vector<Action> restart(const Harness& h, GlueState& restored) {
+  std::vector<Action> resume;
+  std::string error;
+  if (!restored.restore(h.state.snapshot(), h.now, &resume, &error)) fail_msg("%s", error.c_str());
+  return resume;
+}
 
 bool contains(const std::vector<Action>& actions, const Action& a) {
   return std::find(actions.begin(), actions.end(), a) != actions.end();
@@ -157,12 +173,9 @@ void test_state_round_trip(void**) {
   Harness h(cascade_config());
   primary_full(h);
   carol_spills(h);
-  const std::string snapshot = h.state.snapshot();
   GlueState restored(cascade_config());
-  std::vector<Action> resume;
-  std::string error;
-  if (!restored.restore(snapshot, h.now, &resume, &error)) fail_msg("%s", error.c_str());
-  assert_string_equal(restored.snapshot().c_str(), snapshot.c_str());
+  const std::vector<Action> resume = restart(h, restored);
+  assert_string_equal(restored.snapshot().c_str(), h.state.snapshot().c_str());
   assert_true(contains(resume, JanusLinkResume{"a", 500}));
   assert_true(contains(resume, JanusLinkResume{"b", 510}));
   assert_true(contains(resume, JanusResume{3, session_of(3), handle_of(3), "b"}));
@@ -176,14 +189,9 @@ void test_state_round_trip(void**) {
 // A restart mid-set-up sends the step whose answer was lost again.
 void test_restart_mid_link_resends_step(void**) {
   Harness h(cascade_config());
-  primary_full(h);
-  h.feed(invite(kDmCarol, kCarol, "c3", 1, h.now));
-  h.feed(JanusRoomCreated{kFocus, kLinkedRoom, "b", 1});
-  h.feed(kPrimaryEnd);
+  half_linked(h);
   GlueState restored(cascade_config());
-  std::vector<Action> resume;
-  std::string error;
-  if (!restored.restore(h.state.snapshot(), h.now, &resume, &error)) fail_msg("%s", error.c_str());
+  const std::vector<Action> resume = restart(h, restored);
   assert_true(contains(resume, JanusLinkResume{"a", 500}));
   assert_true(contains(resume, JanusLinkJoin{kFocus, 1, "b", kLinkedRoom, "10.0.0.1", 4000}));
   for (const Action& a : resume) {
@@ -195,10 +203,7 @@ void test_restart_mid_link_resends_step(void**) {
 // answered) with a notice saying why, the primary's end is left and the room destroyed.
 void test_link_failure_refuses_caller(void**) {
   Harness h(cascade_config());
-  primary_full(h);
-  h.feed(invite(kDmCarol, kCarol, "c3", 1, h.now));
-  h.feed(JanusRoomCreated{kFocus, kLinkedRoom, "b", 1});
-  h.feed(kPrimaryEnd);
+  half_linked(h);
   expect_actions(
       h.feed(JanusLinkError{kFocus, 1, 456, "No such room"}),
       {CancelTimer{lifetime_timer(3)}, CancelTimer{setup_timer(3)},
@@ -210,7 +215,7 @@ void test_link_failure_refuses_caller(void**) {
   assert_int_equal(g.cascade_rooms, 0);
   assert_false(h.state.tracked_rooms().contains("b"));
   // A late answer to a dropped set-up is undone.
-  expect_actions(h.feed(JanusLinkJoined{kFocus, 1, "b", 600, 601, 902, "10.0.0.2", 5000}),
+  expect_actions(h.feed(JanusLinkJoined{kFocus, 1, "b", {600, 601, 902, "10.0.0.2", 5000}}),
                  {JanusLinkLeave{"b", 600, 601}});
 }
 

@@ -372,8 +372,8 @@ void JanusWorker::do_action(const JanusLinkJoin& a) {
     return;
   }
   links_[h.session] = std::chrono::steady_clock::now();
-  post_(JanusLinkJoined{a.focus_user_id, a.linked_room, gauges_.name, h.session, h.handle,
-                        reply.participant, reply.ip, reply.port});
+  post_(JanusLinkJoined{a.focus_user_id, a.linked_room, gauges_.name,
+                        LinkEnd{h.session, h.handle, reply.participant, reply.ip, reply.port}});
 }
 
 void JanusWorker::do_action(const JanusLinkConfigure& a) {

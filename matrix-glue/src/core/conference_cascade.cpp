@@ -100,18 +100,17 @@ void Conference::on_linked_room_error(const JanusRoomError& ev, Effects& fx) {
 
 void Conference::on_link_joined(const JanusLinkJoined& ev, Effects& fx) {
   LinkedRoom* l = linked(ev.linked_room);
-  const LinkEnd end{ev.session_id, ev.handle_id, ev.participant_id, ev.ip, ev.port};
   if (l != nullptr && l->stage == LinkedRoom::Stage::kLinkingPrimary) {
-    l->primary_end = end;
+    l->primary_end = ev.end;
     l->stage = LinkedRoom::Stage::kLinkingHere;
-    fx.push(JanusLinkJoin{focus_, l->id, l->instance, l->janus_room, ev.ip, ev.port});
+    fx.push(JanusLinkJoin{focus_, l->id, l->instance, l->janus_room, ev.end.ip, ev.end.port});
   } else if (l != nullptr && l->stage == LinkedRoom::Stage::kLinkingHere) {
-    l->here_end = end;
+    l->here_end = ev.end;
     l->stage = LinkedRoom::Stage::kConfiguring;
     fx.push(JanusLinkConfigure{focus_, l->id, instance_, l->primary_end.session,
-                               l->primary_end.handle, ev.ip, ev.port});
+                               l->primary_end.handle, ev.end.ip, ev.end.port});
   } else {
-    fx.push(JanusLinkLeave{ev.instance, ev.session_id, ev.handle_id});  // no longer wanted
+    fx.push(JanusLinkLeave{ev.instance, ev.end.session, ev.end.handle});  // no longer wanted
   }
 }
 

@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "linked_room.h"
+
 namespace glue {
 
 // Names one call towards Janus; chosen by the state machine (JanusAttach) and echoed back by
@@ -151,11 +153,7 @@ struct JanusLinkJoined {
   std::string focus_user_id;
   std::uint32_t linked_room = 0;
   std::string instance;
-  std::uint64_t session_id = 0;
-  std::uint64_t handle_id = 0;
-  std::uint64_t participant_id = 0;
-  std::string ip;  // the plugin's own plain-RTP address there
-  int port = 0;
+  LinkEnd end;
 };
 struct JanusLinkConfigured {
   std::string focus_user_id;

@@ -291,7 +291,7 @@ void GlueState::on(const JanusLinkJoined& ev, Effects& fx) {
   if (Conference* conf = conference(ev.focus_user_id)) {
     conf->on_link_joined(ev, fx);
   } else {
-    fx.push(JanusLinkLeave{ev.instance, ev.session_id, ev.handle_id});  // its conference ended
+    fx.push(JanusLinkLeave{ev.instance, ev.end.session, ev.end.handle});  // its conference ended
   }
 }
 
