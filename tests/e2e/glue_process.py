@@ -20,8 +20,9 @@ class GlueProcess:
                  janus_api_secret=None, janus_instances=None, janus_settings=None):
         """focus_settings: extra keys of the config's `focus` category (e.g.
         no_call_timeout), written as given. janus_api_secret: Janus' api_secret.
-        janus_instances: a pool, [(name, url, weight, api_secret[, admin_key]), ...], written
-        as janus.instances instead of janus_url; janus_settings: extra keys of `janus`."""
+        janus_instances: a pool, [(name, url, weight, api_secret[, admin_key][, {key: value}]),
+        ...] (the dict: more keys of that instance, e.g. conference_share), written as
+        janus.instances instead of janus_url; janus_settings: extra keys of `janus`."""
         from synapse_harness import free_port
         self.binary = os.path.abspath(binary)
         self.port = free_port()
@@ -37,8 +38,9 @@ class GlueProcess:
             janus = "\n    instances = (" + ",".join(
                 f'\n        {{ name = "{name}" url = "{url}" weight = {weight}'
                 + (f' api_secret = "{secret}"' if secret else "")
-                + "".join(f' admin_key = "{key}"' for key in admin_key) + " }"
-                for name, url, weight, secret, *admin_key in janus_instances) + "\n    )"
+                + "".join(f' admin_key = "{x}"' if isinstance(x, str) else
+                          "".join(f" {k} = {v}" for k, v in x.items()) for x in rest) + " }"
+                for name, url, weight, secret, *rest in janus_instances) + "\n    )"
         else:
             janus = f'\n    url = "{janus_url}"' + (
                 f'\n    api_secret = "{janus_api_secret}"' if janus_api_secret else "")

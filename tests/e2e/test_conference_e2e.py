@@ -108,7 +108,8 @@ class Stack:
 
     def __init__(self, args, workdir, plugin_general="", pool=None, janus_settings=None,
                  no_call_timeout=NO_CALL_TIMEOUT_S, admin_key=None):
-        """pool: [(name, weight), ...] runs one Janus per entry and gives the glue that pool
+        """pool: [(name, weight[, {key: value}]), ...] runs one Janus per entry and gives the
+        glue that pool (the dict: more keys of that instance in the glue's config)
         (self.janus is then the first); janus_settings: extra keys of the glue's `janus`;
         no_call_timeout: the glue's, which every conference a scenario sets up races;
         admin_key: the plugin's on every instance of the pool, and the glue's for each."""
@@ -136,7 +137,7 @@ class Stack:
 
     def start(self, r):
         jcfg = f"general: {{\n{self.plugin_general}}}\n"
-        for name, _ in self.pool or [("janus", 1)]:
+        for name, *_ in self.pool or [("janus", 1)]:
             janus = RestartableJanus([self.args.plugin], {f"{PACKAGE}.jcfg": jcfg},
                                      session_timeout=JANUS_SESSION_TIMEOUT_S,
                                      api_secret=self.janus_api_secret)
@@ -160,7 +161,8 @@ class Stack:
                                     (name, self.instances[name].url, weight,
                                      self.janus_api_secret)
                                     + ((self.admin_key,) if self.admin_key else ())
-                                    for name, weight in self.pool]
+                                    + tuple(extra)
+                                    for name, weight, *extra in self.pool]
                                 if self.pool else None,
                                 janus_settings=self.janus_settings)
         registration = os.path.join(self.workdir, "appservice.yaml")

@@ -30,6 +30,52 @@ const T& as(const std::optional<glue::Event>& ev) {
   return std::get<T>(*ev);
 }
 
+std::optional<glue::LinkReply> link_reply_of(const char* text, bool join) {
+  json_t* j = json_loads(text, 0, nullptr);
+  if (j == nullptr) fail_msg("bad test JSON: %s", text);
+  auto r = glue::parse_link_reply(j, join);
+  json_decref(j);
+  return r;
+}
+
+// A link's `joined`: its id and the plugin's own rtp address; another participant's `joined`
+// notification (no rtp) is not it; an error is.
+void test_link_joined(void** /*state*/) {
+  auto r = link_reply_of(
+      R"({"janus":"event","plugindata":{"data":{"conference":"joined","room":7,"id":12,)"
+      R"("rtp":{"ip":"10.0.0.1","port":4000,"payload_type":111}}}})",
+      true);
+  assert_true(r && r->ok);
+  assert_int_equal(r->participant, 12);
+  assert_string_equal(r->ip.c_str(), "10.0.0.1");
+  assert_int_equal(r->port, 4000);
+  assert_false(
+      link_reply_of(
+          R"({"janus":"event","plugindata":{"data":{"conference":"joined","participants":[]}}})",
+          true)
+          .has_value());
+  r = link_reply_of(
+      R"({"janus":"event","plugindata":{"data":{"error_code":489,"error":"Unauthorized"}}})", true);
+  assert_true(r && !r->ok);
+  assert_int_equal(r->error_code, 489);
+  assert_string_equal(r->error.c_str(), "Unauthorized");
+  r = link_reply_of(R"({"janus":"event","plugindata":{"data":{"conference":"joined","id":12,)"
+                    R"("rtp":{"ip":"10.0.0.1","port":70000}}}})",
+                    true);
+  assert_true(r && !r->ok);
+  assert_false(link_reply_of(R"({"janus":"keepalive"})", true).has_value());
+}
+
+void test_link_configured(void** /*state*/) {
+  auto r = link_reply_of(
+      R"({"janus":"event","plugindata":{"data":{"conference":"event","result":"ok"}}})", false);
+  assert_true(r && r->ok);
+  assert_false(
+      link_reply_of(R"({"janus":"event","plugindata":{"data":{"conference":"event","leaving":3}}})",
+                    false)
+          .has_value());
+}
+
 void test_created_room(void** /*state*/) {
   auto ok = glue::parse_created_room(glue::parse_janus_reply(
       R"({"janus":"success","plugindata":{"plugin":"p","data":{"conference":"created","room":5}}})"));
@@ -270,6 +316,8 @@ void test_participants(void** /*state*/) {
 int main() {
   const CMUnitTest tests[] = {
       cmocka_unit_test(test_created_room),
+      cmocka_unit_test(test_link_joined),
+      cmocka_unit_test(test_link_configured),
       cmocka_unit_test(test_plugin_load),
       cmocka_unit_test(test_plugin_load_refused_or_incomplete),
       cmocka_unit_test(test_room_list),

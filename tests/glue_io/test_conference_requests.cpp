@@ -41,6 +41,21 @@ void test_admin_key_only_when_configured(void** /*state*/) {
   assert_string_equal(text(glue::to_json(glue::LoadRequest{""})).c_str(), R"({"request":"load"})");
 }
 
+// A link's join (README "Request API"): link: true, the far address, no port before the far
+// end has one (a placeholder address of the same family then), the admin_key when configured.
+void test_link_join_and_configure(void** /*state*/) {
+  assert_string_equal(
+      text(glue::to_json(glue::LinkJoinRequest{7, "link", "", 0, 5, "k"})).c_str(),
+      R"({"admin_key":"k","display":"link","link":true,"link_timeout":5,"request":"join",)"
+      R"("room":7,"rtp":{"ip":"127.0.0.1"}})");
+  assert_string_equal(
+      text(glue::to_json(glue::LinkJoinRequest{7, "link", "10.0.0.1", 4000, 3})).c_str(),
+      R"({"display":"link","link":true,"link_timeout":3,"request":"join","room":7,)"
+      R"("rtp":{"ip":"10.0.0.1","port":4000}})");
+  assert_string_equal(text(glue::to_json(glue::LinkConfigureRequest{"10.0.0.2", 5000})).c_str(),
+                      R"({"request":"configure","rtp":{"ip":"10.0.0.2","port":5000}})");
+}
+
 void test_destroy_names_the_room(void** /*state*/) {
   assert_string_equal(text(glue::to_json(glue::DestroyRoomRequest{9007199254740993ULL})).c_str(),
                       R"({"request":"destroy","room":9007199254740993})");
@@ -123,6 +138,7 @@ int main() {
       cmocka_unit_test(test_create_is_private_with_description),
       cmocka_unit_test(test_admin_key_only_when_configured),
       cmocka_unit_test(test_destroy_names_the_room),
+      cmocka_unit_test(test_link_join_and_configure),
       cmocka_unit_test(test_join_with_display),
       cmocka_unit_test(test_join_generating_the_offer),
       cmocka_unit_test(test_configure_and_leave),

@@ -112,7 +112,8 @@ void test_janus_instances(void** /*state*/) {
   health_interval_ms = 1000
   tick_load_high_water = 0.5
   instances = (
-    { name = "a" url = "http://10.0.0.1:8088/janus" api_secret = "sa" admin_key = "ka" weight = 2 },
+    { name = "a" url = "http://10.0.0.1:8088/janus" api_secret = "sa" admin_key = "ka" weight = 2
+      conference_share = 40 },
     { name = "b" url = "https://b.example/janus" token = "tb" }
   )
 })";
@@ -132,6 +133,8 @@ void test_janus_instances(void** /*state*/) {
   assert_string_equal(b.endpoint.token.c_str(), "tb");
   assert_true(b.endpoint.api_secret.empty());
   assert_int_equal(b.weight, 1);
+  assert_int_equal(a.conference_share, 40);
+  assert_int_equal(b.conference_share, 0);  // no limit
 
   const std::string v = kValid;
   expect_error(
@@ -144,6 +147,12 @@ void test_janus_instances(void** /*state*/) {
                "janus.instances[0].url must be an http(s) URL");
   expect_error(v + R"(janus: { instances = ({ name = "a" url = "http://a/j" weight = 0 }) })",
                "janus.instances[0].weight must be an integer from 1 to 1000");
+  for (const char* bad : {"-1", "100001", "2.5", "\"10\""})
+    expect_error(
+        v + R"(janus: { instances = ({ name = "a" url = "http://a/j" conference_share = )" + bad +
+            " }) }",
+        "janus.instances[0].conference_share must be an integer from 0 (no limit) to "
+        "100000");
   expect_error(v + R"(janus: { instances = ({ name = "a" url = "http://a/j" token = 1 }) })",
                "janus.instances[0].token must be a string");
   expect_error(v + R"(janus: { instances = ({ name = "a" url = "http://a/j" },

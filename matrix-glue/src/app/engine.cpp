@@ -27,6 +27,8 @@ Config core_config(const GlueConfig& c) {
   core.setup_timeout_ms = static_cast<int64_t>(c.call_setup_timeout_s) * 1000;
   core.hangup_grace_ms = c.hangup_grace_ms;
   core.recording_announcement = c.recording_announcement;
+  for (const JanusInstanceConfig& in : c.janus_instances)
+    if (in.conference_share > 0) core.conference_share[in.name] = in.conference_share;
   // Transaction IDs must never repeat across runs: the state machine counts from 1 each time.
   std::random_device rd;
   char prefix[32];

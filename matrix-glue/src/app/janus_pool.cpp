@@ -12,7 +12,7 @@ namespace glue {
 JanusPool::JanusPool(const std::vector<JanusInstanceConfig>& instances,
                      std::chrono::milliseconds health_interval, double tick_load_high_water,
                      const std::string& room_tag, Metrics& metrics, JanusWorker::Post post)
-    : metrics_(metrics), tick_load_high_water_(tick_load_high_water) {
+    : metrics_(metrics), post_(post), tick_load_high_water_(tick_load_high_water) {
   // A lost instance's conferences move when another one is up (the core calls back).
   JanusWorker::Post tagged = [this, post](Event e) {
     if (auto* lost = std::get_if<JanusLost>(&e)) lost->another_up = another_up(lost->instance);
@@ -71,6 +71,17 @@ std::size_t JanusPool::place() {
   return place_conference(loads, tick_load_high_water_).value_or(0);
 }
 
+std::optional<std::size_t> JanusPool::place_linked(const std::vector<std::string>& exclude) {
+  std::vector<InstanceLoad> loads;
+  for (const JanusInstanceGauges& g : metrics_.janus_instances) {
+    const bool excluded = std::find(exclude.begin(), exclude.end(), g.name) != exclude.end();
+    loads.push_back({g.up != 0 && !excluded, static_cast<double>(g.weight),
+                     std::max<long>(g.participants, g.reported_participants), g.conferences,
+                     g.tick_load});
+  }
+  return place_conference(loads, tick_load_high_water_);
+}
+
 void JanusPool::count_restored_rooms(const std::map<std::string, int>& rooms) {
   for (const auto& [instance, n] : rooms)
     metrics_.janus_instances[index_of(instance)].conferences += n;
@@ -87,12 +98,30 @@ void JanusPool::submit(const Action& action) {
         using T = std::decay_t<decltype(a)>;
         std::size_t i = 0;
         if constexpr (std::is_same_v<T, JanusCreateRoom>) {
+          if (a.linked_room != 0) {
+            const auto linked = place_linked(a.exclude);
+            if (!linked) {
+              post_(JanusRoomError{a.focus_user_id, 0,
+                                   "no other live Janus instance for a linked room",
+                                   a.linked_room});
+              return;
+            }
+            i = *linked;
+            log_line(Severity::kInfo, "conference %s: linked room %u placed on Janus %s",
+                     a.focus_user_id.c_str(), a.linked_room, names_[i].c_str());
+            workers_[i]->submit(action);
+            return;
+          }
           i = place();
           creating_[a.focus_user_id] = i;
           log_line(Severity::kInfo, "conference %s placed on Janus %s", a.focus_user_id.c_str(),
                    names_[i].c_str());
         } else if constexpr (std::is_same_v<T, JanusDestroyRoom> ||
-                             std::is_same_v<T, JanusRoomRequest>) {
+                             std::is_same_v<T, JanusRoomRequest> ||
+                             std::is_same_v<T, JanusLinkJoin> ||
+                             std::is_same_v<T, JanusLinkConfigure> ||
+                             std::is_same_v<T, JanusLinkLeave> ||
+                             std::is_same_v<T, JanusLinkResume>) {
           i = index_of(a.instance);
         } else if constexpr (std::is_same_v<T, JanusAttach>) {
           auto creating = creating_.find(a.focus_user_id);

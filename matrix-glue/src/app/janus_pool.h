@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,12 +49,15 @@ class JanusPool {
   // The worker of `instance`; the first for a name no longer configured (or none).
   std::size_t index_of(const std::string& instance) const;
   std::size_t place();
+  // A cascade's linked room: the live instance with the most headroom, none of `exclude`.
+  std::optional<std::size_t> place_linked(const std::vector<std::string>& exclude);
   // An instance other than `instance` answered its latest health check.
   bool another_up(const std::string& instance) const;
   // The instance of a call's session (the first when unknown).
   std::size_t of_call(CallRef call) const;
 
   Metrics& metrics_;
+  JanusWorker::Post post_;
   const double tick_load_high_water_;
   TrackedRooms tracked_;  // before the workers: they read it
   std::vector<std::string> names_;

@@ -14,6 +14,8 @@ namespace {
 // Janus answers a long poll after 30 s at the latest (with a keepalive).
 constexpr long kPollTimeoutMs = 40000;
 constexpr auto kKeepalive = std::chrono::seconds(20);
+// A link's join and configure answer at once; this long means the instance is in trouble.
+constexpr long kLinkReplyTimeoutMs = 5000;
 
 }  // namespace
 
@@ -91,6 +93,7 @@ void JanusWorker::report_lost(const std::string& reason) {
   std::vector<CallRef> calls;
   for (const auto& [call, cs] : calls_) calls.push_back(call);
   for (CallRef call : calls) stop_call(call);
+  links_.clear();
   post_(JanusLost{reason, gauges_.name});
 }
 
@@ -225,6 +228,11 @@ void JanusWorker::keep_sessions_alive() {
     client_.keepalive(cs->session);
     cs->last_keepalive = now;
   }
+  for (auto& [session, last] : links_) {
+    if (now - last < kKeepalive) continue;
+    client_.keepalive(session);
+    last = now;
+  }
 }
 
 void JanusWorker::stop_call(CallRef call) {
@@ -243,18 +251,18 @@ void JanusWorker::perform(const Action& action) {
 
 void JanusWorker::do_action(const JanusCreateRoom& a) {
   if (!ensure_control()) {
-    post_(JanusRoomError{a.focus_user_id, 0, "Janus unreachable"});
+    post_(JanusRoomError{a.focus_user_id, 0, "Janus unreachable", a.linked_room});
     return;
   }
   CreatedRoom r = client_.create_room(
       control_, CreateRoomRequest{tagged_description(reconciliation_.tag, a.group_room_id)});
   if (r.room == 0) {
     ++metrics_.janus_failures;
-    post_(JanusRoomError{a.focus_user_id, r.error_code, r.error});
+    post_(JanusRoomError{a.focus_user_id, r.error_code, r.error, a.linked_room});
   } else {
     ++metrics_.conferences;
     ++gauges_.conferences;
-    post_(JanusRoomCreated{a.focus_user_id, r.room, gauges_.name});
+    post_(JanusRoomCreated{a.focus_user_id, r.room, gauges_.name, a.linked_room});
   }
 }
 
@@ -347,6 +355,46 @@ void JanusWorker::do_action(const JanusRoomRequest& a) {
     reply.error = r.error;
   }
   post_(std::move(reply));
+}
+
+void JanusWorker::do_action(const JanusLinkJoin& a) {
+  PluginHandle h;
+  LinkReply reply;
+  JanusStatus r =
+      client_.join_link(LinkJoinRequest{a.janus_room, "link (cascade)", a.far_ip, a.far_port},
+                        kLinkReplyTimeoutMs, &h, &reply);
+  if (!r.ok) {
+    ++metrics_.janus_failures;
+    log_line(Severity::kWarn, "Janus %s: link join in room %llu failed: %d %s",
+             gauges_.name.c_str(), static_cast<unsigned long long>(a.janus_room), r.error_code,
+             r.error.c_str());
+    post_(JanusLinkError{a.focus_user_id, a.linked_room, r.error_code, r.error});
+    return;
+  }
+  links_[h.session] = std::chrono::steady_clock::now();
+  post_(JanusLinkJoined{a.focus_user_id, a.linked_room, gauges_.name,
+                        LinkEnd{h.session, h.handle, reply.participant, reply.ip, reply.port}});
+}
+
+void JanusWorker::do_action(const JanusLinkConfigure& a) {
+  JanusStatus r = client_.configure_link(
+      {a.session_id, a.handle_id}, LinkConfigureRequest{a.far_ip, a.far_port}, kLinkReplyTimeoutMs);
+  if (!r.ok) {
+    ++metrics_.janus_failures;
+    post_(JanusLinkError{a.focus_user_id, a.linked_room, r.error_code, r.error});
+    return;
+  }
+  post_(JanusLinkConfigured{a.focus_user_id, a.linked_room});
+}
+
+void JanusWorker::do_action(const JanusLinkLeave& a) {
+  links_.erase(a.session_id);
+  client_.leave({a.session_id, a.handle_id});
+  client_.close(a.session_id);
+}
+
+void JanusWorker::do_action(const JanusLinkResume& a) {
+  links_[a.session_id] = {};
 }
 
 void JanusWorker::watch_call(CallRef call, PluginHandle handle,

@@ -76,6 +76,10 @@ class JanusWorker {
   void do_action(const JanusDestroySession& a);
   void do_action(const JanusResume& a);
   void do_action(const JanusRoomRequest& a);
+  void do_action(const JanusLinkJoin& a);
+  void do_action(const JanusLinkConfigure& a);
+  void do_action(const JanusLinkLeave& a);
+  void do_action(const JanusLinkResume& a);
   // Not the Janus worker's: the engine routes them elsewhere.
   template <typename Other>
   void do_action(const Other& /*a*/) {}
@@ -122,6 +126,8 @@ class JanusWorker {
   std::vector<CallRef> sessions_gone_;
   bool stopping_ = false;
   std::map<CallRef, std::shared_ptr<CallSession>> calls_;  // worker thread only
+  // The sessions of cascade link ends here, by session ID: kept alive (worker thread only).
+  std::map<std::uint64_t, std::chrono::steady_clock::time_point> links_;
   // Stopped calls whose pollers may still be returning: they use `this`, so they are joined
   // (reap_pollers) before the worker goes.
   std::vector<std::shared_ptr<CallSession>> stopping_calls_;  // worker thread only

@@ -107,6 +107,16 @@ void Metrics::render_state(std::string* out) const {
       "# HELP glue_participants Callers answered and in their Janus room.\n"
       "# TYPE glue_participants gauge\nglue_participants " +
       std::to_string(state_.participants) + "\n";
+  *out +=
+      "# HELP glue_cascade_rooms Linked rooms on further Janus instances (cascades), link up.\n"
+      "# TYPE glue_cascade_rooms gauge\nglue_cascade_rooms " +
+      std::to_string(state_.cascade_rooms) +
+      "\n"
+      "# HELP glue_cascade_links_total Link set-ups of cascaded rooms, by outcome.\n"
+      "# TYPE glue_cascade_links_total counter\n"
+      "glue_cascade_links_total{outcome=\"linked\"} " +
+      std::to_string(state_.link_setups[0]) + "\nglue_cascade_links_total{outcome=\"failed\"} " +
+      std::to_string(state_.link_setups[1]) + "\n";
 }
 
 std::string Metrics::render() const {

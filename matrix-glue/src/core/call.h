@@ -33,7 +33,8 @@ struct Call {
   bool attached = false;
   std::uint64_t session_id = 0;
   std::uint64_t handle_id = 0;
-  std::string instance;  // the Janus instance of the session
+  std::string instance;    // the Janus instance of the session
+  std::uint32_t room = 0;  // its conference room: 0 the primary, else a LinkedRoom::id
   bool join_sent = false;
   std::uint64_t participant_id = 0;  // in the plugin's room, from `joined`
   bool answered = false;  // Janus answered the join and the m.call.answer went out (see outbound)

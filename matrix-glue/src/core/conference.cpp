@@ -187,7 +187,8 @@ void Conference::admit(const CallInvite& ev, std::int64_t remaining_lifetime_ms,
     fx.push(JanusCreateRoom{focus_, group_room_});
     janus_room_ = JanusRoom::kCreating;
   }
-  fx.push(JanusAttach{call.ref, focus_, janus_room_ == JanusRoom::kReady ? instance_ : ""});
+  call.room = room_for_new_call(fx);
+  attach(call, fx);
   fx.set_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref), remaining_lifetime_ms);
   fx.set_timer(call_timer_id(TimerKind::kSetup, call.ref), fx.config().setup_timeout_ms);
   call.lifetime_timer = call.setup_timer = true;
@@ -312,7 +313,7 @@ void Conference::on_janus_room_created(std::uint64_t janus_room, const std::stri
   janus_room_id_ = janus_room;
   instance_ = instance;
   for (auto& [ref, call] : calls_) {
-    if (call.attached && !call.join_sent) join_janus(call, fx);
+    if (call.room == 0 && call.attached && !call.join_sent) join_janus(call, fx);
   }
 }
 
@@ -322,7 +323,7 @@ void Conference::on_janus_room_error(int code, const std::string& reason, Effect
          "Janus room not created: " + std::to_string(code) + " " + reason);
   std::vector<CallRef> waiting;
   for (const auto& [ref, call] : calls_) {
-    if (!call.join_sent) waiting.push_back(ref);
+    if (call.room == 0 && !call.join_sent) waiting.push_back(ref);
   }
   for (CallRef ref : waiting) end_call(ref, kUnknownError, JanusEnd::kDestroy, fx);
   finish_if_empty(fx);
@@ -334,15 +335,15 @@ void Conference::on_attached(const JanusAttached& ev, Effects& fx) {
   call.session_id = ev.session_id;
   call.handle_id = ev.handle_id;
   call.instance = ev.instance;
-  if (janus_room_ == JanusRoom::kReady) join_janus(call, fx);
+  if (room_ready(call.room)) join_janus(call, fx);
 }
 
 void Conference::join_janus(Call& call, Effects& fx) {
   if (call.outbound) {
-    fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_,
+    fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_of(call.room),
                       display_of(call.caller), "", true, call.video});
   } else {
-    fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_id_,
+    fx.push(JanusJoin{call.ref, call.session_id, call.handle_id, janus_room_of(call.room),
                       display_of(call.caller), call.offer_sdp});
   }
   call.join_sent = true;
@@ -423,7 +424,13 @@ void Conference::on_call_gone(const JanusCallGone& ev, Effects& fx) {
   if (ev.cause != GoneCause::kPeerConnection) {
     // Nothing failed: someone with the room's secret or the admin key ended it on purpose.
     const std::string room = call.room_id;
-    if (ev.cause == GoneCause::kRoomDestroyed) janus_room_ = JanusRoom::kNone;
+    if (ev.cause == GoneCause::kRoomDestroyed) {
+      if (call.room == 0) {
+        janus_room_ = JanusRoom::kNone;
+      } else if (LinkedRoom* l = linked(call.room)) {
+        l->janus_room = 0;  // nothing left to destroy
+      }
+    }
     const bool caller_ended = call.peer_gone && call.closed_by_peer;
     end_call(ev.call, caller_ended ? "" : kUserHangup, JanusEnd::kDestroy, fx);
     fx.notice(focus_, room, ev.cause == GoneCause::kKicked ? kKickedNotice : kRoomDestroyedNotice);
@@ -450,6 +457,9 @@ void Conference::on_call_error(const JanusCallError& ev, Effects& fx) {
 
 bool Conference::uses_instance(const std::string& instance) const {
   if (janus_room_ == JanusRoom::kReady && instance_ == instance) return true;
+  for (const LinkedRoom& l : linked_) {
+    if (l.instance == instance) return true;
+  }
   for (const auto& [ref, call] : calls_) {
     if (call.attached && call.instance == instance) return true;
   }
@@ -468,12 +478,10 @@ void Conference::adopt_instance(const std::string& instance) {
 // instance up, the conference moves there: a caller who was in it (answered, or being called
 // back already) is called back; one whose call was still being set up calls again, as when no
 // instance is up.
-void Conference::on_janus_lost(bool another_up, Effects& fx) {
-  const bool had = !calls_.empty();
+std::vector<Call> Conference::end_lost_calls(const std::vector<CallRef>& lost, bool another_up,
+                                             Effects& fx) {
   std::vector<Call> back;
-  std::vector<CallRef> refs;
-  for (const auto& [ref, call] : calls_) refs.push_back(ref);
-  for (CallRef ref : refs) {
+  for (CallRef ref : lost) {
     const Call& call = calls_.at(ref);
     // A caller who closed the call already is told nothing: their own hangup is on its way.
     if (call.peer_gone && call.closed_by_peer) {
@@ -491,15 +499,48 @@ void Conference::on_janus_lost(bool another_up, Effects& fx) {
     end_call(ref, kUnknownError, JanusEnd::kNothing, fx);
     fx.notice(focus_, room, kJanusLostNotice);
   }
-  janus_room_ = JanusRoom::kNone;
+  return back;
+}
+
+// The primary room's instance lost: the whole conference starts again elsewhere, its linked
+// rooms' callers called back too (their rooms' links led nowhere). A linked room's instance
+// lost: only its callers are called back, to wherever there is space.
+void Conference::on_janus_lost(const std::string& instance, bool another_up, Effects& fx) {
+  const bool had = !calls_.empty();
+  const bool primary_lost = janus_room_ != JanusRoom::kReady || instance_ == instance;
+  std::vector<CallRef> lost;
+  for (const auto& [ref, call] : calls_) {
+    const LinkedRoom* l = call.room == 0 ? nullptr : linked(call.room);
+    if (primary_lost || (l != nullptr && l->instance == instance) ||
+        (call.attached && call.instance == instance)) {
+      lost.push_back(ref);
+    }
+  }
+  const std::vector<Call> back = end_lost_calls(lost, another_up, fx);
+  if (primary_lost) {
+    drop_all_linked(instance, fx);
+    janus_room_ = JanusRoom::kNone;
+  } else {
+    std::vector<std::uint32_t> gone;
+    for (const LinkedRoom& l : linked_) {
+      if (l.instance == instance) gone.push_back(l.id);
+    }
+    for (std::uint32_t id : gone) drop_linked(id, instance, fx);
+  }
   if (!back.empty()) {
     fx.log(LogLevel::kWarning, group_room_, focus_, "",
-           "Janus instance " + instance_ +
-               " lost: recreating the conference elsewhere and calling " +
-               std::to_string(back.size()) + " caller(s) back");
-    fx.push(JanusCreateRoom{focus_, group_room_});
-    janus_room_ = JanusRoom::kCreating;
+           "Janus instance " + instance + " lost: " +
+               (primary_lost ? "recreating the conference elsewhere" : "moving a linked room") +
+               " and calling " + std::to_string(back.size()) + " caller(s) back");
+    if (janus_room_ == JanusRoom::kNone) {
+      fx.push(JanusCreateRoom{focus_, group_room_});
+      janus_room_ = JanusRoom::kCreating;
+    }
     for (const Call& old : back) call_back(old, fx);
+    return;
+  }
+  if (!primary_lost) {
+    finish_if_empty(fx);
     return;
   }
   if (!had || stage_ != Stage::kActive) return;
@@ -520,7 +561,8 @@ void Conference::call_back(const Call& old, Effects& fx) {
   call.outbound = true;
   call.video = old.outbound && old.offer_sdp.empty() ? old.video : sends_video(old.offer_sdp);
   had_calls_ = true;
-  fx.push(JanusAttach{call.ref, focus_, ""});
+  call.room = room_for_new_call(fx);
+  attach(call, fx);
   fx.set_timer(call_timer_id(TimerKind::kInviteLifetime, call.ref),
                fx.config().call_back_lifetime_ms);
   call.lifetime_timer = true;
@@ -589,11 +631,14 @@ void Conference::resume(std::vector<Action>& out) const {
   if (stage_ == Stage::kJoining) out.push_back(JoinRoom{focus_, group_room_});
   if (stage_ == Stage::kLoadingMembers) out.push_back(ReadMembers{focus_, group_room_});
   if (janus_room_ == JanusRoom::kCreating) out.push_back(JanusCreateRoom{focus_, group_room_});
+  for (const LinkedRoom& l : linked_) resume_linked(l, out);
   for (const auto& [ref, call] : calls_) {
     if (call.attached) {
       out.push_back(JanusResume{ref, call.session_id, call.handle_id, call.instance});
-    } else {
+    } else if (call.room == 0) {
       out.push_back(JanusAttach{ref, focus_, janus_room_ == JanusRoom::kReady ? instance_ : ""});
+    } else if (room_ready(call.room)) {
+      out.push_back(JanusAttach{ref, focus_, linked(call.room)->instance});
     }
   }
 }
@@ -663,6 +708,7 @@ void Conference::end_calls_where(const std::string& room_id, const std::string& 
 }
 
 void Conference::finish_if_empty(Effects& fx) {
+  drop_empty_linked(fx);
   if (stage_ == Stage::kActive && had_calls_ && calls_.empty()) leave("all callers left (S7)", fx);
 }
 
@@ -675,6 +721,7 @@ void Conference::leave(std::string_view why, Effects& fx) {
 }
 
 void Conference::leave_janus_room(Effects& fx) {
+  drop_all_linked("", fx);
   if (janus_room_ == JanusRoom::kReady) fx.push(JanusDestroyRoom{janus_room_id_, instance_});
   janus_room_ = JanusRoom::kNone;
 }

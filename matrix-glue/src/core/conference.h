@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "effects.h"
 #include "events.h"
+#include "linked_room.h"
 #include "timer_ids.h"
 
 namespace glue {
@@ -38,6 +39,7 @@ class Conference {
   const std::map<CallRef, Call>& calls() const { return calls_; }
   // A JanusCreateRoom is out; its result is ours.
   bool awaits_janus_room() const { return janus_room_ == JanusRoom::kCreating; }
+  const std::vector<LinkedRoom>& linked_rooms() const { return linked_; }
 
   // Group room lifecycle.
   void start(Effects& fx);
@@ -74,8 +76,16 @@ class Conference {
   // Its room's ID on room_instance().
   std::uint64_t janus_room_id() const { return janus_room_id_; }
   // `another_up`: another instance of the pool is up, so the conference moves there and the
-  // focus calls its callers back.
-  void on_janus_lost(bool another_up, Effects& fx);
+  // focus calls its callers back. Losing the primary room's instance moves the whole
+  // conference; losing a linked room's moves only that room's callers.
+  void on_janus_lost(const std::string& instance, bool another_up, Effects& fx);
+
+  // Cascade (conference_cascade.cpp): a linked room's creation and link set-up.
+  void on_linked_room_created(const JanusRoomCreated& ev, Effects& fx);
+  void on_linked_room_error(const JanusRoomError& ev, Effects& fx);
+  void on_link_joined(const JanusLinkJoined& ev, Effects& fx);
+  void on_link_configured(const JanusLinkConfigured& ev, Effects& fx);
+  void on_link_error(const JanusLinkError& ev, Effects& fx);
   // State saved before Janus instances had names: it was all on `instance`.
   void adopt_instance(const std::string& instance);
 
@@ -143,6 +153,27 @@ class Conference {
   void rename(const std::string& user_id, std::string displayname, Effects& fx);
   void arm_no_call_timer(Effects& fx);
   void cancel_no_call_timer(Effects& fx);
+  // Ends the calls whose Janus side died with an instance (`lost`); returns those to call back.
+  std::vector<Call> end_lost_calls(const std::vector<CallRef>& lost, bool another_up, Effects& fx);
+
+  // Cascade (conference_cascade.cpp).
+  LinkedRoom* linked(std::uint32_t id);
+  const LinkedRoom* linked(std::uint32_t id) const;
+  int callers_in(std::uint32_t room) const;
+  // The room a new call goes to: the first with space, primary first; a new linked room when
+  // all are at their instance's share. The primary must exist (ready or being created).
+  std::uint32_t room_for_new_call(Effects& fx);
+  bool room_ready(std::uint32_t room) const;
+  std::uint64_t janus_room_of(std::uint32_t room) const;
+  // JanusAttach for `call` when its room's instance is known; a call for a linked room still
+  // being set up attaches once its link is up.
+  void attach(const Call& call, Effects& fx);
+  // Leaves the link's ends and destroys the room; nothing goes to a `dead` instance.
+  void drop_linked(std::uint32_t id, const std::string& dead, Effects& fx);
+  void drop_all_linked(const std::string& dead, Effects& fx);
+  // Linked rooms no caller is in any more go.
+  void drop_empty_linked(Effects& fx);
+  void resume_linked(const LinkedRoom& l, std::vector<Action>& out) const;
 
   std::string focus_;
   std::string group_room_;
@@ -157,6 +188,8 @@ class Conference {
   std::uint64_t janus_room_id_ = 0;
   std::string instance_;                     // the Janus instance of the room (placement, durable)
   std::optional<PowerLevels> power_levels_;  // the group room's, for moderation
+  std::vector<LinkedRoom> linked_;           // a cascade's further rooms (durable)
+  std::uint32_t next_linked_ = 1;
 };
 
 }  // namespace glue

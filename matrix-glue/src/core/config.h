@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace glue {
@@ -28,6 +29,9 @@ struct Config {
   // "<txn_prefix>.<counter>", so that they never repeat after a restart. A state restored from
   // a snapshot keeps the prefix it had (GlueState::restore).
   std::string txn_prefix = "mg";
+  // The most callers of one conference each Janus instance takes (absent or 0: no limit);
+  // further callers go to a linked room on another instance (a cascade).
+  std::map<std::string, int> conference_share;
 };
 
 }  // namespace glue

@@ -50,6 +50,10 @@ std::string describe(const Action& action) {
              << " txn=" << a.txn_id;
         } else if constexpr (std::is_same_v<T, JanusCreateRoom>) {
           os << "JanusCreateRoom " << a.focus_user_id << ' ' << a.group_room_id;
+          if (a.linked_room != 0) {
+            os << " linked_room=" << a.linked_room << " exclude=";
+            for (const std::string& e : a.exclude) os << e << ',';
+          }
         } else if constexpr (std::is_same_v<T, JanusDestroyRoom>) {
           os << "JanusDestroyRoom " << a.janus_room << " on " << a.instance;
         } else if constexpr (std::is_same_v<T, JanusAttach>) {
@@ -90,6 +94,18 @@ std::string describe(const Action& action) {
              << " layout=" << a.request.layout << " file=" << a.request.file
              << " handle=" << a.request.session_id << '/' << a.request.handle_id
              << " reply_to=" << a.origin.event_id;
+        } else if constexpr (std::is_same_v<T, JanusLinkJoin>) {
+          os << "JanusLinkJoin " << a.focus_user_id << " linked_room=" << a.linked_room << " on "
+             << a.instance << " room=" << a.janus_room << " far=" << a.far_ip << ':' << a.far_port;
+        } else if constexpr (std::is_same_v<T, JanusLinkConfigure>) {
+          os << "JanusLinkConfigure " << a.focus_user_id << " linked_room=" << a.linked_room
+             << " on " << a.instance << " handle=" << a.session_id << '/' << a.handle_id
+             << " far=" << a.far_ip << ':' << a.far_port;
+        } else if constexpr (std::is_same_v<T, JanusLinkLeave>) {
+          os << "JanusLinkLeave on " << a.instance << " handle=" << a.session_id << '/'
+             << a.handle_id;
+        } else if constexpr (std::is_same_v<T, JanusLinkResume>) {
+          os << "JanusLinkResume on " << a.instance << " session=" << a.session_id;
         } else if constexpr (std::is_same_v<T, SetTimer>) {
           os << "SetTimer " << a.id << ' ' << a.delay_ms << "ms";
         } else if constexpr (std::is_same_v<T, CancelTimer>) {

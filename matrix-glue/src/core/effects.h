@@ -25,6 +25,8 @@ struct Ledger {
   std::map<std::string, std::int64_t> timers;  // armed timer ID -> due time (now_ms clock)
   // Call-backs by CallBackOutcome since the process started (a /metrics counter).
   std::array<std::int64_t, 4> call_backs{};
+  // Link set-ups of cascaded rooms since the process started: [0] linked, [1] failed.
+  std::array<std::int64_t, 2> link_setups{};
 };
 
 class Effects {
@@ -42,6 +44,8 @@ class Effects {
   void count_call_back(CallBackOutcome outcome) {
     ++ledger_.call_backs.at(static_cast<std::size_t>(outcome));
   }
+
+  void count_link_setup(bool ok) { ++ledger_.link_setups.at(ok ? 0 : 1); }
 
   void push(Action action) { out_.push_back(std::move(action)); }
   void send(const std::string& user_id, const std::string& room_id, std::string type,

@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "linked_room.h"
+
 namespace glue {
 
 // Names one call towards Janus; chosen by the state machine (JanusAttach) and echoed back by
@@ -136,10 +138,30 @@ struct JoinResult {
 struct JanusRoomCreated {
   std::string focus_user_id;
   std::uint64_t janus_room = 0;
-  std::string instance{};  // the Janus instance it was placed on
+  std::string instance{};         // the Janus instance it was placed on
+  std::uint32_t linked_room = 0;  // JanusCreateRoom's
 };
 struct JanusRoomError {
   std::string focus_user_id;
+  int code = 0;
+  std::string reason;
+  std::uint32_t linked_room = 0;  // JanusCreateRoom's
+};
+
+// Results of JanusLinkJoin and JanusLinkConfigure.
+struct JanusLinkJoined {
+  std::string focus_user_id;
+  std::uint32_t linked_room = 0;
+  std::string instance;
+  LinkEnd end;
+};
+struct JanusLinkConfigured {
+  std::string focus_user_id;
+  std::uint32_t linked_room = 0;
+};
+struct JanusLinkError {
+  std::string focus_user_id;
+  std::uint32_t linked_room = 0;
   int code = 0;
   std::string reason;
 };
@@ -264,11 +286,12 @@ struct TimerFired {
   std::string id;
 };
 
-using Event = std::variant<MemberEvent, RoomEncryptionEvent, RoomMessage, PowerLevels, CallInvite,
-                           CallCandidates, CallAnswer, CallSelectAnswer, CallNegotiate, CallHangup,
-                           CallReject, RecentEvents, MembersRead, JoinResult, JanusRoomCreated,
-                           JanusRoomError, JanusAttached, JanusJoined, JanusConfigured,
-                           JanusMediaUp, JanusLocalCandidates, JanusCallGone, JanusCallError,
-                           JanusLost, JanusRoomReply, TimerFired>;
+using Event =
+    std::variant<MemberEvent, RoomEncryptionEvent, RoomMessage, PowerLevels, CallInvite,
+                 CallCandidates, CallAnswer, CallSelectAnswer, CallNegotiate, CallHangup,
+                 CallReject, RecentEvents, MembersRead, JoinResult, JanusRoomCreated,
+                 JanusRoomError, JanusAttached, JanusJoined, JanusConfigured, JanusMediaUp,
+                 JanusLocalCandidates, JanusCallGone, JanusCallError, JanusLost, JanusRoomReply,
+                 JanusLinkJoined, JanusLinkConfigured, JanusLinkError, TimerFired>;
 
 }  // namespace glue

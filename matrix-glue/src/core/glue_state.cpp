@@ -269,7 +269,9 @@ void GlueState::on_call_event(const CallEvent& ev, Effects& fx) {
 
 void GlueState::on(const JanusRoomCreated& ev, Effects& fx) {
   Conference* conf = conference(ev.focus_user_id);
-  if (conf != nullptr && conf->awaits_janus_room()) {
+  if (ev.linked_room != 0 && conf != nullptr) {
+    conf->on_linked_room_created(ev, fx);
+  } else if (ev.linked_room == 0 && conf != nullptr && conf->awaits_janus_room()) {
     conf->on_janus_room_created(ev.janus_room, ev.instance, fx);
   } else {
     fx.push(JanusDestroyRoom{ev.janus_room, ev.instance});  // its conference ended meanwhile
@@ -278,8 +280,27 @@ void GlueState::on(const JanusRoomCreated& ev, Effects& fx) {
 
 void GlueState::on(const JanusRoomError& ev, Effects& fx) {
   Conference* conf = conference(ev.focus_user_id);
-  if (conf != nullptr && conf->awaits_janus_room())
+  if (conf != nullptr && ev.linked_room != 0) {
+    conf->on_linked_room_error(ev, fx);
+  } else if (conf != nullptr && conf->awaits_janus_room()) {
     conf->on_janus_room_error(ev.code, ev.reason, fx);
+  }
+}
+
+void GlueState::on(const JanusLinkJoined& ev, Effects& fx) {
+  if (Conference* conf = conference(ev.focus_user_id)) {
+    conf->on_link_joined(ev, fx);
+  } else {
+    fx.push(JanusLinkLeave{ev.instance, ev.end.session, ev.end.handle});  // its conference ended
+  }
+}
+
+void GlueState::on(const JanusLinkConfigured& ev, Effects& fx) {
+  if (Conference* conf = conference(ev.focus_user_id)) conf->on_link_configured(ev, fx);
+}
+
+void GlueState::on(const JanusLinkError& ev, Effects& fx) {
+  if (Conference* conf = conference(ev.focus_user_id)) conf->on_link_error(ev, fx);
 }
 
 void GlueState::on(const JanusAttached& ev, Effects& fx) {
@@ -293,7 +314,7 @@ void GlueState::on(const JanusAttached& ev, Effects& fx) {
 void GlueState::on(const JanusLost& ev, Effects& fx) {
   fx.log(LogLevel::kError, "", "", "", "Janus " + ev.instance + " lost: " + ev.reason);
   for (auto& [focus, conf] : conferences_) {
-    if (conf.uses_instance(ev.instance)) conf.on_janus_lost(ev.another_up, fx);
+    if (conf.uses_instance(ev.instance)) conf.on_janus_lost(ev.instance, ev.another_up, fx);
   }
 }
 
@@ -305,6 +326,9 @@ std::map<std::string, int> GlueState::rooms_by_instance() const {
   std::map<std::string, int> rooms;
   for (const auto& [focus, conf] : conferences_) {
     if (const std::string* instance = conf.room_instance()) ++rooms[*instance];
+    for (const LinkedRoom& l : conf.linked_rooms()) {
+      if (l.janus_room != 0) ++rooms[l.instance];
+    }
   }
   return rooms;
 }
@@ -314,6 +338,10 @@ std::map<std::string, std::set<std::uint64_t>> GlueState::tracked_rooms() const 
   for (const auto& [focus, conf] : conferences_) {
     if (const std::string* instance = conf.room_instance())
       rooms[*instance].insert(conf.janus_room_id());
+    // A linked room is tracked from its creation on: reconciliation must not destroy it.
+    for (const LinkedRoom& l : conf.linked_rooms()) {
+      if (l.janus_room != 0) rooms[l.instance].insert(l.janus_room);
+    }
   }
   return rooms;
 }

@@ -78,6 +78,9 @@ class GlueState {
   void on(const JanusRoomError& ev, Effects& fx);
   void on(const JanusAttached& ev, Effects& fx);
   void on(const JanusLost& ev, Effects& fx);
+  void on(const JanusLinkJoined& ev, Effects& fx);
+  void on(const JanusLinkConfigured& ev, Effects& fx);
+  void on(const JanusLinkError& ev, Effects& fx);
   void on(const TimerFired& ev, Effects& fx);
   template <typename CallEventT>
   void on(const CallEventT& ev, Effects& fx);

@@ -255,6 +255,7 @@ json_t* call_json(const Call& c) {
   json_object_set_new(j, "session_id", u64(c.session_id));
   json_object_set_new(j, "handle_id", u64(c.handle_id));
   json_object_set_new(j, "janus_instance", str(c.instance));
+  json_object_set_new(j, "janus_room_of", json_integer(c.room));
   json_object_set_new(j, "join_sent", json_boolean(c.join_sent));
   json_object_set_new(j, "participant_id", u64(c.participant_id));
   json_object_set_new(j, "answered", json_boolean(c.answered));
@@ -270,6 +271,22 @@ json_t* call_json(const Call& c) {
   json_object_set_new(j, "configuring", json_boolean(c.configuring));
   if (c.next_offer) json_object_set_new(j, "next_offer", str(*c.next_offer));
   return j;
+}
+
+json_t* link_end_json(const LinkEnd& e) {
+  json_t* j = json_object();
+  json_object_set_new(j, "session", u64(e.session));
+  json_object_set_new(j, "handle", u64(e.handle));
+  json_object_set_new(j, "participant", u64(e.participant));
+  json_object_set_new(j, "ip", str(e.ip));
+  json_object_set_new(j, "port", json_integer(e.port));
+  return j;
+}
+
+LinkEnd read_link_end(json_t* j) {
+  if (!json_is_object(j)) wrong_type("link end", "an object");
+  return LinkEnd{get_u64(j, "session"), get_u64(j, "handle"), get_u64(j, "participant"),
+                 get_string(j, "ip"), static_cast<int>(get_int(j, "port"))};
 }
 
 Call read_call(json_t* j) {
@@ -288,6 +305,9 @@ Call read_call(json_t* j) {
   c.session_id = get_u64(j, "session_id");
   c.handle_id = get_u64(j, "handle_id");
   c.instance = optional_string(j, "janus_instance");
+  // Absent before cascades: every call was in the primary room.
+  if (json_object_get(j, "janus_room_of") != nullptr)
+    c.room = static_cast<std::uint32_t>(get_int(j, "janus_room_of"));
   c.join_sent = get_bool(j, "join_sent");
   // Snapshots from before commands lack it: such a call cannot be named in a command.
   if (json_object_get(j, "participant_id") != nullptr)
@@ -446,7 +466,42 @@ class SnapshotCodec {
     json_object_set_new(j, "janus_instance", str(c.instance_));
     if (c.power_levels_)
       json_object_set_new(j, "power_levels", power_levels_json(*c.power_levels_));
+    json_t* linked = json_array();
+    for (const LinkedRoom& l : c.linked_) json_array_append_new(linked, write(l));
+    json_object_set_new(j, "linked_rooms", linked);
+    json_object_set_new(j, "next_linked_room", json_integer(c.next_linked_));
     return j;
+  }
+
+  static constexpr std::array<std::pair<LinkedRoom::Stage, const char*>, 5> kLinkStages = {{
+      {LinkedRoom::Stage::kCreating, "creating"},
+      {LinkedRoom::Stage::kLinkingPrimary, "linking_primary"},
+      {LinkedRoom::Stage::kLinkingHere, "linking_here"},
+      {LinkedRoom::Stage::kConfiguring, "configuring"},
+      {LinkedRoom::Stage::kReady, "ready"},
+  }};
+
+  static json_t* write(const LinkedRoom& l) {
+    json_t* j = json_object();
+    json_object_set_new(j, "id", json_integer(l.id));
+    json_object_set_new(j, "stage", json_string(name_of(kLinkStages, l.stage)));
+    json_object_set_new(j, "janus_instance", str(l.instance));
+    json_object_set_new(j, "janus_room", u64(l.janus_room));
+    json_object_set_new(j, "primary_end", link_end_json(l.primary_end));
+    json_object_set_new(j, "here_end", link_end_json(l.here_end));
+    return j;
+  }
+
+  static LinkedRoom read_linked(json_t* j) {
+    LinkedRoom l;
+    l.id = static_cast<std::uint32_t>(get_int(j, "id"));
+    if (l.id == 0) throw Malformed{"linked room id 0"};
+    l.stage = get_enum(j, "stage", kLinkStages);
+    l.instance = get_string(j, "janus_instance");
+    l.janus_room = get_u64(j, "janus_room");
+    l.primary_end = read_link_end(need(j, "primary_end"));
+    l.here_end = read_link_end(need(j, "here_end"));
+    return l;
   }
 
   static Conference read_conference(const std::string& focus, json_t* j) {
@@ -485,6 +540,18 @@ class SnapshotCodec {
     c.instance_ = optional_string(j, "janus_instance");
     if (json_t* levels = json_object_get(j, "power_levels")) {
       c.power_levels_ = read_power_levels(c.group_room_, levels);
+    }
+    // Absent before cascades.
+    if (json_object_get(j, "linked_rooms") != nullptr) {
+      json_array_foreach(get_array(j, "linked_rooms"), i, v) {
+        if (!json_is_object(v)) wrong_type("linked_rooms", "an array of objects");
+        c.linked_.push_back(read_linked(v));
+      }
+      c.next_linked_ = static_cast<std::uint32_t>(get_int(j, "next_linked_room"));
+    }
+    for (const auto& [ref, call] : c.calls_) {
+      if (call.room != 0 && c.linked(call.room) == nullptr)
+        throw Malformed{"call ref " + std::to_string(ref) + " in an unknown linked room"};
     }
     return c;
   }

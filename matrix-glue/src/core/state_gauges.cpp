@@ -15,7 +15,11 @@ CallState call_state(const Call& call) {
 StateGauges GlueState::gauges() const {
   StateGauges g;
   g.call_backs = ledger_.call_backs;
+  g.link_setups = ledger_.link_setups;
   for (const auto& [focus, conf] : conferences_) {
+    for (const LinkedRoom& l : conf.linked_rooms()) {
+      if (l.stage == LinkedRoom::Stage::kReady) ++g.cascade_rooms;
+    }
     if (conf.stage() != Conference::Stage::kOver) ++g.focuses.at(static_cast<int>(conf.stage()));
     for (const auto& [ref, call] : conf.calls()) {
       const CallState state = call_state(call);

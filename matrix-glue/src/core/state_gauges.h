@@ -36,6 +36,9 @@ struct StateGauges {
   std::int64_t participants = 0;  // calls answered and still in their Janus room
   // Call-backs by CallBackOutcome since the process started (a counter).
   std::array<std::int64_t, kCallBackOutcomeNames.size()> call_backs{};
+  std::int64_t cascade_rooms = 0;  // linked rooms whose link is up
+  // Link set-ups since the process started (a counter): [0] linked, [1] failed.
+  std::array<std::int64_t, 2> link_setups{};
 };
 
 }  // namespace glue

@@ -1,5 +1,7 @@
 #include "conference_client.h"
 
+#include <chrono>
+
 namespace glue {
 
 namespace {
@@ -119,6 +121,52 @@ void ConferenceClient::trickle(const PluginHandle& h, const std::vector<Candidat
     api_.trickle(h.session, h.handle, done);
     json_decref(done);
   }
+}
+
+JanusStatus ConferenceClient::ask_link(const PluginHandle& h, json_t* body, bool join,
+                                       long timeout_ms, LinkReply* reply) {
+  JanusStatus status = message(h, body, nullptr);
+  if (!status.ok) return status;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool transport_failed = false;
+    bool session_gone = false;
+    std::vector<json_t*> raw =
+        api_.poll(h.session, kMaxEventsPerPoll, 1000, &transport_failed, &session_gone);
+    std::optional<LinkReply> found;
+    for (json_t* e : raw) {
+      if (!found) found = parse_link_reply(e, join);
+      json_decref(e);
+    }
+    if (found) {
+      *reply = *found;
+      return JanusStatus{found->ok, found->error_code, found->error, false};
+    }
+    if (transport_failed || session_gone)
+      return JanusStatus{false, 0, "no answer to the link's request", transport_failed};
+  }
+  return JanusStatus{false, 0, "the link's request timed out", false};
+}
+
+JanusStatus ConferenceClient::join_link(const LinkJoinRequest& r, long timeout_ms, PluginHandle* h,
+                                        LinkReply* reply) {
+  OpenedHandle opened = open();
+  if (!opened.status.ok) return opened.status;
+  LinkJoinRequest keyed = r;
+  keyed.admin_key = admin_key_;
+  JanusStatus status = ask_link(opened.handle, to_json(keyed), true, timeout_ms, reply);
+  if (!status.ok) {
+    close(opened.handle.session);
+    return status;
+  }
+  *h = opened.handle;
+  return status;
+}
+
+JanusStatus ConferenceClient::configure_link(const PluginHandle& h, const LinkConfigureRequest& r,
+                                             long timeout_ms) {
+  LinkReply reply;
+  return ask_link(h, to_json(r), false, timeout_ms, &reply);
 }
 
 PolledEvents ConferenceClient::poll(CallRef call, std::uint64_t session, long timeout_ms,

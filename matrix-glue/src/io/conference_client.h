@@ -76,6 +76,13 @@ class ConferenceClient {
   // `candidates` when not empty, then the end of candidates when `completed`.
   void trickle(const PluginHandle& h, const std::vector<Candidate>& candidates, bool completed);
 
+  // A link end on a session of its own (opened here, closed again on failure): `join` with
+  // link: true, waiting up to timeout_ms for the plugin's `joined`. `reply` has its address.
+  JanusStatus join_link(const LinkJoinRequest& r, long timeout_ms, PluginHandle* h,
+                        LinkReply* reply);
+  // The link end's `configure` with the far end's address, waiting for its result.
+  JanusStatus configure_link(const PluginHandle& h, const LinkConfigureRequest& r, long timeout_ms);
+
   // Waits up to timeout_ms (or until `abort`) for the events of `call`'s session.
   PolledEvents poll(CallRef call, std::uint64_t session, long timeout_ms,
                     const std::atomic<bool>* abort);
@@ -84,6 +91,9 @@ class ConferenceClient {
   JanusStatus message(const PluginHandle& h, json_t* body, json_t* jsep);
   // Sends `body` (owned) and keeps the answer.
   JanusReply ask(const PluginHandle& h, json_t* body);
+  // Sends an asynchronous `body` (owned) and waits on the session for its answer.
+  JanusStatus ask_link(const PluginHandle& h, json_t* body, bool join, long timeout_ms,
+                       LinkReply* reply);
   const std::string admin_key_;
   JanusApi api_;
 };

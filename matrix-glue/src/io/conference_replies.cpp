@@ -144,6 +144,36 @@ bool parse_room_list(const JanusReply& reply, std::vector<ListedRoom>* out, std:
   return true;
 }
 
+std::optional<LinkReply> parse_link_reply(json_t* event, bool join) {
+  json_t* data = json_object_get(json_object_get(event, "plugindata"), "data");
+  if (!json_is_object(data)) return std::nullopt;
+  LinkReply out;
+  if (json_is_integer(json_object_get(data, "error_code"))) {
+    out.error_code = static_cast<int>(json_integer_value(json_object_get(data, "error_code")));
+    out.error = str(data, "error");
+    return out;
+  }
+  if (!join) {
+    if (str(data, "result") != "ok") return std::nullopt;
+    out.ok = true;
+    return out;
+  }
+  json_t* rtp = json_object_get(data, "rtp");
+  if (str(data, "conference") != "joined" || !json_is_object(rtp)) return std::nullopt;
+  json_t* id = json_object_get(data, "id");
+  json_t* port = json_object_get(rtp, "port");
+  out.ip = str(rtp, "ip");
+  if (!json_is_integer(id) || json_integer_value(id) <= 0 || !json_is_integer(port) ||
+      json_integer_value(port) <= 0 || json_integer_value(port) > 65535 || out.ip.empty()) {
+    out.error = "the link's joined event has no id or rtp ip and port";
+    return out;
+  }
+  out.ok = true;
+  out.participant = static_cast<std::uint64_t>(json_integer_value(id));
+  out.port = static_cast<int>(json_integer_value(port));
+  return out;
+}
+
 std::optional<Event> parse_call_event(CallRef call, json_t* event) {
   const std::string janus = str(event, "janus");
   if (janus == "webrtcup") return JanusMediaUp{call};

@@ -48,6 +48,19 @@ struct ListedRoom {
 // (string_ids) are not the glue's and are left out.
 bool parse_room_list(const JanusReply& reply, std::vector<ListedRoom>* out, std::string* error);
 
+// The plugin's answer to a link's `join` (`joined` with its `id` and own `rtp` address) or
+// `configure` (`result: "ok"`), read from one event of the link's own session.
+struct LinkReply {
+  bool ok = false;
+  int error_code = 0;
+  std::string error;
+  std::uint64_t participant = 0;  // join
+  std::string ip;                 // join: where the far end must send
+  int port = 0;
+};
+// nullopt when `event` is not that answer (another notification on the session).
+std::optional<LinkReply> parse_link_reply(json_t* event, bool join);
+
 // One event of a call's session (long poll) as the state machine's input; nullopt for the
 // events it does not act on (e.g. `media`, `slowlink`, a `talking` notification).
 std::optional<Event> parse_call_event(CallRef call, json_t* event);

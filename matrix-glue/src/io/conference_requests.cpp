@@ -49,6 +49,24 @@ json_t* to_json(const ConfigureRequest& r) {
   return j;
 }
 
+// The far address is required even before its port is known: a placeholder of the same
+// family (the plugin's own address family) until the `configure` names the real one.
+json_t* to_json(const LinkJoinRequest& r) {
+  const std::string ip = r.far_ip.empty() ? "127.0.0.1" : r.far_ip;
+  json_t* rtp = json_pack("{s:s%}", "ip", ip.data(), ip.size());
+  if (r.far_port > 0) json_object_set_new(rtp, "port", json_integer(r.far_port));
+  return with_admin_key(
+      json_pack("{s:s, s:I, s:b, s:s%, s:i, s:o}", "request", "join", "room",
+                static_cast<json_int_t>(r.room), "link", 1, "display", r.display.data(),
+                r.display.size(), "link_timeout", r.link_timeout_s, "rtp", rtp),
+      r.admin_key);
+}
+
+json_t* to_json(const LinkConfigureRequest& r) {
+  return json_pack("{s:s, s:{s:s%, s:i}}", "request", "configure", "rtp", "ip", r.far_ip.data(),
+                   r.far_ip.size(), "port", r.far_port);
+}
+
 json_t* to_json(const LeaveRequest& /*r*/) {
   return json_pack("{s:s}", "request", "leave");
 }

@@ -42,6 +42,23 @@ struct JoinRequest {
   bool offer_video = false;
 };
 
+// A link's `join` (README "Request API"): a plain-RTP participant of `room` carrying its mix to
+// the far room and the far room's into it; `far_port` 0 while the far end is not joined yet.
+struct LinkJoinRequest {
+  std::uint64_t room = 0;
+  std::string display;
+  std::string far_ip;
+  int far_port = 0;
+  int link_timeout_s = 5;   // nothing from the far end this long: the link is lost
+  std::string admin_key{};  // the glue's rooms have no secret: the admin_key authorizes it
+};
+
+// A link's `configure` with the far end's address.
+struct LinkConfigureRequest {
+  std::string far_ip;
+  int far_port = 0;
+};
+
 struct ConfigureRequest {
   std::optional<std::string> display;  // the name on the caller's tile, when it changes
 };
@@ -63,6 +80,8 @@ json_t* to_json(const DestroyRoomRequest& r);
 json_t* to_json(const JoinRequest& r);
 json_t* to_json(const ConfigureRequest& r);
 json_t* to_json(const LeaveRequest& r);
+json_t* to_json(const LinkJoinRequest& r);
+json_t* to_json(const LinkConfigureRequest& r);
 json_t* to_json(const CommandRequest& r);
 
 // Owned JSON: the `jsep` of a join or configure.

@@ -135,7 +135,7 @@ bool is_http_url(const std::string& url) {
 }
 
 // One instance of janus.instances: a group with name, url, and optionally api_secret, token,
-// admin_key and weight.
+// admin_key, weight and conference_share.
 bool read_instance(config_setting_t* s, const std::string& where, JanusInstanceConfig* out,
                    std::string* error) {
   if (config_setting_is_group(s) != CONFIG_TRUE) {
@@ -172,6 +172,14 @@ bool read_instance(config_setting_t* s, const std::string& where, JanusInstanceC
       return false;
     }
     out->weight = weight;
+  }
+  if (config_setting_t* c = config_setting_get_member(s, "conference_share")) {
+    const int share = config_setting_get_int(c);
+    if (config_setting_type(c) != CONFIG_TYPE_INT || share < 0 || share > 100000) {
+      *error = where + ".conference_share must be an integer from 0 (no limit) to 100000";
+      return false;
+    }
+    out->conference_share = share;
   }
   if (!is_http_url(out->endpoint.url)) {
     *error = where + ".url must be an http(s) URL";

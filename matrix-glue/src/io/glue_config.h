@@ -14,6 +14,9 @@ struct JanusInstanceConfig {
   std::string name;  // in logs, /metrics and the durable placement
   JanusEndpoint endpoint;
   int weight = 1;  // capacity relative to the other instances
+  // The most callers of one conference this instance takes; more spill into a linked room on
+  // another instance (a cascade). 0: no limit.
+  int conference_share = 0;
 };
 
 struct GlueConfig {
