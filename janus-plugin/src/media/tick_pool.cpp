@@ -53,12 +53,10 @@ class TickPool::Worker {
   }
 
   void add(const std::shared_ptr<Task>& task) {
-    {
-      std::lock_guard lock(mutex_);
-      task->deadline = first_deadline(Clock::now(), task->period);
-      queue_.push(task);
-      ++tasks_;
-    }
+    std::lock_guard lock(mutex_);
+    task->deadline = first_deadline(Clock::now(), task->period);
+    queue_.push(task);
+    ++tasks_;
     cv_.notify_all();
   }
 

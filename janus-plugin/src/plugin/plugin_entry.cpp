@@ -36,12 +36,13 @@ Plugin& plugin() {
   return instance;
 }
 
+// Producers on other threads notify under the lock, here and in the glue's workers: the lock
+// orders the notify before the owner's join, so the owner may destroy the condition variable
+// right after (TSan saw a Janus request thread's late notify race the plugin's exit).
 void Plugin::post(std::function<void()> task) {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_) return;
-    queue_.push_back(std::move(task));
-  }
+  std::lock_guard lock(queue_mutex_);
+  if (stopping_) return;
+  queue_.push_back(std::move(task));
   queue_cv_.notify_one();
 }
 

@@ -112,18 +112,14 @@ void Engine::stop() {
 }
 
 void Engine::post(Event event) {
-  {
-    std::lock_guard lock(mutex_);
-    events_.push_back(std::move(event));
-  }
+  std::lock_guard lock(mutex_);
+  events_.push_back(std::move(event));
   cv_.notify_all();
 }
 
 void Engine::inbox_changed() {
-  {
-    std::lock_guard lock(mutex_);
-    inbox_dirty_ = true;
-  }
+  std::lock_guard lock(mutex_);
+  inbox_dirty_ = true;
   cv_.notify_all();
 }
 

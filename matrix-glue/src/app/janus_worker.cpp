@@ -49,19 +49,15 @@ void JanusWorker::stop() {
 }
 
 void JanusWorker::submit(const Action& action) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(action);
-  }
+  std::lock_guard lock(mutex_);
+  queue_.push_back(action);
   cv_.notify_all();
 }
 
 void JanusWorker::request_check(CallRef gone_call) {
-  {
-    std::lock_guard lock(mutex_);
-    check_now_ = true;
-    if (gone_call != 0) sessions_gone_.push_back(gone_call);
-  }
+  std::lock_guard lock(mutex_);
+  check_now_ = true;
+  if (gone_call != 0) sessions_gone_.push_back(gone_call);
   cv_.notify_all();
 }
 

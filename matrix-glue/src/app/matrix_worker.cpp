@@ -146,10 +146,8 @@ bool MatrixWorker::provision_user(const std::string& user_id) {
 }
 
 void MatrixWorker::submit(std::function<void(Connection&)> task) {
-  {
-    std::lock_guard lock(mutex_);
-    tasks_.push_back(std::move(task));
-  }
+  std::lock_guard lock(mutex_);
+  tasks_.push_back(std::move(task));
   cv_.notify_all();
 }
 
@@ -232,12 +230,9 @@ void MatrixWorker::read_recent(const std::string& user_id, const std::string& ro
 }
 
 bool MatrixWorker::enqueue(OutboxRequest request) {
-  bool ok;
-  {
-    std::lock_guard lock(mutex_);
-    ok = queue_store_.enqueue(request);
-    outbox_woken_ = true;
-  }
+  std::lock_guard lock(mutex_);
+  const bool ok = queue_store_.enqueue(request);
+  outbox_woken_ = true;
   cv_.notify_all();
   return ok;
 }
