@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "usable_cpus.h"
+
 namespace mcu {
 
 namespace {
@@ -163,8 +165,7 @@ TickPool& TickPool::shared() {
   static TickPool* pool = [] {
     std::lock_guard lock(g_shared_mutex);
     g_shared_made = true;
-    const unsigned threads =
-        g_shared_threads > 0 ? g_shared_threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = g_shared_threads > 0 ? g_shared_threads : usable_cpus();
     // Never destroyed: rooms may outlive static destruction order at exit.
     return new TickPool(threads);
   }();

@@ -41,7 +41,7 @@ class TickPool {
   TickPool& operator=(const TickPool&) = delete;
 
   // The pool every room uses; its size is the first configure_shared() value, else one
-  // thread per core.
+  // thread per CPU the process may use (usable_cpus()).
   static TickPool& shared();
   // Takes effect only before the first shared(): returns false after.
   static bool configure_shared(unsigned threads);

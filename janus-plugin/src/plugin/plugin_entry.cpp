@@ -190,6 +190,8 @@ static int conf_init(janus_callbacks* callback, const char* config_path) {
   if (!mcu::TickPool::configure_shared(static_cast<unsigned>(pl.settings.tick_threads))) {
     log(Level::kWarn, "tick_threads ignored: the tick threads were started before");
   }
+  log(Level::kInfo, "%u tick threads (%s)", mcu::TickPool::shared().size(),
+      pl.settings.tick_threads > 0 ? "tick_threads" : "one per usable CPU");
   pl.start_worker();
   for (auto& options : rooms) {
     ParseError e;
