@@ -333,6 +333,42 @@ void test_mix_of_one_names_its_input(void**) {
   assert_int_equal(r.common_only, 0);
 }
 
+// A deferred frame (not decoded, level known) counts as audio for the selection; when it is
+// all there is to hear, the mixes are its packet and nobody's samples are computed.
+void test_lone_deferred_input(void**) {
+  AudioMixer mixer;
+  MixResult out;
+  const Frame quiet{};
+  std::vector<MixerInput> inputs = {{1, nullptr, 20, false, false, true},
+                                    {2, quiet.data(), 127, false, false, false},
+                                    {3, nullptr, -1, false, false, false}};
+  for (int t = 0; t < 10; ++t) {
+    mixer.select(inputs, out);
+    assert_int_equal(mixer.lone_deferred(inputs, out, false), 1);
+    assert_int_equal(mixer.lone_deferred(inputs, out, true), 0);  // an announcement plays
+    mixer.mix_selected(inputs, out, nullptr);
+  }
+  assert_false(out.pcm);
+  assert_false(out.common_silent);
+  assert_int_equal(out.common_only, 1);
+  assert_int_equal(out.common_level, 20);
+  const mcu::PersonalMix* own = personal_of(out, 1);
+  assert_non_null(own);
+  assert_true(own->silent);
+  assert_true(std::all_of(own->pcm.begin(), own->pcm.end(), [](int16_t v) { return v == 0; }));
+
+  // A second talker: nothing is lone, and a decoded frame makes the mixes computed again.
+  const Frame voice = tone(700, 8000, 0);
+  inputs[1] = {2, voice.data(), 20, false, false, false};
+  mixer.select(inputs, out);
+  assert_int_equal(mixer.lone_deferred(inputs, out, false), 0);
+  const Frame first = tone(300, 8000, 0);
+  inputs[0] = {1, first.data(), 20, false, false, false};
+  mixer.mix_selected(inputs, out, nullptr);
+  assert_true(out.pcm);
+  assert_int_equal(out.common_only, 0);
+}
+
 }  // namespace
 
 int main() {
@@ -351,6 +387,7 @@ int main() {
       cmocka_unit_test(test_quiet_link_is_nothing_to_hear),
       cmocka_unit_test(test_mix_of_one_names_its_input),
       cmocka_unit_test(test_mix_of_one_with_a_link),
+      cmocka_unit_test(test_lone_deferred_input),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

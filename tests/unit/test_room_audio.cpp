@@ -448,6 +448,66 @@ void test_lone_talker_passes_through(void**) {
   assert_true(goertzel_db(pcm, 900) > goertzel_db(pcm, 1650) + 30.0);
 }
 
+// A lone talker whose packets carry their level is not even decoded: its packets go out as
+// they came. When a second talker starts, both are decoded and mixed.
+void test_lone_talker_is_not_decoded(void**) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker a;
+  a.id = 1;
+  a.freq = 500;
+  a.inbound = room.add(1, std::make_shared<CaptureOutput>(), {}, false);
+  Talker b;
+  b.id = 2;
+  b.freq = 900;
+  b.inbound = room.add(2, std::make_shared<CaptureOutput>(), {}, false);
+  auto out = std::make_shared<CaptureOutput>();
+  room.add(3, out, {}, false);
+
+  for (int tick = 0; tick < 50; ++tick) {
+    feed(a, tick * 20000, 20);
+    room.tick();
+  }
+  assert_int_equal(out->packets.size(), 50);
+  for (size_t i = 0; i < 50; ++i) assert_true(payload_of(out->packets[i]) == a.sent[i]);
+  assert_int_equal(a.inbound->decodes(), 0);
+  assert_int_equal(room.stats().encodes, 0);
+
+  for (int tick = 50; tick < 100; ++tick) {
+    feed(a, tick * 20000, 20);
+    feed(b, tick * 20000, 20);
+    room.tick();
+  }
+  assert_true(a.inbound->decodes() >= 50);
+  assert_true(b.inbound->decodes() >= 45);
+  const auto pcm = decode_all(*out, 60);
+  assert_true(goertzel_db(pcm, 500) > goertzel_db(pcm, 1650) + 30.0);
+  assert_true(goertzel_db(pcm, 900) > goertzel_db(pcm, 1650) + 30.0);
+}
+
+// A recording needs the mix's samples: a lone talker is decoded while one runs.
+void test_recording_decodes_the_lone_talker(void**) {
+  mcu::RoomAudio room{mcu::RoomAudioConfig{}};
+  Talker a;
+  a.id = 1;
+  a.freq = 500;
+  a.inbound = room.add(1, std::make_shared<CaptureOutput>(), {}, false);
+  room.add(2, std::make_shared<CaptureOutput>(), {}, false);
+  const std::string path = "/tmp/room_audio_lone_" + std::to_string(getpid()) + ".opus";
+  std::string error;
+  room.start_recording(mcu::OggOpusRecorder::open(path, 32000, 5, &error));
+  assert_true(room.recording());
+  for (int tick = 0; tick < 100; ++tick) {
+    feed(a, tick * 20000, 20);
+    room.tick();
+  }
+  assert_true(a.inbound->decodes() >= 95);
+  room.stop_recording().reset();
+  const auto pcm = read_ogg_opus(path);
+  const std::vector<int16_t> tail(pcm.begin() + 48000, pcm.end());
+  assert_true(goertzel_db(tail, 500) > goertzel_db(tail, 1650) + 30);
+  unlink(path.c_str());
+}
+
 // An output that holds packets back (the WebRTC outbox) learns of every tick:
 // each tick brings each output one packet or one idle(), also after the
 // silence tail, when nothing more is sent.
@@ -704,6 +764,8 @@ int main() {
       cmocka_unit_test(test_recording_holds_the_common_mix),
       cmocka_unit_test(test_forwarders_get_the_common_mix_every_tick),
       cmocka_unit_test(test_lone_talker_passes_through),
+      cmocka_unit_test(test_lone_talker_is_not_decoded),
+      cmocka_unit_test(test_recording_decodes_the_lone_talker),
       cmocka_unit_test(test_played_file_is_heard_and_ends),
       cmocka_unit_test(test_join_tone_not_for_the_newcomer),
       cmocka_unit_test(test_linked_rooms_hear_each_other_without_echo),

@@ -20,6 +20,20 @@ uint64_t only_input(int contributors, uint64_t id, const int16_t* pcm, const Fra
   return std::equal(mix.begin(), mix.end(), pcm) ? id : 0;
 }
 
+// A link's frame that carries something to hear; nullptr for silence.
+const int16_t* audible_link_pcm(const MixerInput& in) {
+  if (in.muted || in.pcm == nullptr) return nullptr;
+  const int level = in.level >= 0 ? in.level : rfc6464_level(in.pcm, kFrameSamples);
+  return level > kLinkAudibleLevel ? nullptr : in.pcm;
+}
+
+const MixerInput* find_input(std::span<const MixerInput> inputs, uint64_t id) {
+  for (const MixerInput& in : inputs) {
+    if (in.id == id) return &in;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 AudioMixer::AudioMixer(const SpeakerConfig& config) : selector_(config) {
@@ -30,14 +44,19 @@ AudioMixer::AudioMixer(const SpeakerConfig& config) : selector_(config) {
 
 void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
                      const int16_t* announcement) {
+  select(inputs, out);
+  mix_selected(inputs, out, announcement);
+}
+
+void AudioMixer::select(std::span<const MixerInput> inputs, MixResult& out) {
   speaker_inputs_.clear();
   for (const MixerInput& in : inputs) {
     if (in.link) continue;
     SpeakerInput& s = speaker_inputs_.emplace_back();
     s.id = in.id;
     s.muted = in.muted;
-    s.has_audio = in.pcm != nullptr;
-    if (in.pcm == nullptr || in.muted) {  // the selector ignores a muted level: skip measuring
+    s.has_audio = in.pcm != nullptr || in.deferred;
+    if (!s.has_audio || in.muted) {  // the selector ignores a muted level: skip measuring
       s.level = kSilentLevel;
     } else if (in.level >= 0) {
       s.level = std::min(in.level, kSilentLevel);
@@ -50,33 +69,67 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
   out.speakers.assign(selected.begin(), selected.end());
   const std::vector<TalkChange>& changes = selector_.talk_changes();
   out.talk_changes.assign(changes.begin(), changes.end());
+}
 
+uint64_t AudioMixer::lone_deferred(std::span<const MixerInput> inputs, const MixResult& out,
+                                   bool announcing) const {
+  if (announcing) return 0;
+  uint64_t lone = 0;
+  int heard = 0;
+  for (uint64_t id : out.speakers) {
+    const MixerInput* in = find_input(inputs, id);
+    if (in == nullptr || (in->pcm == nullptr && !in->deferred)) continue;
+    ++heard;
+    if (in->deferred && in->pcm == nullptr) lone = id;
+  }
+  for (const MixerInput& in : inputs) {
+    if (in.link && audible_link_pcm(in) != nullptr) ++heard;
+  }
+  return heard == 1 ? lone : 0;
+}
+
+void AudioMixer::mix_selected(std::span<const MixerInput> inputs, MixResult& out,
+                              const int16_t* announcement) {
   // Few speakers, many inputs: a linear look-up per speaker beats building a map.
   speaker_pcm_.clear();
-  mixed_.assign(selected.begin(), selected.end());
+  mixed_.assign(out.speakers.begin(), out.speakers.end());
   int contributors = 0;
-  for (uint64_t id : selected) {
-    const int16_t* pcm = nullptr;
-    for (const MixerInput& in : inputs) {
-      if (in.id == id) {
-        pcm = in.pcm;
-        break;
-      }
-    }
+  const MixerInput* lone = nullptr;
+  for (uint64_t id : out.speakers) {
+    const MixerInput* in = find_input(inputs, id);
+    const int16_t* pcm = in != nullptr ? in->pcm : nullptr;
+    if (pcm == nullptr && in != nullptr && in->deferred) lone = in;
     speaker_pcm_.push_back(pcm);
     if (pcm != nullptr) ++contributors;
   }
   for (const MixerInput& in : inputs) {
     if (!in.link) continue;
-    const int16_t* pcm = in.muted ? nullptr : in.pcm;
-    if (pcm != nullptr) {
-      const int level = in.level >= 0 ? in.level : rfc6464_level(pcm, kFrameSamples);
-      if (level > kLinkAudibleLevel) pcm = nullptr;
-    }
+    const int16_t* pcm = audible_link_pcm(in);
     mixed_.push_back(in.id);
     speaker_pcm_.push_back(pcm);
     if (pcm != nullptr) ++contributors;
   }
+  std::erase_if(personal_limiters_, [this](const auto& entry) {
+    return std::find(mixed_.begin(), mixed_.end(), entry.first) == mixed_.end();
+  });
+  out.personal.resize(mixed_.size());
+  if (lone != nullptr && contributors == 0 && announcement == nullptr) {
+    // The lone speaker's packet is every mix there is: nothing to sum, limit or measure.
+    out.pcm = false;
+    out.common_silent = false;
+    out.common_level = lone->level;
+    out.common_only = lone->id;
+    for (size_t k = 0; k < mixed_.size(); ++k) {
+      PersonalMix& p = out.personal[k];
+      p.id = mixed_[k];
+      p.silent = p.id == lone->id;
+      p.level = p.silent ? kSilentLevel : lone->level;
+      p.only = p.silent ? 0 : lone->id;
+      if (p.silent) p.pcm.fill(0);  // its silence tail may still be encoded
+    }
+    return;
+  }
+  out.pcm = true;
 
   // Sums of at most a few int16 frames are exact in float, so mix-minus below
   // the limiter threshold is bit-exact.
@@ -99,11 +152,6 @@ void AudioMixer::mix(std::span<const MixerInput> inputs, MixResult& out,
   out.common_only = first < speaker_pcm_.size() ? only_input(contributors + others, mixed_[first],
                                                              speaker_pcm_[first], out.common)
                                                 : 0;
-
-  std::erase_if(personal_limiters_, [this](const auto& entry) {
-    return std::find(mixed_.begin(), mixed_.end(), entry.first) == mixed_.end();
-  });
-  out.personal.resize(mixed_.size());
   for (size_t k = 0; k < mixed_.size(); ++k) {
     PersonalMix& p = out.personal[k];
     p.id = mixed_[k];

@@ -32,6 +32,9 @@ struct MixerInput {
   int level = -1;                // sender's RFC 6464 level if it provided one, else -1
   bool muted = false;
   bool link = false;
+  // A frame is there but not decoded (pcm nullptr); `level` is its sender's level. See
+  // AudioMixer::lone_deferred().
+  bool deferred = false;
 };
 
 struct PersonalMix {
@@ -50,6 +53,9 @@ struct MixResult {
   // The one input the common mix equals sample for sample (a lone speaker, no announcement,
   // untouched by the limiter), else 0: that input's own packet can stand for the mix.
   uint64_t common_only = 0;
+  // False when the mixes were not computed because common_only is a deferred input: its packet
+  // is the common mix, and each personal mix is either its packet too (`only`) or silence.
+  bool pcm = true;
   // One per selected speaker, same order, then one per link.
   std::vector<PersonalMix> personal;
   std::vector<TalkChange> talk_changes;
@@ -64,6 +70,17 @@ class AudioMixer {
   // samples everyone hears, or nullptr when no file plays.
   void mix(std::span<const MixerInput> inputs, MixResult& out,
            const int16_t* announcement = nullptr);
+
+  // mix() in two steps, so that a caller can leave a frame undecoded when nobody needs its
+  // samples. select(): the speakers, from the levels alone (a deferred frame counts as audio).
+  void select(std::span<const MixerInput> inputs, MixResult& out);
+  // The deferred input that is the only thing to hear after select() (no other selected
+  // speaker's frame, no audible link, no announcement), else 0. Every other deferred input
+  // must be decoded before mix_selected(), which leaves out one that is not.
+  uint64_t lone_deferred(std::span<const MixerInput> inputs, const MixResult& out,
+                         bool announcing) const;
+  void mix_selected(std::span<const MixerInput> inputs, MixResult& out,
+                    const int16_t* announcement);
   void remove(uint64_t id);
   const SpeakerSelector& selector() const { return selector_; }
 

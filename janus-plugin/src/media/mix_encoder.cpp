@@ -10,14 +10,20 @@ MixEncoder::MixEncoder(const OpusEncoderSettings& settings)
 std::span<const uint8_t> MixEncoder::next(const int16_t* pcm, std::span<const uint8_t> source,
                                           EncodeCounts& counts) {
   if (!source.empty()) {
-    std::copy(pcm, pcm + kFrameSamples, previous_.begin());
+    previous_known_ = pcm != nullptr;
+    if (previous_known_) std::copy(pcm, pcm + kFrameSamples, previous_.begin());
     passing_ = true;
     ++counts.passed_through;
     return source;
   }
+  if (pcm == nullptr) return {};
   if (passing_) {
     passing_ = false;
-    encode(previous_.data(), counts);
+    if (previous_known_) {
+      encode(previous_.data(), counts);
+    } else {
+      encoder_.reset();
+    }
   }
   return encode(pcm, counts);
 }

@@ -23,9 +23,11 @@ class MixEncoder {
  public:
   explicit MixEncoder(const OpusEncoderSettings& settings);
 
-  // pcm: the mix (kFrameSamples); source: the packet it equals, or empty. Returns what to
-  // send (empty on an encoder error), valid until the next call and while `source` is.
-  // Adds what it did to `counts`.
+  // pcm: the mix (kFrameSamples); source: the packet it equals, or empty. pcm may be null
+  // when source is given (the mix was never decoded): back to encoding after that, the encoder
+  // starts afresh, since it has no recent frame to take first. Returns what to send (empty on
+  // an encoder error), valid until the next call and while `source` is. Adds what it did to
+  // `counts`.
   std::span<const uint8_t> next(const int16_t* pcm, std::span<const uint8_t> source,
                                 EncodeCounts& counts);
 
@@ -36,6 +38,7 @@ class MixEncoder {
   std::vector<uint8_t> out_;
   std::array<int16_t, kFrameSamples> previous_{};  // the last frame passed through
   bool passing_ = false;
+  bool previous_known_ = false;  // previous_ holds the last frame passed through
 };
 
 }  // namespace mcu

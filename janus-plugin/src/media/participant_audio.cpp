@@ -21,9 +21,42 @@ JitterBufferStats ParticipantAudio::stats() const {
   return jitter_.stats();
 }
 
-// Decodes one more packet (or its concealment) into pending_. False when the
-// jitter buffer has nothing to play.
-bool ParticipantAudio::refill(int64_t now_us, int skip_quieter_than) {
+int ParticipantAudio::decode(const uint8_t* data, size_t len, int16_t* out, int max_samples) {
+  decodes_.fetch_add(1, std::memory_order_relaxed);
+  return decoder_.decode(data, len, out, max_samples);
+}
+
+void ParticipantAudio::warm_up() {
+  thread_local std::array<int16_t, kMaxPacketSamples> dropped;
+  for (size_t i = 0; i < missed_count_; ++i)
+    decode(missed_[i].data(), missed_[i].size(), dropped.data(), kMaxPacketSamples);
+  missed_count_ = 0;
+}
+
+void ParticipantAudio::decode_deferred(int16_t* pcm) {
+  if (!deferred_) {
+    std::memset(pcm, 0, kFrameSamples * sizeof(int16_t));
+    return;
+  }
+  deferred_ = false;
+  warm_up();
+  int n = decode(payload_.data(), payload_.size(), pcm, kFrameSamples);
+  if (n != kFrameSamples) {
+    whole_packet_ = false;
+    if (n < 0) ++decode_errors_;
+    n = std::max(n, 0);
+    if (n < kFrameSamples) {
+      const int concealed = decoder_.conceal(pcm + n, kFrameSamples - n);
+      n += std::max(concealed, 0);
+    }
+    if (n < kFrameSamples)
+      std::memset(pcm + n, 0, static_cast<size_t>(kFrameSamples - n) * sizeof(int16_t));
+  }
+}
+
+// Decodes one more packet (or its concealment) into pending_, or defers a whole packet when
+// allowed. False when the jitter buffer has nothing to play.
+bool ParticipantAudio::refill(int64_t now_us, int skip_quieter_than, bool may_defer) {
   bool has_fec = false;
   int level = -1;
   PopKind kind;
@@ -44,6 +77,7 @@ bool ParticipantAudio::refill(int64_t now_us, int skip_quieter_than) {
         last_packet_samples_ = n;
         last_level_ = level;
         last_skipped_ = true;
+        missed_count_ = 0;  // too old to warm up with once quiet packets came between
         ++skipped_decodes_;
         if (pending_ == 0 && n == kFrameSamples) {
           quiet_frame_ = true;  // the common case: no samples to write at all
@@ -53,7 +87,17 @@ bool ParticipantAudio::refill(int64_t now_us, int skip_quieter_than) {
         break;
       }
       last_skipped_ = false;
-      n = decoder_.decode(payload_.data(), payload_.size(), out, room);
+      if (may_defer && pending_ == 0 && level >= 0 &&
+          opus_packet_samples(payload_.data(), payload_.size()) == kFrameSamples &&
+          opus_packet_channels(payload_.data(), payload_.size()) == 1) {
+        last_packet_samples_ = kFrameSamples;
+        last_level_ = level;
+        deferred_ = true;
+        whole_packet_ = true;
+        return true;
+      }
+      warm_up();
+      n = decode(payload_.data(), payload_.size(), out, room);
       if (n < 0) {
         ++decode_errors_;
         n = decoder_.conceal(out, std::min(last_packet_samples_, room));
@@ -75,6 +119,7 @@ bool ParticipantAudio::refill(int64_t now_us, int skip_quieter_than) {
         std::memset(out, 0, static_cast<size_t>(n) * sizeof(int16_t));
         break;
       }
+      warm_up();
       n = has_fec ? decoder_.decode_fec(fec_.data(), fec_.size(), out,
                                         std::min(last_packet_samples_, room))
                   : decoder_.conceal(out, std::min(last_packet_samples_, room));
@@ -90,10 +135,23 @@ bool ParticipantAudio::refill(int64_t now_us, int skip_quieter_than) {
 }
 
 ParticipantAudio::FrameResult ParticipantAudio::next_frame(int16_t* pcm, int* level, int64_t now_us,
-                                                           int skip_quieter_than) {
+                                                           int skip_quieter_than, bool may_defer) {
   whole_packet_ = false;
+  if (deferred_) {
+    // Never decoded: keep it for the warm-up, dropping the oldest.
+    deferred_ = false;
+    if (missed_count_ == kWarmUpPackets) {
+      std::rotate(missed_.begin(), missed_.begin() + 1, missed_.end());
+      --missed_count_;
+    }
+    missed_[missed_count_++].assign(payload_.begin(), payload_.end());
+  }
   while (pending_ < kFrameSamples) {
-    if (refill(now_us, skip_quieter_than)) {
+    if (refill(now_us, skip_quieter_than, may_defer)) {
+      if (deferred_) {
+        *level = last_level_;
+        return FrameResult::kDeferred;
+      }
       if (quiet_frame_) {
         quiet_frame_ = false;
         *level = last_level_;

@@ -28,6 +28,11 @@ class ParticipantAudio {
     kNothing,  // no audio this tick
     kDecoded,  // pcm holds kFrameSamples samples
     kQuiet,    // the sender said it is quiet; pcm untouched, the frame is silence
+    // Only when asked with may_defer: one whole mono 20 ms packet, with the sender's level,
+    // not decoded (pcm untouched). whole_packet() holds it; decode_deferred() decodes it if its
+    // samples are needed after all. A lone talker's packet goes out as it came, so decoding it
+    // would be wasted: that decode was a quarter of the plugin's CPU with many small rooms.
+    kDeferred,
   };
 
   // The next 20 ms, for the tick at now_us (monotonic), and the sender's RFC
@@ -35,7 +40,12 @@ class ParticipantAudio {
   // than skip_quieter_than (a larger RFC 6464 number) is not decoded: in a big room most
   // microphones are quiet, and decoding them would be most of the cost.
   FrameResult next_frame(int16_t* pcm, int* level, int64_t now_us,
-                         int skip_quieter_than = kDecodeAll);
+                         int skip_quieter_than = kDecodeAll, bool may_defer = false);
+
+  // Decodes the frame next_frame() deferred into pcm (kFrameSamples). The decoder first runs
+  // over the last packets it missed while frames were deferred (output dropped), so that it
+  // resumes as if it had heard them, not with a click from where it stopped.
+  void decode_deferred(int16_t* pcm);
 
   static constexpr int kDecodeAll = 128;
 
@@ -48,9 +58,18 @@ class ParticipantAudio {
   // Any thread (stats while the mixer runs).
   uint64_t decode_errors() const { return decode_errors_.load(std::memory_order_relaxed); }
   uint64_t skipped_decodes() const { return skipped_decodes_.load(std::memory_order_relaxed); }
+  // Packets run through the decoder, warm-up included.
+  uint64_t decodes() const { return decodes_.load(std::memory_order_relaxed); }
+
+  // Missed packets the decoder runs over before decoding again (100 ms). Measured on a voiced
+  // test signal, the first frame decoded again is 33 dB from what a decoder that heard
+  // everything makes of it; 10 dB without warm-up, 20 dB after 3 packets, 42 dB after 8.
+  static constexpr size_t kWarmUpPackets = 5;
 
  private:
-  bool refill(int64_t now_us, int skip_quieter_than);
+  bool refill(int64_t now_us, int skip_quieter_than, bool may_defer);
+  int decode(const uint8_t* data, size_t len, int16_t* out, int max_samples);
+  void warm_up();
 
   mutable std::mutex mutex_;
   JitterBuffer jitter_;  // guarded by mutex_
@@ -66,9 +85,14 @@ class ParticipantAudio {
   bool last_skipped_ = false;  // the decoder has not seen the last packet
   bool quiet_frame_ = false;   // refill() produced one whole quiet frame, not samples
   bool whole_packet_ = false;  // the last frame is payload_ decoded, all of it
+  bool deferred_ = false;      // payload_ holds a frame next_frame() deferred, not decoded yet
+  // The latest packets the decoder missed while frames were deferred, oldest first.
+  std::array<std::vector<uint8_t>, kWarmUpPackets> missed_;
+  size_t missed_count_ = 0;
   // Written here, read by stats readers on other threads.
   std::atomic<uint64_t> decode_errors_{0};
   std::atomic<uint64_t> skipped_decodes_{0};
+  std::atomic<uint64_t> decodes_{0};
 };
 
 }  // namespace mcu

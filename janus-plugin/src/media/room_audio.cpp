@@ -143,6 +143,8 @@ void RoomAudio::tick(int64_t now_us) {
   const int64_t started = monotonic_us();
   refresh_snapshot();
 
+  // A recording needs the common mix's samples: nothing is deferred then.
+  const bool may_defer = !recording();
   inputs_.clear();
   for (auto& m : snapshot_) {
     int level = -1;
@@ -150,10 +152,12 @@ void RoomAudio::tick(int64_t now_us) {
     // nothing audible is gated; the quiet rest need not be decoded at all.
     const int skip = m->talking || m->selected || m->options.link ? ParticipantAudio::kDecodeAll
                                                                   : config_.speakers.active_level;
-    const auto got = m->audio->next_frame(m->pcm.data(), &level, now_us, skip);
+    const auto got =
+        m->audio->next_frame(m->pcm.data(), &level, now_us, skip, may_defer && !m->options.link);
     const bool decoded = got == ParticipantAudio::FrameResult::kDecoded;
     inputs_.push_back({m->id, decoded ? m->pcm.data() : nullptr, level,
-                       m->muted.load() || room_muted_.load(), m->options.link});
+                       m->muted.load() || room_muted_.load(), m->options.link,
+                       got == ParticipantAudio::FrameResult::kDeferred});
   }
   played_.clear();
   bool announcing = announcements_.next_frame(announcement_.data(), &played_);
@@ -165,13 +169,24 @@ void RoomAudio::tick(int64_t now_us) {
     }
     announcing = true;
   }
-  mixer_.mix(inputs_, result_, announcing ? announcement_.data() : nullptr);
+  mixer_.select(inputs_, result_);
+  // A lone talker's packet goes out as it came; anyone else's deferred frame is decoded now.
+  const uint64_t lone = mixer_.lone_deferred(inputs_, result_, announcing);
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    MixerInput& in = inputs_[i];
+    if (!in.deferred || in.id == lone) continue;
+    snapshot_[i]->audio->decode_deferred(snapshot_[i]->pcm.data());
+    in.pcm = snapshot_[i]->pcm.data();
+    in.deferred = false;
+  }
+  mixer_.mix_selected(inputs_, result_, announcing ? announcement_.data() : nullptr);
   if (on_played_) {
     for (const std::string& id : played_) on_played_(id);
   }
   {
     std::lock_guard lock(recorder_mutex_);
-    if (recorder_) recorder_->push(result_.common.data());
+    if (recorder_ && result_.pcm) recorder_->push(result_.common.data());
+    if (recorder_ && !result_.pcm) recorder_->push_silence(1);  // started during this tick
   }
   if (!result_.speakers.empty()) loudest_ = result_.speakers.front();
 
@@ -193,8 +208,8 @@ void RoomAudio::tick(int64_t now_us) {
   const auto common = [&]() -> std::span<const uint8_t> {
     if (!common_encoded) {
       common_encoded = true;
-      common_payload =
-          common_encoder_.next(result_.common.data(), whole_packet_of(result_.common_only), counts);
+      common_payload = common_encoder_.next(result_.pcm ? result_.common.data() : nullptr,
+                                            whole_packet_of(result_.common_only), counts);
     }
     return common_payload;
   };
@@ -215,8 +230,9 @@ void RoomAudio::tick(int64_t now_us) {
         continue;
       }
       if (!m->personal_encoder) m->personal_encoder = std::make_unique<MixEncoder>(config_.encoder);
-      const auto mix =
-          m->personal_encoder->next(personal->pcm.data(), whole_packet_of(personal->only), counts);
+      const auto mix = m->personal_encoder->next(
+          result_.pcm || personal->silent ? personal->pcm.data() : nullptr,
+          whole_packet_of(personal->only), counts);
       if (!mix.empty())
         send_to(*m, mix.data(), mix.size(), personal->level, personal->silent);
       else
