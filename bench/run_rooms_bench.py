@@ -150,7 +150,7 @@ def write_results(path, info, rows, searches, args, started, timeouts):
         f"* Janus {info.get('version_string', '?')}; both plugins in the same Janus process, "
         + ("pinned to CPU 0 (load generator on CPU 1)" if (os.cpu_count() or 1) >= 2
            else "not pinned")
-        + "; our plugin with its default tick threads (one per core)",
+        + "; our plugin with its default tick threads (one per CPU Janus may use)",
         f"* Rooms of {PER_ROOM} plain-RTP participants, {TALKERS} talking, the rest silent; "
         f"{args.seconds:g} s window after {args.warmup:g} s warm-up; command: {command(args)}",
         "* Memory and threads per room: Janus' figure at the end of the measurement window minus "
